@@ -1,0 +1,134 @@
+# bpfprof - build, test, demo and benchmark.
+#
+#   make            build/bpfprof, build/libbpfprof-agent.so, test programs (installs Debian deps)
+#   sudo make demo  profile a bundled workload for a few seconds, write build/demo/flame.html
+#   sudo make test  unit + end-to-end tests with real BPF; ends with "N passed, N failed"
+#   sudo make bench BPF ns/sample, loader CPU and RSS against perf and bpftrace, same run
+#
+# Every user/*.c except main.c goes into build/libbpfprof.a, which the binary and the unit tests
+# link; tests/unit/test_X.c becomes build/tests/unit/test_X; tests/workloads/X.c becomes
+# build/tests/workloads/X (clang, frame pointers); tests/java/*.java is compiled to build/tests/java.
+
+BUILD      ?= build
+CC         ?= gcc
+CLANG      ?= clang
+BPFTOOL    ?= bpftool
+JAVA_HOME  ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/default-java))
+JAVAC      ?= $(JAVA_HOME)/bin/javac
+ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+CFLAGS     ?= -O2 -g
+CFLAGS     += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
+	      -D_GNU_SOURCE -DBPFPROF_VERSION='"$(VERSION)"' -Iuser -I$(BUILD) -I$(BUILD)/gen
+LDLIBS     := -lbpf -lelf -lz -lprotobuf-c -lstdc++ -lpthread
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall
+
+USER_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+PROTOS     := $(wildcard user/*.proto)
+PROTO_OBJS := $(patsubst user/%.proto,$(BUILD)/gen/%.pb-c.o,$(PROTOS))
+PROTO_HDRS := $(patsubst user/%.proto,$(BUILD)/gen/%.pb-c.h,$(PROTOS))
+LIB        := $(BUILD)/libbpfprof.a
+SKEL       := $(BUILD)/profile.skel.h
+AGENT      := $(BUILD)/libbpfprof-agent.so
+AGENT_SRCS := $(wildcard agent/*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+WORK_BINS  := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(wildcard tests/workloads/*.c)) \
+	      $(patsubst tests/workloads/%.cpp,$(BUILD)/tests/workloads/%,$(wildcard tests/workloads/*.cpp))
+JAVA_SRCS  := $(wildcard tests/java/*.java)
+JAVA_STAMP := $(BUILD)/tests/java/.stamp
+
+.PHONY: all deps test-deps bench-deps test demo bench clean format
+.DELETE_ON_ERROR:
+
+all: deps $(BUILD)/bpfprof $(AGENT) tests-build
+
+deps:
+	@tools/deps.sh build
+test-deps:
+	@tools/deps.sh test
+bench-deps:
+	@tools/deps.sh bench
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(BUILD)/profile.bpf.o
+	$(BPFTOOL) gen skeleton $< name profile > $@
+
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: user/%.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=user --c_out=$(BUILD)/gen $<
+
+$(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
+	$(CC) $(CFLAGS) -w -c $< -o $@
+
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/profile.h | $(SKEL) $(PROTO_HDRS)
+	@mkdir -p $(BUILD)/user
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(USER_OBJS) $(PROTO_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bpfprof: user/main.c $(LIB) | $(SKEL)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+$(AGENT): $(AGENT_SRCS) $(wildcard agent/*.h)
+	$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -shared -fPIC -fvisibility=hidden \
+		-I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux $(AGENT_SRCS) -lpthread -o $@
+
+tests-build: $(UNIT_BINS) $(WORK_BINS) $(JAVA_STAMP) $(BUILD)/tests/fixtures/.stamp
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/tests/workloads/%: tests/workloads/%.c
+	@mkdir -p $(@D)
+	$(CLANG) -O1 -g -fno-omit-frame-pointer -fno-inline -o $@ $< -lpthread -lm
+
+$(BUILD)/tests/workloads/%: tests/workloads/%.cpp
+	@mkdir -p $(@D)
+	$(CLANG)++ -O1 -g -fno-omit-frame-pointer -fno-inline -o $@ $< -lpthread
+
+$(JAVA_STAMP): $(JAVA_SRCS)
+	@mkdir -p $(@D)
+	$(if $(JAVA_SRCS),$(JAVAC) -d $(@D) $(JAVA_SRCS))
+	@touch $@
+
+# ELF fixtures for the symbolizer tests: one source, built PIE and non-PIE, and a stripped copy
+# whose symbols live in a separate debug file found by .gnu_debuglink or by build-id.
+FIX := $(BUILD)/tests/fixtures
+$(FIX)/.stamp: tests/fixtures/syms.c
+	@mkdir -p $(FIX)/debug/.build-id
+	$(CLANG) -O1 -g -fno-omit-frame-pointer -fno-inline -pie -fPIE -Wl,--build-id $< -o $(FIX)/syms_pie
+	$(CLANG) -O1 -g -fno-omit-frame-pointer -fno-inline -no-pie -fno-PIE -Wl,--build-id $< -o $(FIX)/syms_nopie
+	cp $(FIX)/syms_pie $(FIX)/syms_stripped
+	objcopy --only-keep-debug $(FIX)/syms_stripped $(FIX)/syms_stripped.debug
+	objcopy --strip-all --add-gnu-debuglink=$(FIX)/syms_stripped.debug $(FIX)/syms_stripped
+	cp $(FIX)/syms_pie $(FIX)/syms_buildid
+	tools/debugdir.sh $(FIX)/syms_buildid $(FIX)/debug
+	objcopy --strip-all $(FIX)/syms_buildid
+	@touch $@
+
+$(BUILD):
+	@mkdir -p $@
+
+test: test-deps all
+	tests/run.sh
+
+demo: all
+	tools/demo.sh
+
+bench: bench-deps all
+	tools/bench.sh
+
+format:
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h agent/*.c tests/unit/*.c
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,25 @@
+# lib.sh - shared helpers for the end-to-end tests (sourced). Prints TAP lines like check.h.
+#
+# ok COND_STATUS "what"    e.g.  [ "$x" -gt 3 ]; ok $? "x above 3"
+# share FOLDED PATTERN     percent (integer-rounded x10 is avoided: prints %.1f) of samples whose
+#                          stack contains a frame matching PATTERN (grep -E on the stack part)
+# TMP                      a per-test scratch directory, removed at exit
+n=0 failed=0
+TMP=$(mktemp -d /tmp/bpfprof-test.XXXXXX)
+cleanup_pids=()
+trap 'for p in "${cleanup_pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+}
+note() { echo "# $*"; }
+# share FILE REGEX: percent of all samples whose stack matches REGEX
+share() {
+	awk -v re="$2" '{ c = $NF; s = $0; sub(/ [0-9]+$/, "", s); t += c; if (s ~ re) m += c }
+		END { if (t == 0) print 0; else printf "%.1f\n", 100 * m / t }' "$1"
+}
+# total FILE: sum of counts
+total() { awk '{ t += $NF } END { print t + 0 }' "$1"; }
+# within X LO HI: true when LO <= X <= HI (decimals ok)
+within() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'; }
+done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# run.sh - run every test and print "N passed, N failed".
+#
+# Each test (build/tests/unit/test_*, tests/e2e/*.sh) prints TAP lines: "ok N - what" or
+# "not ok N - what"; "# ..." lines explain. A test that exits non-zero without a failing line
+# counts as one failure. TESTS="pattern" runs only matching tests. Exit status: 0 iff none failed.
+set -u
+cd "$(dirname "$0")/.."
+export BPFPROF=${BPFPROF:-$PWD/build/bpfprof} BUILD=$PWD/build ROOT=$PWD
+pass=0 fail=0 failed_names=()
+run_one() {
+	local name=$1; shift
+	local out rc p f
+	echo "== $name"
+	out=$(timeout 300 "$@" 2>&1); rc=$?
+	printf '%s\n' "$out" | grep -E '^(ok|not ok|#|1\.\.)' | sed 's/^/   /'
+	p=$(printf '%s\n' "$out" | grep -c '^ok ')
+	f=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		printf '%s\n' "$out" | tail -n 15 | sed 's/^/   ! /'
+		echo "   not ok - $name exited with status $rc"
+	fi
+	pass=$((pass + p)) fail=$((fail + f))
+	[ "$f" -gt 0 ] && failed_names+=("$name")
+}
+for t in build/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	[ -n "${TESTS:-}" ] && [[ "$t" != *$TESTS* ]] && continue
+	run_one "$(basename "$t")" "$t"
+done
+for t in tests/e2e/*.sh; do
+	[ -e "$t" ] || continue
+	[ -n "${TESTS:-}" ] && [[ "$t" != *$TESTS* ]] && continue
+	run_one "$(basename "$t" .sh)" bash "$t"
+done
+[ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
