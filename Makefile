@@ -29,6 +29,7 @@ USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 PROTOS     := $(wildcard user/*.proto)
 PROTO_OBJS := $(patsubst user/%.proto,$(BUILD)/gen/%.pb-c.o,$(PROTOS))
 PROTO_HDRS := $(patsubst user/%.proto,$(BUILD)/gen/%.pb-c.h,$(PROTOS))
+EMBEDS     := $(patsubst user/%,$(BUILD)/gen/%.h,$(wildcard user/*.html user/*.js user/*.css))
 LIB        := $(BUILD)/libbpfprof.a
 SKEL       := $(BUILD)/profile.skel.h
 AGENT      := $(BUILD)/libbpfprof-agent.so
@@ -64,10 +65,15 @@ $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: user/%.proto
 	@mkdir -p $(BUILD)/gen
 	protoc-c --proto_path=user --c_out=$(BUILD)/gen $<
 
+# Text assets (the HTML flame graph's page) become C arrays: user/x.html -> build/gen/x.html.h
+$(BUILD)/gen/%.h: user/% tools/embed.sh
+	@mkdir -p $(BUILD)/gen
+	tools/embed.sh $< > $@
+
 $(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
 	$(CC) $(CFLAGS) -w -c $< -o $@
 
-$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/profile.h | $(SKEL) $(PROTO_HDRS)
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/profile.h | $(SKEL) $(PROTO_HDRS) $(EMBEDS)
 	@mkdir -p $(BUILD)/user
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -119,7 +125,7 @@ $(BUILD):
 	@mkdir -p $@
 
 test: test-deps all
-	tests/run.sh
+	BUILD=$(abspath $(BUILD)) tests/run.sh
 
 demo: all
 	tools/demo.sh

@@ -6,7 +6,8 @@
 # counts as one failure. TESTS="pattern" runs only matching tests. Exit status: 0 iff none failed.
 set -u
 cd "$(dirname "$0")/.."
-export BPFPROF=${BPFPROF:-$PWD/build/bpfprof} BUILD=$PWD/build ROOT=$PWD
+export BUILD=${BUILD:-$PWD/build}
+export BPFPROF=${BPFPROF:-$BUILD/bpfprof} ROOT=$PWD
 pass=0 fail=0 failed_names=()
 run_one() {
 	local name=$1; shift
@@ -24,7 +25,7 @@ run_one() {
 	pass=$((pass + p)) fail=$((fail + f))
 	[ "$f" -gt 0 ] && failed_names+=("$name")
 }
-for t in build/tests/unit/test_*; do
+for t in "$BUILD"/tests/unit/test_*; do
 	[ -x "$t" ] || continue
 	[ -n "${TESTS:-}" ] && [[ "$t" != *$TESTS* ]] && continue
 	run_one "$(basename "$t")" "$t"
