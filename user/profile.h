@@ -84,4 +84,10 @@ const char *frame_kind__suffix(enum frame_kind kind);
 /* Sort stacks by their frame names, root first (stable output, merged flame graph order). */
 void profile__sort(struct profile *p);
 
+/*
+ * The same order without touching p: a malloc'd array of p->nstacks indexes into p->stacks
+ * (emitters get a const profile). NULL on -ENOMEM. The caller frees it.
+ */
+size_t *profile__sorted(const struct profile *p);
+
 #endif /* BPFPROF_PROFILE_H */
