@@ -57,6 +57,7 @@ $(BUILD)/vmlinux.h: | $(BUILD)
 
 $(BUILD)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	llvm-strip -g $@
 
 $(SKEL): $(BUILD)/profile.bpf.o
 	$(BPFTOOL) gen skeleton $< name profile > $@

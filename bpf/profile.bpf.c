@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * profile.bpf.c - the sampler: runs on every sample of the chosen event and counts stacks.
+ *
+ * One shared body, record_sample(), behind three entry points so that any event can drive it:
+ * perf_event (cpu-clock, software and hardware events), tracepoint, and kprobe/uprobe. Each run
+ * takes the kernel and user stack ids and bumps a count keyed by (pid, [tid], stacks) in `counts`;
+ * user space drains only unique stacks and counts. The first sample of a process, and every exec
+ * of a tracked one, goes to the `events` ring buffer so the loader can snapshot its mappings
+ * while it lives. Filters are rodata and the `target_pids` map: no recompilation per target.
+ * The cost per sample is what matters here: the common path is two stack walks and two hash
+ * lookups; namespace pids and process names are read only once per process.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "profile.h"
+
+#define ENOENT 2
+#define EFAULT 14
+#define EEXIST 17
+
+const volatile bool filter_pids = false;	/* only pids in target_pids */
+const volatile bool follow_forks = false;	/* add children of targets to target_pids */
+const volatile bool include_idle = false;	/* pid 0 (the idle task) */
+const volatile bool want_kernel = true;
+const volatile bool want_user = true;
+const volatile bool per_thread = false;	/* tid and thread name in the key */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));
+	__uint(max_entries, 16384);	/* --stack-storage-size */
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct sample_key);
+	__type(value, __u64);
+	__uint(max_entries, 40960);	/* --max-stacks */
+} counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, __u8);
+	__uint(max_entries, 4096);
+} target_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u32);
+	__type(value, __u8);
+	__uint(max_entries, 32768);
+} seen_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 512 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, STAT_MAX);
+} stats SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+/* The tgid as the task's own pid namespace sees it: thread_pid->numbers[level].nr. */
+static __always_inline __u32 task_nspid(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+	void *base;
+
+	base = (void *)pid + bpf_core_field_offset(struct pid, numbers);
+	bpf_probe_read_kernel(&up, sizeof(up), base + (__u64)(level & 31) * sizeof(struct upid));
+	return up.nr;
+}
+
+static __always_inline void emit_bp_event(__u32 type, struct task_struct *task, __u32 pid)
+{
+	struct bp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		stat_inc(STAT_EVENTS_LOST);
+		return;
+	}
+	e->type = type;
+	e->pid = pid;
+	e->nspid = task_nspid(task);
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	BPF_CORE_READ_STR_INTO(&e->comm, task, group_leader, comm);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Tell user space once about each new process, so it snapshots /proc/PID/maps in time. */
+static __always_inline void note_pid(__u32 pid)
+{
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&seen_pids, &pid))
+		return;
+	bpf_map_update_elem(&seen_pids, &pid, &one, BPF_ANY);
+	emit_bp_event(BP_EVENT_NEW, (struct task_struct *)bpf_get_current_task(), pid);
+}
+
+static __always_inline void count_stack_error(long err, __u32 lost, __u32 collision)
+{
+	if (err == -EEXIST)
+		stat_inc(collision);
+	else if (err != -EFAULT)	/* -EFAULT: no stack of this kind (kernel thread) */
+		stat_inc(lost);
+}
+
+static __always_inline int record_sample(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct sample_key key = {};
+	__u64 one = 1, *cnt;
+	long err;
+
+	key.pid = id >> 32;
+	if ((!key.pid && !include_idle) ||
+	    (filter_pids && !bpf_map_lookup_elem(&target_pids, &key.pid))) {
+		stat_inc(STAT_FILTERED);
+		return 0;
+	}
+	stat_inc(STAT_SAMPLES);
+	note_pid(key.pid);
+	if (per_thread) {
+		key.tid = (__u32)id;
+		bpf_get_current_comm(&key.tcomm, sizeof(key.tcomm));
+	}
+	key.kstack_id = key.ustack_id = -ENOENT;
+	if (want_kernel) {
+		key.kstack_id = bpf_get_stackid(ctx, &stacks, 0);
+		if (key.kstack_id < 0)
+			count_stack_error(key.kstack_id, STAT_KSTACK_LOST, STAT_KSTACK_COLLISION);
+	}
+	if (want_user) {
+		key.ustack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+		if (key.ustack_id < 0)
+			count_stack_error(key.ustack_id, STAT_USTACK_LOST, STAT_USTACK_COLLISION);
+	}
+	cnt = bpf_map_lookup_elem(&counts, &key);
+	if (cnt) {
+		__sync_fetch_and_add(cnt, 1);
+		return 0;
+	}
+	err = bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
+	if (err == -EEXIST) {	/* another CPU inserted it first */
+		cnt = bpf_map_lookup_elem(&counts, &key);
+		if (cnt)
+			__sync_fetch_and_add(cnt, 1);
+	} else if (err) {
+		stat_inc(STAT_COUNTS_FULL);
+	}
+	return 0;
+}
+
+SEC("perf_event")
+int on_perf_event(struct bpf_perf_event_data *ctx)
+{
+	return record_sample(ctx);
+}
+
+SEC("tracepoint")
+int on_tracepoint(void *ctx)
+{
+	return record_sample(ctx);
+}
+
+SEC("kprobe")
+int on_probe(struct pt_regs *ctx)
+{
+	return record_sample(ctx);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ppid = BPF_CORE_READ(parent, tgid), cpid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+
+	if (!follow_forks || ppid == cpid || !bpf_map_lookup_elem(&target_pids, &ppid))
+		return 0;
+	bpf_map_update_elem(&target_pids, &cpid, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!bpf_map_lookup_elem(&seen_pids, &pid))
+		return 0;
+	emit_bp_event(BP_EVENT_EXEC, p, pid);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

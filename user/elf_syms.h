@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * elf_syms.h - function symbols of one ELF binary (executable, shared library or vDSO), for
+ * naming native user-space frames.
+ *
+ * Symbols come from .symtab, else .dynsym; when the binary has no .symtab, a separate debug file
+ * is looked for by build-id (DEBUG_DIR/.build-id/xx/yyyy.debug) and by .gnu_debuglink (next to
+ * the binary, in its .debug/ folder, and under DEBUG_DIR). C++ names are demangled on lookup.
+ * Addresses are ELF virtual addresses: convert a file offset with elf_syms__vaddr() first, which
+ * makes PIE and non-PIE binaries, and libraries, one case.
+ */
+#ifndef BPFPROF_ELF_SYMS_H
+#define BPFPROF_ELF_SYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct elf_syms;
+
+struct elf_load_opts {
+	const char *path;	/* the binary's path as its process sees it, for .gnu_debuglink */
+	int rootfd;		/* the process's root (/proc/PID/root) for debug files, -1: host */
+	const char *debug_dir;	/* NULL: "/usr/lib/debug" */
+};
+
+/* Read symbols from the open file fd (not closed). NULL with errno: ENOEXEC when not ELF. */
+struct elf_syms *elf_syms__load(int fd, const struct elf_load_opts *opts);
+/* The same from an in-memory image (the vDSO). */
+struct elf_syms *elf_syms__load_mem(const void *image, size_t size);
+
+/* File offset (from /proc/PID/maps) to ELF virtual address via the PT_LOAD holding it. */
+bool elf_syms__vaddr(const struct elf_syms *es, uint64_t file_off, uint64_t *vaddr);
+/* Name (demangled) of the function containing vaddr, or NULL. */
+const char *elf_syms__find(struct elf_syms *es, uint64_t vaddr);
+const char *elf_syms__build_id(const struct elf_syms *es);	/* hex or NULL */
+size_t elf_syms__count(const struct elf_syms *es);
+/* Where the symbols came from: "symtab", "dynsym", or the debug file's path. */
+const char *elf_syms__source(const struct elf_syms *es);
+void elf_syms__free(struct elf_syms *es);
+
+#endif /* BPFPROF_ELF_SYMS_H */

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * procmaps.c - /proc/PID/maps parser (see procmaps.h).
+ *
+ * Line format: "start-end perms offset major:minor inode   path", path optional and possibly
+ * with spaces or a " (deleted)" suffix. Lines that do not parse are skipped.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include "procmaps.h"
+
+static int procmaps__push(struct procmaps *pm, size_t *cap, const struct map_entry *e)
+{
+	if (pm->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct map_entry *ne = realloc(pm->e, ncap * sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		pm->e = ne;
+		*cap = ncap;
+	}
+	pm->e[pm->n++] = *e;
+	return 0;
+}
+
+/* Parse one line into e; 1 if it is an executable mapping, 0 to skip, -ENOMEM. */
+static int map_entry__parse(struct map_entry *e, const char *line)
+{
+	unsigned long long start, end, off, ino;
+	unsigned int maj, min;
+	char perms[8];
+	int pos = 0;
+	size_t len;
+
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &off, &maj, &min,
+		   &ino, &pos) < 7 || !pos)
+		return 0;
+	if (strlen(perms) < 3 || perms[2] != 'x' || end <= start)
+		return 0;
+	len = strcspn(line + pos, "\n");
+	e->path = strndup(line + pos, len);
+	if (!e->path)
+		return -ENOMEM;
+	e->start = start;
+	e->end = end;
+	e->offset = off;
+	e->inode = ino;
+	e->dev = makedev(maj, min);
+	return 1;
+}
+
+static int map_entry__cmp(const void *a, const void *b)
+{
+	const struct map_entry *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+struct procmaps *procmaps__parse(FILE *f)
+{
+	struct procmaps *pm = calloc(1, sizeof(*pm));
+	size_t cap = 0, linecap = 0;
+	char *line = NULL;
+	struct map_entry e;
+	int r;
+
+	if (!pm)
+		return NULL;
+	while (getline(&line, &linecap, f) > 0) {
+		r = map_entry__parse(&e, line);
+		if (r < 0 || (r > 0 && procmaps__push(pm, &cap, &e))) {
+			free(line);
+			procmaps__free(pm);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	free(line);
+	qsort(pm->e, pm->n, sizeof(*pm->e), map_entry__cmp);
+	return pm;
+}
+
+struct procmaps *procmaps__read(pid_t pid)
+{
+	struct procmaps *pm;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return NULL;
+	}
+	pm = procmaps__parse(f);
+	fclose(f);
+	if (pm && !pm->n) {	/* a zombie or kernel thread: nothing to symbolize with */
+		procmaps__free(pm);
+		errno = ESRCH;
+		return NULL;
+	}
+	return pm;
+}
+
+const struct map_entry *procmaps__find(const struct procmaps *pm, uint64_t addr)
+{
+	size_t lo = 0, hi = pm ? pm->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct map_entry *e = &pm->e[mid];
+
+		if (addr < e->start)
+			hi = mid;
+		else if (addr >= e->end)
+			lo = mid + 1;
+		else
+			return e;
+	}
+	return NULL;
+}
+
+int map_entry__is_anon(const struct map_entry *e)
+{
+	return !e->inode || !e->path[0] || !strncmp(e->path, "[anon", 5) ||
+	       !strncmp(e->path, "/memfd:", 7);
+}
+
+void procmaps__free(struct procmaps *pm)
+{
+	size_t i;
+
+	if (!pm)
+		return;
+	for (i = 0; i < pm->n; i++)
+		free(pm->e[i].path);
+	free(pm->e);
+	free(pm);
+}

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * symbolizer.c - instruction pointers to frames (see symbolizer.h).
+ *
+ * State: kallsyms (loaded on the first kernel frame), the vDSO's symbols (read from our own
+ * process: every process maps the same kernel image), a cache of binaries keyed by
+ * (device, inode), and one record per process: its mappings at first sight and, for processes
+ * still alive when we symbolize, a fresh read to catch libraries loaded later.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+#include "elf_syms.h"
+#include "ksyms.h"
+#include "perf_map.h"
+#include "procmaps.h"
+#include "rootfs.h"
+#include "strset.h"
+#include "symbolizer.h"
+#include "u64map.h"
+
+struct sym_binary {
+	struct sym_binary *next;	/* same cache key, other file */
+	uint64_t ino;
+	uint32_t dev;
+	struct elf_syms *syms;		/* NULL when the file could not be read */
+};
+
+struct sym_proc {
+	pid_t pid, nspid;
+	const char *comm;
+	struct procmaps *maps;		/* at first sight (or last exec) */
+	struct procmaps *late_maps;	/* re-read at symbolization time, if still alive */
+	bool late_done;
+	int rootfd;			/* O_PATH fd of /proc/PID/root, -1 if unknown */
+	struct perf_map *perf_map;
+	bool perf_map_done;
+};
+
+struct symbolizer {
+	struct symbolizer_opts opts;
+	struct ksyms *ksyms;
+	bool ksyms_done;
+	struct elf_syms *vdso;
+	struct u64map *procs;		/* pid -> struct sym_proc */
+	struct u64map *binaries;	/* dev/ino hash -> struct sym_binary chain */
+	struct strset *strs;		/* names made here: "[libc.so.6]", comms */
+};
+
+static struct elf_syms *vdso__load_self(void)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	struct procmaps *pm;
+	const struct map_entry *e;
+	struct elf_syms *es = NULL;
+
+	if (!base || !(pm = procmaps__read(getpid())))
+		return NULL;
+	e = procmaps__find(pm, base);
+	if (e && !strcmp(e->path, "[vdso]"))
+		es = elf_syms__load_mem((const void *)base, e->end - e->start);
+	procmaps__free(pm);
+	return es;
+}
+
+struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
+{
+	struct symbolizer *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	if (opts)
+		s->opts = *opts;
+	s->procs = u64map__new();
+	s->binaries = u64map__new();
+	s->strs = strset__new();
+	if (!s->procs || !s->binaries || !s->strs) {
+		symbolizer__free(s);
+		return NULL;
+	}
+	s->vdso = vdso__load_self();
+	return s;
+}
+
+static void sym_proc__free(uint64_t key, void *val, void *ctx)
+{
+	struct sym_proc *p = val;
+
+	procmaps__free(p->maps);
+	procmaps__free(p->late_maps);
+	perf_map__free(p->perf_map);
+	if (p->rootfd >= 0)
+		close(p->rootfd);
+	free(p);
+}
+
+static void sym_binary__free(uint64_t key, void *val, void *ctx)
+{
+	struct sym_binary *b = val, *next;
+
+	for (; b; b = next) {
+		next = b->next;
+		elf_syms__free(b->syms);
+		free(b);
+	}
+}
+
+void symbolizer__free(struct symbolizer *s)
+{
+	if (!s)
+		return;
+	u64map__for_each(s->procs, sym_proc__free, NULL);
+	u64map__for_each(s->binaries, sym_binary__free, NULL);
+	u64map__free(s->procs);
+	u64map__free(s->binaries);
+	ksyms__free(s->ksyms);
+	elf_syms__free(s->vdso);
+	strset__free(s->strs);
+	free(s);
+}
+
+static uint64_t binary_key(uint32_t dev, uint64_t ino)
+{
+	return ino ^ ((uint64_t)dev << 40) ^ ((uint64_t)dev >> 24);
+}
+
+/* Open the file behind a mapping: map_files survives deletion and container roots. */
+static int mapping__open(const struct sym_proc *p, const struct map_entry *e)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", p->pid,
+		 (unsigned long long)e->start, (unsigned long long)e->end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = rootfs__open(p->rootfd, e->path);
+	return fd;
+}
+
+static struct sym_binary *symbolizer__binary(struct symbolizer *s, const struct sym_proc *p,
+					     const struct map_entry *e, bool load)
+{
+	uint64_t key = binary_key(e->dev, e->inode);
+	struct sym_binary *head = u64map__get(s->binaries, key), *b;
+	struct elf_load_opts lo = { e->path, p->rootfd, s->opts.debug_dir };
+	int fd;
+
+	for (b = head; b; b = b->next) {
+		if (b->dev == e->dev && b->ino == e->inode)
+			return b;
+	}
+	if (!load || !(b = calloc(1, sizeof(*b))))
+		return NULL;
+	b->dev = e->dev;
+	b->ino = e->inode;
+	fd = mapping__open(p, e);
+	if (fd >= 0) {
+		b->syms = elf_syms__load(fd, &lo);
+		close(fd);
+	}
+	if (s->opts.verbose)
+		fprintf(stderr, "bpfprof: %s: %zu symbols from %s\n", e->path,
+			elf_syms__count(b->syms), b->syms ? elf_syms__source(b->syms) : "nowhere");
+	b->next = head;
+	if (u64map__set(s->binaries, key, b)) {
+		elf_syms__free(b->syms);
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* Load every file-backed executable mapping's symbols now, while the files are reachable. */
+static void symbolizer__load_binaries(struct symbolizer *s, struct sym_proc *p,
+				      const struct procmaps *pm)
+{
+	size_t i;
+
+	for (i = 0; i < pm->n; i++) {
+		if (!map_entry__is_anon(&pm->e[i]))
+			symbolizer__binary(s, p, &pm->e[i], true);
+	}
+}
+
+static pid_t read_nspid(pid_t pid)
+{
+	char path[64], line[256];
+	pid_t nspid = pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return pid;
+	while (fgets(line, sizeof(line), f)) {
+		char *last;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		last = strrchr(line, '\t');	/* the innermost namespace is listed last */
+		nspid = last ? atoi(last + 1) : pid;
+		break;
+	}
+	fclose(f);
+	return nspid > 0 ? nspid : pid;
+}
+
+static const char *read_comm(struct symbolizer *s, pid_t pid)
+{
+	char path[64], comm[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	if (fgets(comm, sizeof(comm), f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+	return comm[0] ? strset__add(s->strs, comm) : NULL;
+}
+
+static struct sym_proc *symbolizer__proc(struct symbolizer *s, pid_t pid)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+	char path[64];
+
+	if (p)
+		return p;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	p->rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (u64map__set(s->procs, pid, p)) {
+		sym_proc__free(pid, p, NULL);
+		return NULL;
+	}
+	return p;
+}
+
+int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const char *comm)
+{
+	struct sym_proc *p = symbolizer__proc(s, pid);
+	struct procmaps *pm;
+
+	if (!p)
+		return -ENOMEM;
+	p->nspid = nspid > 0 ? nspid : read_nspid(pid);
+	if (comm && *comm)
+		p->comm = strset__add(s->strs, comm);
+	else if (!p->comm)
+		p->comm = read_comm(s, pid);
+	pm = procmaps__read(pid);
+	if (!pm)
+		return -errno;
+	procmaps__free(p->maps);	/* an exec replaced them */
+	p->maps = pm;
+	symbolizer__load_binaries(s, p, pm);
+	return 0;
+}
+
+const char *symbolizer__comm(struct symbolizer *s, pid_t pid)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+
+	if (p && p->comm)
+		return p->comm;
+	if (!p)
+		p = symbolizer__proc(s, pid);
+	if (p && !p->comm)
+		p->comm = read_comm(s, pid);
+	return p ? p->comm : NULL;
+}
+
+size_t symbolizer__processes(const struct symbolizer *s)
+{
+	return u64map__count(s->procs);
+}
+
+void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *f)
+{
+	const struct ksym *k;
+
+	if (!s->ksyms_done) {
+		s->ksyms = ksyms__load(s->opts.kallsyms ? s->opts.kallsyms : "/proc/kallsyms");
+		s->ksyms_done = true;
+		if (!s->ksyms)
+			fprintf(stderr, "bpfprof: cannot read kernel symbols (%s): kernel frames stay unnamed; run as root with kernel.kptr_restrict=0\n",
+				strerror(errno));
+	}
+	k = ksyms__find(s->ksyms, ip);
+	f->kind = FRAME_KERNEL;
+	f->build_id = NULL;
+	f->name = k ? k->name : "[unknown]";
+	f->module = k ? k->module : "[kernel.kallsyms]";
+}
+
+/* The mapping holding ip: the snapshot first, then a late re-read for code mapped since. */
+static const struct map_entry *sym_proc__mapping(struct sym_proc *p, uint64_t ip)
+{
+	const struct map_entry *e = procmaps__find(p->maps, ip);
+
+	if (e)
+		return e;
+	if (!p->late_done) {
+		p->late_done = true;
+		p->late_maps = procmaps__read(p->pid);
+	}
+	return procmaps__find(p->late_maps, ip);
+}
+
+static const char *module_label(struct symbolizer *s, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char buf[300];
+
+	if (path[0] == '[')
+		return path;
+	snprintf(buf, sizeof(buf), "[%s]", base ? base + 1 : path);
+	return strset__add(s->strs, buf);
+}
+
+static int frame__set(struct sym_frame *f, const char *name, enum frame_kind kind,
+		      const char *module, const char *build_id)
+{
+	f->name = name ? name : "[unknown]";
+	f->kind = kind;
+	f->module = module;
+	f->build_id = build_id;
+	return 1;
+}
+
+static int symbolizer__elf(struct symbolizer *s, struct sym_proc *p, const struct map_entry *e,
+			   uint64_t ip, struct sym_frame *f)
+{
+	struct sym_binary *b = symbolizer__binary(s, p, e, true);
+	uint64_t vaddr;
+	const char *name = NULL;
+
+	if (b && elf_syms__vaddr(b->syms, ip - e->start + e->offset, &vaddr))
+		name = elf_syms__find(b->syms, vaddr);
+	return frame__set(f, name ? name : module_label(s, e->path), FRAME_NATIVE, e->path,
+			  b ? elf_syms__build_id(b->syms) : NULL);
+}
+
+/* "A->B->C": A compiled (JIT), B and C inlined into it, outermost first. */
+static int symbolizer__jit(struct symbolizer *s, const char *name, struct sym_frame *out,
+			   int max)
+{
+	int n = 0;
+
+	while (n < max) {
+		const char *arrow = strstr(name, "->");
+		size_t len = arrow ? (size_t)(arrow - name) : strlen(name);
+
+		frame__set(&out[n], strset__addn(s->strs, name, len),
+			   n ? FRAME_INLINED : FRAME_JIT, NULL, NULL);
+		n++;
+		if (!arrow)
+			break;
+		name = arrow + 2;
+	}
+	return n;
+}
+
+static const struct perf_map_entry *sym_proc__jit_lookup(struct sym_proc *p, uint64_t ip)
+{
+	char path[64];
+
+	if (!p->perf_map_done) {
+		p->perf_map_done = true;
+		snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->nspid ? p->nspid : p->pid);
+		p->perf_map = perf_map__load(p->rootfd, path);
+	}
+	return perf_map__find(p->perf_map, ip);
+}
+
+int symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ip, struct sym_frame *out,
+		     int max)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+	const struct perf_map_entry *jit;
+	const struct map_entry *e;
+
+	if (max < 1)
+		return 0;
+	if (!p && symbolizer__add_process(s, pid, 0, NULL) != -ENOMEM)
+		p = u64map__get(s->procs, pid);
+	if (!p)
+		return frame__set(out, "[unknown]", FRAME_UNKNOWN, NULL, NULL);
+	e = sym_proc__mapping(p, ip);
+	if (e && !strcmp(e->path, "[vdso]")) {
+		const char *name = elf_syms__find(s->vdso, ip - e->start + e->offset);
+
+		return frame__set(out, name ? name : "[vdso]", FRAME_NATIVE, "[vdso]", NULL);
+	}
+	if (e && !map_entry__is_anon(e))
+		return symbolizer__elf(s, p, e, ip, out);
+	jit = sym_proc__jit_lookup(p, ip);
+	if (jit)
+		return symbolizer__jit(s, jit->name, out, max);
+	if (e)
+		return frame__set(out, "[anon]", FRAME_NATIVE, NULL, NULL);
+	return frame__set(out, "[unknown]", FRAME_UNKNOWN, NULL, NULL);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * symbolizer.h - turn sampled instruction pointers into named frames.
+ *
+ * Kernel addresses are named from kallsyms; user addresses from the process's mappings: ELF
+ * symbols of the binary mapped there (cached per binary, by device and inode, so a library
+ * shared by 500 processes is read once), the vDSO, or the process's perf map for JIT code.
+ *
+ * Processes are snapshotted when first seen (symbolizer__add_process, called from the recorder
+ * when the BPF side reports a new pid): mappings are read and binaries opened while the process
+ * is alive, so one that exits before the recording ends is still named. Perf maps are read late
+ * (at the first lookup) because JIT runtimes keep appending to them while we record.
+ */
+#ifndef BPFPROF_SYMBOLIZER_H
+#define BPFPROF_SYMBOLIZER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "profile.h"
+
+struct sym_frame {
+	const char *name;	/* without suffix; "[libc.so.6]" when only the module is known */
+	const char *module;	/* path, "[kernel.kallsyms]", "[vdso]", NULL */
+	const char *build_id;	/* NULL if unknown */
+	enum frame_kind kind;
+};
+
+struct symbolizer_opts {
+	const char *debug_dir;	/* NULL: /usr/lib/debug */
+	const char *kallsyms;	/* NULL: /proc/kallsyms */
+	bool verbose;
+};
+
+struct symbolizer;
+
+struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
+void symbolizer__free(struct symbolizer *s);
+
+/*
+ * Snapshot pid now (mappings, root, binaries). nspid is its pid in its own namespace (0: read
+ * it from /proc), comm its name (NULL: read /proc/PID/comm). Again on exec, to refresh.
+ * 0 or -errno (-ESRCH: already gone).
+ */
+int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const char *comm);
+/* The process name captured for pid, or NULL. */
+const char *symbolizer__comm(struct symbolizer *s, pid_t pid);
+size_t symbolizer__processes(const struct symbolizer *s);
+
+/* Name a kernel address. Always fills f (name "[unknown]" when kallsyms has nothing). */
+void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *f);
+
+/*
+ * Name a user address of pid: fills up to max frames, outermost first (more than one for a JIT
+ * frame with inlined methods), and returns how many (>= 1 when max >= 1).
+ */
+int symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ip, struct sym_frame *out,
+		     int max);
+
+#endif /* BPFPROF_SYMBOLIZER_H */
