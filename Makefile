@@ -60,7 +60,7 @@ $(BUILD)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h $(BUILD)/vmlinux.h
 	llvm-strip -g $@
 
 $(SKEL): $(BUILD)/profile.bpf.o
-	$(BPFTOOL) gen skeleton $< name profile > $@
+	$(BPFTOOL) gen skeleton $< name profile_bpf > $@
 
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: user/%.proto
 	@mkdir -p $(BUILD)/gen

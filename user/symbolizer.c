@@ -23,6 +23,8 @@
 #include "symbolizer.h"
 #include "u64map.h"
 
+#define MAX_SNAPS 4
+
 struct sym_binary {
 	struct sym_binary *next;	/* same cache key, other file */
 	uint64_t ino;
@@ -33,9 +35,9 @@ struct sym_binary {
 struct sym_proc {
 	pid_t pid, nspid;
 	const char *comm;
-	struct procmaps *maps;		/* at first sight (or last exec) */
-	struct procmaps *late_maps;	/* re-read at symbolization time, if still alive */
-	bool late_done;
+	struct procmaps *snaps[MAX_SNAPS];	/* newest first: first sight, refreshes, exec */
+	int nsnaps;
+	bool late_done;			/* re-read once at symbolization time, if alive */
 	int rootfd;			/* O_PATH fd of /proc/PID/root, -1 if unknown */
 	struct perf_map *perf_map;
 	bool perf_map_done;
@@ -90,8 +92,8 @@ static void sym_proc__free(uint64_t key, void *val, void *ctx)
 {
 	struct sym_proc *p = val;
 
-	procmaps__free(p->maps);
-	procmaps__free(p->late_maps);
+	while (p->nsnaps)
+		procmaps__free(p->snaps[--p->nsnaps]);
 	perf_map__free(p->perf_map);
 	if (p->rootfd >= 0)
 		close(p->rootfd);
@@ -245,6 +247,16 @@ static struct sym_proc *symbolizer__proc(struct symbolizer *s, pid_t pid)
 	return p;
 }
 
+/* Keep the newest snapshots: libraries come and go (dlopen, exec), old code may be sampled. */
+static void sym_proc__push_snapshot(struct sym_proc *p, struct procmaps *pm)
+{
+	if (p->nsnaps == MAX_SNAPS)
+		procmaps__free(p->snaps[--p->nsnaps]);
+	memmove(&p->snaps[1], &p->snaps[0], p->nsnaps * sizeof(p->snaps[0]));
+	p->snaps[0] = pm;
+	p->nsnaps++;
+}
+
 int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const char *comm)
 {
 	struct sym_proc *p = symbolizer__proc(s, pid);
@@ -260,8 +272,7 @@ int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const 
 	pm = procmaps__read(pid);
 	if (!pm)
 		return -errno;
-	procmaps__free(p->maps);	/* an exec replaced them */
-	p->maps = pm;
+	sym_proc__push_snapshot(p, pm);
 	symbolizer__load_binaries(s, p, pm);
 	return 0;
 }
@@ -302,18 +313,23 @@ void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *f)
 	f->module = k ? k->module : "[kernel.kallsyms]";
 }
 
-/* The mapping holding ip: the snapshot first, then a late re-read for code mapped since. */
+/* The mapping holding ip: newest snapshot first, then a late re-read for code mapped since. */
 static const struct map_entry *sym_proc__mapping(struct sym_proc *p, uint64_t ip)
 {
-	const struct map_entry *e = procmaps__find(p->maps, ip);
+	const struct map_entry *e = NULL;
+	struct procmaps *pm;
+	int i;
 
-	if (e)
+	for (i = 0; i < p->nsnaps && !e; i++)
+		e = procmaps__find(p->snaps[i], ip);
+	if (e || p->late_done)
 		return e;
-	if (!p->late_done) {
-		p->late_done = true;
-		p->late_maps = procmaps__read(p->pid);
-	}
-	return procmaps__find(p->late_maps, ip);
+	p->late_done = true;
+	pm = procmaps__read(p->pid);
+	if (!pm)
+		return NULL;
+	sym_proc__push_snapshot(p, pm);
+	return procmaps__find(pm, ip);
 }
 
 static const char *module_label(struct symbolizer *s, const char *path)

@@ -1,0 +1,566 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * record.c - `bpfprof record`: sample stacks host-wide, for some pids, or for a command, and
+ * write one profile.
+ *
+ * The steps, each a function below: parse and check the options (everything a user can get
+ * wrong is rejected before any BPF is loaded or file written) -> open the output -> start the
+ * command, held at a pipe -> load the sampler -> make JVM targets nameable -> attach -> run,
+ * snapshotting each new process as the BPF side reports it -> stop -> drain and symbolize into
+ * the profile model -> write it with the chosen emitter -> summary, naming any lost data and
+ * its fix. Ctrl-C and SIGTERM only end the run step; everything after it still happens.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "commands.h"
+#include "emit.h"
+#include "events.h"
+#include "java.h"
+#include "profile.h"
+#include "record.h"
+#include "sampler.h"
+#include "symbolizer.h"
+#include "u64map.h"
+
+#define MAX_FRAMES 1024	/* per stack after JIT inline expansion */
+
+struct recorder {
+	struct record_cfg cfg;
+	struct event_spec ev;
+	enum out_format fmt;
+	struct output out;
+	struct sampler *sampler;
+	struct symbolizer *sym;
+	struct profile *profile;
+	struct java_opts java;
+	pid_t child;
+	int child_status;	/* wait status, valid when child_done */
+	bool child_done;
+	int go_fd;		/* write end of the pipe the child waits on */
+	double t_start, t_stop;
+	struct record_stats st;
+	struct u64map *pids_seen;
+	struct refresh *refresh;	/* processes whose mappings are read again soon */
+	size_t nrefresh;
+};
+
+/*
+ * A process is first seen at exec or at its first sample, often before ld.so has mapped its
+ * libraries; its mappings are read again after these delays (seconds) to catch them.
+ */
+static const double refresh_delays[] = { 0.05, 0.3, 2.0 };
+
+struct refresh {
+	pid_t pid;
+	int step;
+	double due;
+};
+
+static volatile sig_atomic_t stop_requested;
+static volatile pid_t child_to_signal;
+
+static void on_signal(int sig)
+{
+	stop_requested = sig;
+	if (sig == SIGTERM && child_to_signal > 0)
+		kill(child_to_signal, SIGTERM);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Root, or CAP_BPF + CAP_PERFMON: say so before anything else fails less clearly. */
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+	const int cap_perfmon = 38, cap_bpf = 39;
+
+	if (geteuid() == 0)
+		return 0;
+	if (!syscall(SYS_capget, &hdr, data) &&
+	    (data[1].effective & (1u << (cap_perfmon - 32))) &&
+	    (data[1].effective & (1u << (cap_bpf - 32))))
+		return 0;
+	fprintf(stderr, "bpfprof: needs root (or CAP_BPF and CAP_PERFMON); run it with sudo\n");
+	return -EPERM;
+}
+
+static void refresh__schedule(struct recorder *r, pid_t pid)
+{
+	struct refresh *q = realloc(r->refresh, (r->nrefresh + 1) * sizeof(*q));
+
+	if (!q)
+		return;
+	r->refresh = q;
+	q[r->nrefresh++] = (struct refresh){ pid, 0, now_s() + refresh_delays[0] };
+}
+
+static void refresh__run(struct recorder *r)
+{
+	double now = now_s();
+	size_t i = 0;
+
+	while (i < r->nrefresh) {
+		struct refresh *q = &r->refresh[i];
+
+		if (q->due > now) {
+			i++;
+			continue;
+		}
+		if (symbolizer__add_process(r->sym, q->pid, 0, NULL) == 0 &&
+		    ++q->step < (int)(sizeof(refresh_delays) / sizeof(refresh_delays[0]))) {
+			q->due = now + refresh_delays[q->step];
+			i++;
+			continue;
+		}
+		*q = r->refresh[--r->nrefresh];	/* done, or the process is gone */
+	}
+}
+
+static void on_proc_event(const struct bp_event *e, void *ctx)
+{
+	struct recorder *r = ctx;
+	char comm[TASK_COMM_LEN + 1];
+
+	memcpy(comm, e->comm, TASK_COMM_LEN);
+	comm[TASK_COMM_LEN] = '\0';
+	if (symbolizer__add_process(r->sym, e->pid, e->nspid, comm) == 0)
+		refresh__schedule(r, e->pid);
+	if (e->type == BP_EVENT_NEW)
+		r->st.processes_seen++;
+}
+
+/* ---- the command: started before loading, held until sampling is attached ---- */
+
+/* A JVM started by the command loads our agent itself, from its first compiled method on. */
+static void java_env__add_agent(const char *agent)
+{
+	const char *old = getenv("JAVA_TOOL_OPTIONS");
+	char *val;
+
+	if (asprintf(&val, "%s%s-agentpath:%s", old ? old : "", old ? " " : "", agent) > 0)
+		setenv("JAVA_TOOL_OPTIONS", val, 1);
+}
+
+static int child__spawn(struct recorder *r)
+{
+	int go[2];
+
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	r->child = fork();
+	if (r->child < 0)
+		return -errno;
+	if (r->child == 0) {
+		char c;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)	/* the recorder failed: never run unobserved */
+			_exit(127);
+		if (r->java.agent_path)
+			java_env__add_agent(r->java.agent_path);
+		execvp(r->cfg.cmd[0], r->cfg.cmd);
+		fprintf(stderr, "bpfprof: cannot run '%s': %s\n", r->cfg.cmd[0], strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	r->go_fd = go[1];
+	child_to_signal = r->child;
+	return 0;
+}
+
+static void child__release(struct recorder *r)
+{
+	if (r->go_fd >= 0 && write(r->go_fd, "g", 1) != 1)
+		fprintf(stderr, "bpfprof: cannot start the command: %s\n", strerror(errno));
+	if (r->go_fd >= 0)
+		close(r->go_fd);
+	r->go_fd = -1;
+}
+
+static void child__poll(struct recorder *r, int flags)
+{
+	if (r->child > 0 && !r->child_done && waitpid(r->child, &r->child_status, flags) == r->child)
+		r->child_done = true;
+}
+
+static int child__exit_code(const struct recorder *r)
+{
+	if (WIFEXITED(r->child_status))
+		return WEXITSTATUS(r->child_status);
+	if (WIFSIGNALED(r->child_status))
+		return 128 + WTERMSIG(r->child_status);
+	return 1;
+}
+
+/* ---- set-up ---- */
+
+static void java__targets(struct recorder *r)
+{
+	int i;
+
+	if (r->cfg.java_off)
+		return;
+	for (i = 0; i < r->cfg.npids; i++) {
+		if (java__is_jvm(r->cfg.pids[i]))
+			java__prepare(r->cfg.pids[i], &r->java);
+	}
+}
+
+static void java__finish_targets(struct recorder *r)
+{
+	int i;
+
+	if (r->cfg.java_off)
+		return;
+	for (i = 0; i < r->cfg.npids; i++) {
+		if (java__is_jvm(r->cfg.pids[i]))
+			java__finish(r->cfg.pids[i], &r->java);
+	}
+}
+
+static int record__setup(struct recorder *r)
+{
+	struct sampler_cfg sc = {
+		.filter_pids = r->cfg.npids > 0 || r->cfg.cmd,
+		.follow_forks = r->cfg.cmd != NULL,
+		.idle = r->cfg.idle,
+		.kernel = !r->cfg.user_only,
+		.user = !r->cfg.kernel_only,
+		.threads = r->cfg.threads,
+		.stack_storage = r->cfg.stack_storage,
+		.max_stacks = r->cfg.max_stacks,
+		.verbose = r->cfg.verbose,
+	};
+	int i, err;
+
+	r->sym = symbolizer__new(&(struct symbolizer_opts){ r->cfg.debug_dir, NULL,
+							    r->cfg.verbose });
+	r->profile = profile__new();
+	r->pids_seen = u64map__new();
+	if (!r->sym || !r->profile || !r->pids_seen)
+		return -ENOMEM;
+	if (r->cfg.cmd && (err = child__spawn(r)))
+		return fprintf(stderr, "bpfprof: cannot start '%s': %s\n", r->cfg.cmd[0],
+			       strerror(-err)), err;
+	r->sampler = sampler__new(&sc, on_proc_event, r);
+	if (!r->sampler)
+		return -EINVAL;
+	for (i = 0; i < r->cfg.npids; i++) {
+		if ((err = sampler__add_pid(r->sampler, r->cfg.pids[i])))
+			return err;
+		symbolizer__add_process(r->sym, r->cfg.pids[i], 0, NULL);
+	}
+	if (r->child > 0 && (err = sampler__add_pid(r->sampler, r->child)))
+		return err;
+	java__targets(r);
+	return 0;
+}
+
+/* ---- run ---- */
+
+static void record__status(struct recorder *r, double elapsed)
+{
+	uint64_t st[STAT_MAX];
+
+	sampler__stats(r->sampler, st);
+	if (r->cfg.duration > 0)
+		fprintf(stderr, "\rbpfprof: recording %.0fs / %.0fs, %llu samples, %llu lost\033[K",
+			elapsed, r->cfg.duration, (unsigned long long)st[STAT_SAMPLES],
+			(unsigned long long)(st[STAT_COUNTS_FULL] + st[STAT_KSTACK_COLLISION] +
+					     st[STAT_USTACK_COLLISION]));
+	else
+		fprintf(stderr, "\rbpfprof: recording %.0fs (Ctrl-C to stop), %llu samples, %llu lost\033[K",
+			elapsed, (unsigned long long)st[STAT_SAMPLES],
+			(unsigned long long)(st[STAT_COUNTS_FULL] + st[STAT_KSTACK_COLLISION] +
+					     st[STAT_USTACK_COLLISION]));
+}
+
+static int record__run(struct recorder *r)
+{
+	double next_status = 0, elapsed;
+	bool status = r->cfg.status;
+	int err;
+
+	err = sampler__start(r->sampler, &r->ev, &r->cfg.rate);
+	if (err)
+		return err;
+	r->t_start = now_s();
+	child__release(r);
+	while (!stop_requested) {
+		err = sampler__poll(r->sampler, 100);
+		if (err < 0) {
+			fprintf(stderr, "bpfprof: polling events: %s\n", strerror(-err));
+			break;
+		}
+		refresh__run(r);
+		elapsed = now_s() - r->t_start;
+		child__poll(r, WNOHANG);
+		if (r->child_done || (r->cfg.duration > 0 && elapsed >= r->cfg.duration))
+			break;
+		if (status && elapsed >= next_status) {
+			record__status(r, elapsed);
+			next_status = elapsed + 1;
+		}
+	}
+	if (status)
+		fprintf(stderr, "\r\033[K");
+	r->t_stop = now_s();
+	sampler__stop(r->sampler);
+	return 0;
+}
+
+/* ---- drain: BPF stacks -> profile ---- */
+
+static int64_t record__frame(struct recorder *r, const struct sym_frame *f)
+{
+	return profile__frame(r->profile, f->name, f->kind, f->module, f->build_id);
+}
+
+static void record__account(struct recorder *r, const struct sym_frame *f, uint64_t count)
+{
+	if (f->kind == FRAME_KERNEL) {
+		r->st.kernel_frames += count;
+		r->st.kernel_unnamed += f->name[0] == '[' ? count : 0;
+	} else {
+		r->st.user_frames += count;
+		r->st.user_unnamed += f->name[0] == '[' ? count : 0;
+		r->st.user_anon += !strcmp(f->name, "[anon]") ? count : 0;
+	}
+}
+
+static int stack_depth(const uint64_t *ips)
+{
+	int n = 0;
+
+	while (n < MAX_STACK_DEPTH && ips[n])
+		n++;
+	return n;
+}
+
+/* Append a marker frame for a stack the kernel could not give us (and why it matters). */
+static void record__lost_stack(struct recorder *r, __s32 id, const char *what, uint32_t *ids,
+			       uint32_t *n)
+{
+	int64_t fid;
+
+	if (id >= 0 || id == -EFAULT || id == -ENOENT)
+		return;
+	fid = profile__frame(r->profile, what, FRAME_UNKNOWN, NULL, NULL);
+	if (fid >= 0 && *n < MAX_FRAMES)
+		ids[(*n)++] = fid;
+}
+
+static void record__user_frames(struct recorder *r, const struct sample_key *k,
+				const uint64_t *uips, uint64_t count, uint32_t *ids, uint32_t *n)
+{
+	struct sym_frame f[16];
+	int depth = stack_depth(uips), i, j, m;
+
+	if (depth == MAX_STACK_DEPTH)
+		r->st.truncated += count;
+	for (i = depth - 1; i >= 0; i--) {
+		/* a return address points after the call: look up the call itself */
+		uint64_t ip = i ? uips[i] - 1 : uips[i];
+
+		m = symbolizer__user(r->sym, k->pid, ip, f, 16);
+		for (j = 0; j < m && *n < MAX_FRAMES; j++) {
+			int64_t fid = record__frame(r, &f[j]);
+
+			record__account(r, &f[j], count);
+			if (fid >= 0)
+				ids[(*n)++] = fid;
+		}
+	}
+}
+
+static void record__kernel_frames(struct recorder *r, const uint64_t *kips, uint64_t count,
+				  uint32_t *ids, uint32_t *n)
+{
+	int depth = stack_depth(kips), i;
+	struct sym_frame f;
+
+	if (depth == MAX_STACK_DEPTH)
+		r->st.truncated += count;
+	for (i = depth - 1; i >= 0 && *n < MAX_FRAMES; i--) {
+		int64_t fid;
+
+		symbolizer__kernel(r->sym, i ? kips[i] - 1 : kips[i], &f);
+		record__account(r, &f, count);
+		fid = record__frame(r, &f);
+		if (fid >= 0)
+			ids[(*n)++] = fid;
+	}
+}
+
+static void record__root_frames(struct recorder *r, const struct sample_key *k, uint32_t *ids,
+				uint32_t *n)
+{
+	const char *comm = symbolizer__comm(r->sym, k->pid);
+	char buf[64];
+	int64_t fid;
+
+	if (!comm) {
+		snprintf(buf, sizeof(buf), k->pid ? "[pid %u]" : "swapper", k->pid);
+		comm = buf;
+	}
+	fid = profile__frame(r->profile, comm, FRAME_PROCESS, NULL, NULL);
+	if (fid >= 0)
+		ids[(*n)++] = fid;
+	if (!r->cfg.threads)
+		return;
+	snprintf(buf, sizeof(buf), "[%.*s tid=%u]", TASK_COMM_LEN, k->tcomm, k->tid);
+	fid = profile__frame(r->profile, buf, FRAME_THREAD, NULL, NULL);
+	if (fid >= 0)
+		ids[(*n)++] = fid;
+}
+
+static void on_stack(const struct sample_key *k, uint64_t count, const uint64_t *kips,
+		     const uint64_t *uips, void *ctx)
+{
+	struct recorder *r = ctx;
+	uint32_t ids[MAX_FRAMES], n = 0;
+
+	record__root_frames(r, k, ids, &n);
+	if (!r->cfg.kernel_only) {
+		record__lost_stack(r, k->ustack_id, "[user stack lost]", ids, &n);
+		record__user_frames(r, k, uips, count, ids, &n);
+	}
+	if (!r->cfg.user_only) {
+		record__lost_stack(r, k->kstack_id, "[kernel stack lost]", ids, &n);
+		record__kernel_frames(r, kips, count, ids, &n);
+	}
+	if (profile__add_stack(r->profile, ids, n, count, 0))
+		r->st.dropped += count;
+	if (!u64map__get(r->pids_seen, k->pid))
+		u64map__set(r->pids_seen, k->pid, r);
+}
+
+static void record__fill_meta(struct recorder *r)
+{
+	struct profile_meta *m = &r->profile->meta;
+	struct timespec ts;
+	double dur = r->t_stop - r->t_start;
+
+	snprintf(m->event, sizeof(m->event), "%.*s", (int)sizeof(m->event) - 1, r->ev.name);
+	snprintf(m->unit, sizeof(m->unit), "%s", r->ev.is_time ? "nanoseconds" : "count");
+	if (r->ev.kind != EV_PERF)
+		m->period = 1;
+	else if (r->cfg.rate.freq)
+		m->period = r->ev.is_time ? 1000000000ULL / r->cfg.rate.freq : 1;
+	else
+		m->period = r->cfg.rate.period;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m->start_ns = (ts.tv_sec - (time_t)dur) * 1000000000ULL;
+	m->duration_s = dur;
+	gethostname(m->host, sizeof(m->host) - 1);
+	if (r->cfg.title)
+		snprintf(m->title, sizeof(m->title), "%s", r->cfg.title);
+}
+
+static int record__collect(struct recorder *r)
+{
+	int err;
+
+	java__finish_targets(r);
+	err = sampler__drain(r->sampler, on_stack, r);
+	if (err)
+		fprintf(stderr, "bpfprof: reading the in-kernel counts: %s\n", strerror(-err));
+	sampler__stats(r->sampler, r->st.bpf);
+	sampler__prog_stats(r->sampler, &r->st.run_ns, &r->st.run_cnt);
+	r->st.processes = u64map__count(r->pids_seen);
+	record__fill_meta(r);
+	profile__sort(r->profile);
+	return err;
+}
+
+static int record__write(struct recorder *r)
+{
+	struct emit_opts eo = { .title = r->cfg.title };
+	int err = emit__write(r->profile, r->fmt, r->out.f, &eo);
+
+	if (err) {
+		fprintf(stderr, "bpfprof: writing the profile: %s\n", strerror(-err));
+		return err;
+	}
+	return output__commit(&r->out);
+}
+
+static void record__free(struct recorder *r)
+{
+	sampler__free(r->sampler);
+	symbolizer__free(r->sym);
+	profile__free(r->profile);
+	u64map__free(r->pids_seen);
+	free(r->refresh);
+	output__abort(&r->out);
+	if (r->go_fd >= 0)
+		close(r->go_fd);	/* a held child sees EOF and exits 127 */
+	child__poll(r, 0);
+	free(r->cfg.pids);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct recorder r = { .go_fd = -1 };
+	char agent[PATH_MAX];
+	int err, status = 1;
+
+	err = record_cfg__parse(&r.cfg, argc, argv);
+	if (err)
+		return err > 0 ? 0 : 2;	/* > 0: --help was printed */
+	if (record_cfg__check(&r.cfg, &r.ev, &r.fmt) || check_privileges())
+		goto out;
+	if (output__open(&r.out, r.cfg.output))
+		goto out;
+	if (!r.cfg.java_off && agent_path(agent, sizeof(agent)) == 0)
+		r.java.agent_path = agent;
+	r.java.agent_opts = r.cfg.agent_opts;
+	r.java.verbose = r.cfg.verbose;
+	install_signals();
+	if (record__setup(&r))
+		goto out;
+	if (record__run(&r))
+		goto out;
+	record__collect(&r);
+	if (record__write(&r))
+		goto out;
+	record_stats__print(&r.st, &r.cfg, &r.ev, r.t_stop - r.t_start, r.profile->total,
+			    symbolizer__processes(r.sym));
+	status = 0;
+	if (r.child > 0) {
+		child__poll(&r, 0);
+		status = child__exit_code(&r);
+	}
+out:
+	record__free(&r);
+	return status;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * record.h - the pieces of `bpfprof record` around the recorder itself (record.c):
+ * its options (record_cfg.c), its output file (output.c) and its closing summary
+ * (record_stats.c).
+ */
+#ifndef BPFPROF_RECORD_H
+#define BPFPROF_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "../bpf/profile.h"
+#include "emit.h"
+#include "events.h"
+
+struct record_cfg {
+	pid_t *pids;		/* -p, malloc'd */
+	int npids;
+	char **cmd;		/* -- COMMAND ARGS..., NULL-terminated, points into argv */
+	struct sample_rate rate;	/* -F / -c */
+	double duration;	/* -d, 0 = until Ctrl-C or the command's exit */
+	const char *output;	/* -o, NULL = stdout */
+	const char *format;	/* --format */
+	const char *event;	/* -e */
+	const char *title;
+	const char *debug_dir;
+	const char *agent_opts;
+	uint32_t stack_storage, max_stacks;
+	bool user_only, kernel_only, threads, idle, verbose, java_off, status;
+};
+
+/* Parse argv. 0; 1 when --help was printed; -EINVAL after a one-line error (exit 2). */
+int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv);
+/* Check what can be checked before recording: pids alive, event known, format. 0 or -errno. */
+int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_format *fmt);
+
+/* The output, written to a temporary file beside it and renamed into place at the end. */
+struct output {
+	FILE *f;
+	char *path;		/* final path, NULL for stdout */
+	char *tmp;		/* temporary path */
+};
+
+/* Open (and so check) the output before recording. 0, or -errno after a one-line error. */
+int output__open(struct output *o, const char *path);
+/* Flush and move into place. 0 or -errno (error printed). */
+int output__commit(struct output *o);
+/* Remove a temporary file that was not committed. Safe on a zeroed or committed output. */
+void output__abort(struct output *o);
+
+struct record_stats {
+	uint64_t bpf[STAT_MAX];		/* from the BPF side */
+	uint64_t run_ns, run_cnt;	/* BPF program time (kernel.bpf_stats_enabled) */
+	uint64_t user_frames, user_unnamed, user_anon;	/* weighted by samples */
+	uint64_t kernel_frames, kernel_unnamed;
+	uint64_t truncated, dropped;
+	uint64_t processes, processes_seen;
+};
+
+void record_stats__print(const struct record_stats *st, const struct record_cfg *cfg,
+			 const struct event_spec *ev, double duration, uint64_t samples,
+			 size_t tracked);
+
+/* libbpfprof-agent.so next to this binary. 0, or -ENOENT when it is not there. */
+int agent_path(char *buf, size_t len);
+
+#endif /* BPFPROF_RECORD_H */

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * record_stats.c - the summary `record` prints on stderr when it ends: what was recorded and,
+ * above all, what was lost, each loss named with its cause and the option that fixes it.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "record.h"
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * part / whole : 0;
+}
+
+static void print_losses(const struct record_stats *st, const struct record_cfg *cfg,
+			 uint64_t samples)
+{
+	uint64_t coll = st->bpf[STAT_KSTACK_COLLISION] + st->bpf[STAT_USTACK_COLLISION];
+
+	if (coll)
+		fprintf(stderr, "bpfprof: %llu stacks (%.1f%%) lost to stack-map collisions; increase --stack-storage-size (now %u)\n",
+			(unsigned long long)coll, pct(coll, samples),
+			cfg->stack_storage ? cfg->stack_storage : 16384);
+	if (st->bpf[STAT_COUNTS_FULL])
+		fprintf(stderr, "bpfprof: %llu samples dropped: the in-kernel stack table was full; increase --max-stacks (now %u)\n",
+			(unsigned long long)st->bpf[STAT_COUNTS_FULL],
+			cfg->max_stacks ? cfg->max_stacks : 40960);
+	if (st->bpf[STAT_KSTACK_LOST] + st->bpf[STAT_USTACK_LOST])
+		fprintf(stderr, "bpfprof: %llu stacks could not be read (walk failed)\n",
+			(unsigned long long)(st->bpf[STAT_KSTACK_LOST] + st->bpf[STAT_USTACK_LOST]));
+	if (st->bpf[STAT_EVENTS_LOST])
+		fprintf(stderr, "bpfprof: %llu new-process notices lost (ring buffer full); short-lived processes may show as [pid N]\n",
+			(unsigned long long)st->bpf[STAT_EVENTS_LOST]);
+	if (st->truncated)
+		fprintf(stderr, "bpfprof: %llu samples have stacks deeper than %d frames; their roots are cut off\n",
+			(unsigned long long)st->truncated, MAX_STACK_DEPTH);
+	if (st->dropped)
+		fprintf(stderr, "bpfprof: %llu samples dropped while building the profile (out of memory)\n",
+			(unsigned long long)st->dropped);
+}
+
+static void print_unnamed(const struct record_stats *st)
+{
+	if (st->user_frames && pct(st->user_unnamed, st->user_frames) >= 1)
+		fprintf(stderr, "bpfprof: %.1f%% of user frames unnamed (module only or [unknown]); install debug symbols (-dbgsym packages) for named frames\n",
+			pct(st->user_unnamed, st->user_frames));
+	if (st->user_anon && pct(st->user_anon, st->user_frames) >= 1)
+		fprintf(stderr, "bpfprof: %.1f%% of user frames are JIT code without a perf map ([anon]); run Node with --perf-basic-prof, Python 3.12 with -X perf, or let bpfprof attach to Java (--java auto)\n",
+			pct(st->user_anon, st->user_frames));
+	if (st->kernel_frames && pct(st->kernel_unnamed, st->kernel_frames) >= 1)
+		fprintf(stderr, "bpfprof: %.1f%% of kernel frames unnamed; check /proc/kallsyms is readable (kernel.kptr_restrict=0)\n",
+			pct(st->kernel_unnamed, st->kernel_frames));
+}
+
+void record_stats__print(const struct record_stats *st, const struct record_cfg *cfg,
+			 const struct event_spec *ev, double duration, uint64_t samples,
+			 size_t tracked)
+{
+	fprintf(stderr, "bpfprof: %llu samples (%s", (unsigned long long)samples, ev->name);
+	if (cfg->rate.freq)
+		fprintf(stderr, " at %llu Hz", (unsigned long long)cfg->rate.freq);
+	else if (cfg->rate.period > 1)
+		fprintf(stderr, " every %llu", (unsigned long long)cfg->rate.period);
+	fprintf(stderr, ") from %llu processes in %.2f s", (unsigned long long)st->processes,
+		duration);
+	if (cfg->output)
+		fprintf(stderr, " -> %s", cfg->output);
+	fprintf(stderr, "\n");
+	if (cfg->verbose && st->run_cnt)
+		fprintf(stderr, "bpfprof: BPF program: %llu runs, %.0f ns per run; %zu processes tracked\n",
+			(unsigned long long)st->run_cnt, (double)st->run_ns / st->run_cnt, tracked);
+	print_losses(st, cfg, samples);
+	print_unnamed(st);
+	if (!samples)
+		fprintf(stderr, "bpfprof: no samples: the target was idle, or exited before sampling began\n");
+}
+
+int agent_path(char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	snprintf(buf, len, "%s/libbpfprof-agent.so", exe);
+	return access(buf, R_OK) ? -1 : 0;
+}

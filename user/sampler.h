@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * sampler.h - the BPF side's lifecycle, seen from user space: open the skeleton, configure it
+ * (filters, sizes), load, attach to the chosen event, poll process events, stop, and drain the
+ * in-kernel counts. One cleanup path: sampler__free() undoes whatever was done.
+ *
+ * The event source is picked at run time behind a small ops table (perf event on every CPU,
+ * tracepoint, kprobe/uprobe), the way async-profiler's Engine hides perf vs itimer.
+ */
+#ifndef BPFPROF_SAMPLER_H
+#define BPFPROF_SAMPLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "../bpf/profile.h"
+#include "events.h"
+
+struct sampler_cfg {
+	bool filter_pids;	/* only pids added with sampler__add_pid() (and, with */
+	bool follow_forks;	/* follow_forks, their children) */
+	bool idle, kernel, user, threads;
+	uint32_t stack_storage;	/* stack map entries */
+	uint32_t max_stacks;	/* counts map entries */
+	bool verbose;		/* libbpf debug output */
+};
+
+struct sampler;
+
+/* Called for every process event (new pid, exec) during sampler__poll(). */
+typedef void (*sampler_event_fn)(const struct bp_event *e, void *ctx);
+/* Called for every unique stack during sampler__drain(); ips are leaf first, 0-terminated. */
+typedef void (*sampler_stack_fn)(const struct sample_key *key, uint64_t count,
+				 const uint64_t *kips, const uint64_t *uips, void *ctx);
+
+/* Open, configure and load. NULL after printing a one-line error naming the fix. */
+struct sampler *sampler__new(const struct sampler_cfg *cfg, sampler_event_fn fn, void *ctx);
+int sampler__add_pid(struct sampler *s, pid_t pid);
+/* Attach to ev; samples flow from here on. 0 or -errno (error printed). */
+int sampler__start(struct sampler *s, const struct event_spec *ev,
+		   const struct sample_rate *rate);
+/* Deliver pending process events; waits up to timeout_ms. Events handled, or -errno. */
+int sampler__poll(struct sampler *s, int timeout_ms);
+/* Detach: no sample is taken after this returns. Safe to call twice. */
+void sampler__stop(struct sampler *s);
+/* Visit every unique stack with its count. 0 or -errno. */
+int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx);
+/* Sum the per-CPU counters into out[STAT_MAX]. */
+void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX]);
+/* BPF run time and run count of the sampling program (kernel.bpf_stats_enabled=1). */
+int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt);
+void sampler__free(struct sampler *s);
+
+#endif /* BPFPROF_SAMPLER_H */
