@@ -58,8 +58,7 @@ int emit__parse_format(const char *name, const char *path, enum out_format *fmt)
 			}
 		}
 		fprintf(stderr,
-			"bpfprof: unknown format '%s'; use one of: folded, collapsed, html, pprof, "
-			"speedscope, text\n",
+			"bpfprof: unknown format '%s'; use one of: folded, collapsed, html, pprof, speedscope, text\n",
 			name);
 		return -EINVAL;
 	}
@@ -88,11 +87,15 @@ int emit__write(const struct profile *p, enum out_format fmt, FILE *out,
 	case FMT_DIFF_FOLDED:
 		return folded__write(p, out, 1);
 	case FMT_HTML:
-	case FMT_DIFF_HTML:
-	case FMT_PPROF:
-	case FMT_SPEEDSCOPE:
-	case FMT_TEXT:
 		return -ENOTSUP;
+	case FMT_DIFF_HTML:
+		return -ENOTSUP;
+	case FMT_PPROF:
+		return pprof__write(p, out, opts);
+	case FMT_SPEEDSCOPE:
+		return speedscope__write(p, out, opts);
+	case FMT_TEXT:
+		return text__write(p, out, opts);
 	}
 	return -EINVAL;
 }

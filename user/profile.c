@@ -376,3 +376,56 @@ size_t *profile__sorted(const struct profile *p)
 	qsort_r(order, p->nstacks, sizeof(*order), order_cmp_r, (void *)p);
 	return order;
 }
+
+/* dst's frame id for each of src's frames, interned on first use (UINT32_MAX: not yet). */
+static int64_t merge__frame(struct profile *dst, const struct profile *src, uint32_t *map,
+			    uint32_t id)
+{
+	const struct pf_frame *f = &src->frames[id];
+	int64_t n;
+
+	if (map[id] != EMPTY)
+		return map[id];
+	n = profile__frame(dst, f->name, f->kind, f->module, f->build_id);
+	if (n >= 0)
+		map[id] = n;
+	return n;
+}
+
+int profile__merge(struct profile *dst, const struct profile *src, const bool *keep, int slot,
+		   double scale)
+{
+	uint32_t *map = slots_new(src->nframes + 1), *ids = NULL;
+	size_t cap = 0;
+	int err = map ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < src->nstacks && !err; i++) {
+		const struct pf_stack *s = &src->stacks[i];
+		uint64_t c = (uint64_t)(s->count * scale + 0.5);
+
+		if (keep && !keep[i])
+			continue;
+		if (s->depth > cap) {
+			uint32_t *bigger = realloc(ids, s->depth * sizeof(*ids));
+
+			if (!bigger) {
+				err = -ENOMEM;
+				break;
+			}
+			ids = bigger;
+			cap = s->depth;
+		}
+		for (uint32_t d = 0; d < s->depth && !err; d++) {
+			int64_t n = merge__frame(dst, src, map, s->ids[d]);
+
+			err = n < 0 ? -ENOMEM : 0;
+			if (n >= 0)
+				ids[d] = n;
+		}
+		if (!err)
+			err = profile__add_stack(dst, ids, s->depth, slot ? 0 : c, slot ? c : 0);
+	}
+	free(ids);
+	free(map);
+	return err;
+}

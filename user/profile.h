@@ -17,6 +17,7 @@
 #ifndef BPFPROF_PROFILE_H
 #define BPFPROF_PROFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +84,14 @@ const char *frame_kind__suffix(enum frame_kind kind);
 
 /* Sort stacks by their frame names, root first (stable output, merged flame graph order). */
 void profile__sort(struct profile *p);
+
+/*
+ * Add src's stacks to dst, re-interning their frames: src's count goes to dst's count (slot 0)
+ * or count2 (slot 1), multiplied by scale and rounded. keep (NULL = all) has one entry per src
+ * stack; stacks with keep[i] false are skipped. 0 or -ENOMEM.
+ */
+int profile__merge(struct profile *dst, const struct profile *src, const bool *keep, int slot,
+		   double scale);
 
 /*
  * The same order without touching p: a malloc'd array of p->nstacks indexes into p->stacks
