@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_symbolizer.c - the symbolizer on a live process (the split workload, a PIE): a native
+ * address resolves to its function while the process runs and after it has exited, a perf map
+ * entry gives JIT and inlined frames, an unmapped address is [unknown], a kernel address from
+ * kallsyms gets its name. Expected addresses come from nm and /proc/PID/maps, not from us.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "check.h"
+#include "symbolizer.h"
+
+static char split_path[512];
+
+static unsigned long long nm_addr(const char *path, const char *sym)
+{
+	char cmd[1024], line[512], name[256], type;
+	unsigned long long addr, found = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "nm %s", path);
+	p = popen(cmd, "r");
+	while (p && fgets(line, sizeof(line), p)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 && !strcmp(name, sym))
+			found = addr;
+	}
+	if (p)
+		pclose(p);
+	return found;
+}
+
+/* Load base of the main binary of pid: the start of its mapping at file offset 0. */
+static unsigned long long load_base(pid_t pid)
+{
+	char path[64], line[512];
+	unsigned long long start = 0, off;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "workloads/split") &&
+		    sscanf(line, "%llx-%*x %*s %llx", &start, &off) == 2 && off == 0)
+			break;
+		start = 0;
+	}
+	if (f)
+		fclose(f);
+	return start;
+}
+
+static unsigned long long kallsyms_addr(const char *want)
+{
+	char line[512], name[256], type;
+	unsigned long long addr, found = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 && !strcmp(name, want))
+			found = addr;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void check_user(struct symbolizer *s, pid_t pid, unsigned long long ip, const char *want,
+		       const char *what)
+{
+	struct sym_frame f[4];
+	int n = symbolizer__user(s, pid, ip, f, 4);
+
+	check(n == 1 && !strcmp(f[0].name, want) && f[0].kind == FRAME_NATIVE,
+	      "%s: %#llx is %s (got %s)", what, ip, want, n ? f[0].name : "nothing");
+}
+
+int main(void)
+{
+	const char *build = getenv("BUILD");
+	struct symbolizer *s = symbolizer__new(NULL);
+	unsigned long long hot_a, base, k;
+	struct sym_frame f[4];
+	char map[64];
+	pid_t pid;
+	FILE *m;
+	int n;
+
+	snprintf(split_path, sizeof(split_path), "%s/tests/workloads/split",
+		 build ? build : "build");
+	hot_a = nm_addr(split_path, "hot_a");
+	check(hot_a != 0, "nm finds hot_a in the split workload");
+	pid = fork();
+	if (pid == 0) {
+		execl(split_path, split_path, "2", (char *)NULL);
+		_exit(127);
+	}
+	usleep(200000);
+	base = load_base(pid);
+	check(base != 0, "split is mapped (base %#llx)", base);
+	check_int(symbolizer__add_process(s, pid, 0, NULL), 0, "snapshot the live process");
+	check_str(symbolizer__comm(s, pid), "split", "its name");
+	check_user(s, pid, base + hot_a + 4, "hot_a", "live");
+
+	snprintf(map, sizeof(map), "/tmp/perf-%d.map", pid);
+	m = fopen(map, "w");
+	fprintf(m, "1000 100 Foo.bar->Baz.qux\n");
+	fclose(m);
+	n = symbolizer__user(s, pid, 0x1010, f, 4);
+	check(n == 2 && !strcmp(f[0].name, "Foo.bar") && f[0].kind == FRAME_JIT &&
+	      !strcmp(f[1].name, "Baz.qux") && f[1].kind == FRAME_INLINED,
+	      "perf map: compiled Foo.bar with Baz.qux inlined (%d frames)", n);
+	n = symbolizer__user(s, pid, 0x5, f, 4);
+	check(n == 1 && !strcmp(f[0].name, "[unknown]"), "unmapped, not in the map: [unknown]");
+	unlink(map);
+
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	check_user(s, pid, base + hot_a + 8, "hot_a", "after exit");
+
+	k = kallsyms_addr("schedule");
+	symbolizer__kernel(s, k + 1, &f[0]);
+	check(k && !strcmp(f[0].name, "schedule") && f[0].kind == FRAME_KERNEL,
+	      "kernel: schedule+1 is schedule (got %s)", f[0].name);
+	symbolizer__free(s);
+	symbolizer__free(NULL);
+	return check_done();
+}
