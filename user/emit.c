@@ -87,9 +87,9 @@ int emit__write(const struct profile *p, enum out_format fmt, FILE *out,
 	case FMT_DIFF_FOLDED:
 		return folded__write(p, out, 1);
 	case FMT_HTML:
-		return -ENOTSUP;
+		return flamegraph_html__write(p, out, opts, false);
 	case FMT_DIFF_HTML:
-		return -ENOTSUP;
+		return flamegraph_html__write(p, out, opts, true);
 	case FMT_PPROF:
 		return pprof__write(p, out, opts);
 	case FMT_SPEEDSCOPE:
