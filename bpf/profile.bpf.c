@@ -32,7 +32,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));
-	__uint(max_entries, 16384);	/* --stack-storage-size */
+	__uint(max_entries, 32768);	/* --stack-storage-size */
 } stacks SEC(".maps");
 
 struct {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -80,11 +81,24 @@ static int parse_perf(const char *s, struct event_spec *ev)
 	return -ENOENT;
 }
 
+/* Tracepoint ids live in tracefs; mount it where it is missing, as perf and bpftrace need too. */
+static void tracefs__ensure(void)
+{
+	struct stat st;
+
+	if (!stat("/sys/kernel/tracing/events", &st) ||
+	    !stat("/sys/kernel/debug/tracing/events", &st))
+		return;
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		fprintf(stderr, "bpfprof: tracefs is not mounted and mounting it failed (%s); run: mount -t tracefs tracefs /sys/kernel/tracing\n", strerror(errno));
+}
+
 static bool tracepoint_exists(const char *cat, const char *name)
 {
 	char path[512];
 	struct stat st;
 
+	tracefs__ensure();
 	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/%s/id", cat, name);
 	if (!stat(path, &st))
 		return true;
@@ -253,10 +267,12 @@ static int list_usage(FILE *out, int status)
 
 static void list_tracepoints(bool all)
 {
-	FILE *f = fopen("/sys/kernel/tracing/available_events", "re");
 	char line[256];
 	int n = 0;
+	FILE *f;
 
+	tracefs__ensure();
+	f = fopen("/sys/kernel/tracing/available_events", "re");
 	if (!f)
 		f = fopen("/sys/kernel/debug/tracing/available_events", "re");
 	while (f && fgets(line, sizeof(line), f)) {

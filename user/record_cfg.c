@@ -70,7 +70,7 @@ static void record_usage(FILE *out)
 		"      --java auto|off      attach the JVM agent to Java targets (default auto)\n"
 		"      --agent-opts OPTS    options for the JVM agent, e.g. unfold=off,sig=on\n"
 		"      --debug-dir DIR      where separate debug files live (default /usr/lib/debug)\n"
-		"      --stack-storage-size N  stack map entries (default 16384)\n"
+		"      --stack-storage-size N  stack map entries (default 32768)\n"
 		"      --max-stacks N       unique stacks kept in the kernel (default 40960)\n"
 		"      --no-status          no live status line on the terminal\n"
 		"  -v, --verbose            libbpf messages, symbol sources, timings\n"
@@ -85,14 +85,16 @@ static void record_usage(FILE *out)
 
 static int parse_u64(const char *s, const char *opt, uint64_t min, uint64_t max, uint64_t *out)
 {
+	bool rate = !strcmp(opt, "-F");
 	char *end;
 	unsigned long long v;
 
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (!*s || *s == '-' || *end || errno || v < min || v > max) {
-		fprintf(stderr, "bpfprof: %s needs a whole number from %llu to %llu, not '%s'\n", opt,
-			(unsigned long long)min, (unsigned long long)max, s);
+		fprintf(stderr, "bpfprof: %s needs a whole number from %llu to %llu%s, not '%s'\n", opt,
+			(unsigned long long)min, (unsigned long long)max,
+			rate ? " (kernel.perf_event_max_sample_rate)" : "", s);
 		return -EINVAL;
 	}
 	*out = v;
@@ -172,8 +174,6 @@ static int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
 	case 'F':
 		err = parse_u64(arg, "-F", 1, max_sample_rate(), &v);
 		cfg->rate.freq = v;
-		if (err)
-			fprintf(stderr, "bpfprof: the kernel allows up to %llu samples per second (kernel.perf_event_max_sample_rate)\n", (unsigned long long)max_sample_rate());
 		return err;
 	case 'c':
 		err = parse_u64(arg, "-c", 1, UINT64_MAX / 2, &v);
@@ -202,7 +202,6 @@ static int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
 	case OPT_DEBUG_DIR: cfg->debug_dir = arg; return 0;
 	case OPT_NO_STATUS: cfg->status = false; return 0;
 	default:
-		fprintf(stderr, "bpfprof record: see 'bpfprof record --help'\n");
 		return -EINVAL;
 	}
 }
@@ -215,11 +214,16 @@ int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv)
 	cfg->event = "cpu";
 	cfg->status = isatty(STDERR_FILENO) && !getenv("CI");
 	optind = 1;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "+p:F:c:d:o:e:UKvh", long_opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:p:F:c:d:o:e:UKvh", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			record_usage(stdout);
 			return 1;
+		}
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "bpfprof record: %s '%s'; see 'bpfprof record --help'\n",
+				c == '?' ? "unknown option" : "missing value for", argv[optind - 1]);
+			return -EINVAL;
 		}
 		err = record_cfg__option(cfg, c, optarg);
 		if (err)
@@ -263,12 +267,37 @@ static int record_cfg__check_combos(const struct record_cfg *cfg)
 	return 0;
 }
 
+/* The command must be runnable: found now, not after BPF is loaded and the output opened. */
+static int check_command(char *const *cmd)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (!cmd)
+		return 0;
+	if (strchr(cmd[0], '/')) {
+		if (!access(cmd[0], X_OK))
+			return 0;
+		return fprintf(stderr, "bpfprof: cannot run '%s': %s\n", cmd[0], strerror(errno)), -ENOENT;
+	}
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? path : ".", cmd[0]);
+		if (!access(buf, X_OK))
+			return 0;
+		path += len + (path[len] == ':');
+	}
+	fprintf(stderr, "bpfprof: cannot run '%s': command not found in PATH\n", cmd[0]);
+	return -ENOENT;
+}
+
 int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_format *fmt)
 {
 	char why[512];
 	int i, err;
 
-	if ((err = record_cfg__check_combos(cfg)))
+	if ((err = record_cfg__check_combos(cfg)) || (err = check_command(cfg->cmd)))
 		return err;
 	if (event__parse(cfg->event, ev, why, sizeof(why)))
 		return fprintf(stderr, "bpfprof: %s\n", why), -EINVAL;

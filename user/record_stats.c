@@ -22,7 +22,7 @@ static void print_losses(const struct record_stats *st, const struct record_cfg 
 	if (coll)
 		fprintf(stderr, "bpfprof: %llu stacks (%.1f%%) lost to stack-map collisions; increase --stack-storage-size (now %u)\n",
 			(unsigned long long)coll, pct(coll, samples),
-			cfg->stack_storage ? cfg->stack_storage : 16384);
+			cfg->stack_storage ? cfg->stack_storage : 32768);
 	if (st->bpf[STAT_COUNTS_FULL])
 		fprintf(stderr, "bpfprof: %llu samples dropped: the in-kernel stack table was full; increase --max-stacks (now %u)\n",
 			(unsigned long long)st->bpf[STAT_COUNTS_FULL],

@@ -200,7 +200,10 @@ static int probe_source_start(struct sampler *s, const struct event_spec *ev,
 	else
 		link = bpf_program__attach_uprobe_opts(s->sampling_prog, -1, ev->path, 0, &uopts);
 	err = sampler__keep_link(s, link);
-	if (err && ev->kind == EV_KPROBE)
+	if (err && ev->kind == EV_KPROBE && access("/sys/bus/event_source/devices/kprobe", F_OK) &&
+	    access("/sys/kernel/tracing/kprobe_events", F_OK))
+		fprintf(stderr, "bpfprof: this kernel has no kprobe support (no kprobe PMU, no kprobe_events: CONFIG_KPROBE_EVENTS is off); use a tracepoint (bpfprof list --tracepoints)\n");
+	else if (err && ev->kind == EV_KPROBE)
 		fprintf(stderr, "bpfprof: cannot attach kprobe to '%s' (%s); it must be a kernel function listed in /proc/kallsyms and not inlined\n", ev->func, strerror(-err));
 	else if (err)
 		fprintf(stderr, "bpfprof: cannot attach uprobe to %s in %s (%s); check the symbol with 'nm -D %s'\n", ev->func, ev->path, strerror(-err), ev->path);

@@ -1,16 +1,15 @@
 # lib.sh - shared helpers for the end-to-end tests (sourced). Prints TAP lines like check.h.
 #
 # ok COND_STATUS "what"    e.g.  [ "$x" -gt 3 ]; ok $? "x above 3"
-# share FOLDED PATTERN     percent (integer-rounded x10 is avoided: prints %.1f) of samples whose
-#                          stack contains a frame matching PATTERN (grep -E on the stack part)
+# share FOLDED REGEX       percent (one decimal) of samples whose stack matches REGEX (awk ERE)
 # TMP                      a per-test scratch directory, removed at exit
-n=0 failed=0
+tap_n=0 failed=0
 TMP=$(mktemp -d /tmp/bpfprof-test.XXXXXX)
 cleanup_pids=()
 trap 'for p in "${cleanup_pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $tap_n - $2"; else echo "not ok $tap_n - $2"; failed=$((failed + 1)); fi
 }
 note() { echo "# $*"; }
 # share FILE REGEX: percent of all samples whose stack matches REGEX
@@ -22,4 +21,4 @@ share() {
 total() { awk '{ t += $NF } END { print t + 0 }' "$1"; }
 # within X LO HI: true when LO <= X <= HI (decimals ok)
 within() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'; }
-done_testing() { echo "1..$n"; [ "$failed" -eq 0 ]; }
+done_testing() { echo "1..$tap_n"; [ "$failed" -eq 0 ]; }
