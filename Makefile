@@ -42,6 +42,9 @@ JAVA_STAMP := $(BUILD)/tests/java/.stamp
 
 .PHONY: all deps test-deps bench-deps test demo bench clean format
 .DELETE_ON_ERROR:
+# Generated headers are prerequisites of pattern rules only; keep make from deleting them as
+# intermediates (a later test build includes them).
+.SECONDARY: $(PROTO_HDRS) $(PROTO_HDRS:.h=.c) $(EMBEDS)
 
 all: deps $(BUILD)/bpfprof $(AGENT) tests-build
 
@@ -77,6 +80,9 @@ $(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
 $(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/profile.h | $(SKEL) $(PROTO_HDRS) $(EMBEDS)
 	@mkdir -p $(BUILD)/user
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The page template is compiled into flamegraph_html.o: rebuild it when the template changes.
+$(BUILD)/user/flamegraph_html.o: $(BUILD)/gen/flamegraph.html.h
 
 $(LIB): $(USER_OBJS) $(PROTO_OBJS)
 	rm -f $@ && ar rcs $@ $^
