@@ -11,7 +11,7 @@ for sig in INT TERM; do
 	wait $r; rc=$?
 	ok $rc "SIG$sig: bpfprof exits 0"
 	n=$(total "$out")
-	[ "$n" -ge 1000 ]; ok $? "SIG$sig: the profile was written ($n samples)"
+	[ "$n" -ge 400 ]; ok $? "SIG$sig: the profile was written ($n samples)"
 	a=$(share "$out" ';hot_a;')
 	within "$a" 54 66; ok $? "SIG$sig: and is right (hot_a $a%)"
 	ls "$TMP"/.*.folded.* >/dev/null 2>&1; ok $([ $? -ne 0 ]; echo $?) "SIG$sig: no temporary file left"
@@ -21,5 +21,5 @@ done
 sleep 2
 kill -INT $r; pkill -INT -f "$W 10\$" 2>/dev/null
 wait $r
-[ "$(total "$TMP/cmd.folded")" -ge 1000 ]; ok $? "-- COMMAND interrupted: profile written"
+[ "$(total "$TMP/cmd.folded")" -ge 400 ]; ok $? "-- COMMAND interrupted: profile written ($(total "$TMP/cmd.folded") samples)"
 done_testing
