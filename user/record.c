@@ -39,8 +39,9 @@
 struct recorder {
 	struct record_cfg cfg;
 	struct event_spec ev;
-	enum out_format fmt;
-	struct output out;
+	enum out_format fmts[MAX_OUTPUTS];
+	struct output out[MAX_OUTPUTS];	/* out[0] is stdout when no -o was given */
+	int nout;
 	struct sampler *sampler;
 	struct symbolizer *sym;
 	struct profile *profile;
@@ -492,16 +493,31 @@ static int record__collect(struct recorder *r)
 	return err;
 }
 
+static int record__open_outputs(struct recorder *r)
+{
+	int i;
+
+	r->nout = r->cfg.noutputs ? r->cfg.noutputs : 1;
+	for (i = 0; i < r->nout; i++) {
+		if (output__open(&r->out[i], r->cfg.noutputs ? r->cfg.outputs[i] : NULL))
+			return -EIO;
+	}
+	return 0;
+}
+
 static int record__write(struct recorder *r)
 {
 	struct emit_opts eo = { .title = r->cfg.title };
-	int err = emit__write(r->profile, r->fmt, r->out.f, &eo);
+	int i, err = 0;
 
-	if (err) {
-		fprintf(stderr, "bpfprof: writing the profile: %s\n", strerror(-err));
-		return err;
+	for (i = 0; i < r->nout && !err; i++) {
+		err = emit__write(r->profile, r->fmts[i], r->out[i].f, &eo);
+		if (err)
+			fprintf(stderr, "bpfprof: writing the profile: %s\n", strerror(-err));
+		else
+			err = output__commit(&r->out[i]);
 	}
-	return output__commit(&r->out);
+	return err;
 }
 
 static void record__free(struct recorder *r)
@@ -511,7 +527,8 @@ static void record__free(struct recorder *r)
 	profile__free(r->profile);
 	u64map__free(r->pids_seen);
 	free(r->refresh);
-	output__abort(&r->out);
+	for (int i = 0; i < r->nout; i++)
+		output__abort(&r->out[i]);
 	if (r->go_fd >= 0)
 		close(r->go_fd);	/* a held child sees EOF and exits 127 */
 	child__poll(r, 0);
@@ -537,9 +554,9 @@ int cmd_record(int argc, char **argv)
 	err = record_cfg__parse(&r.cfg, argc, argv);
 	if (err)
 		return err > 0 ? 0 : 2;	/* > 0: --help was printed */
-	if (record_cfg__check(&r.cfg, &r.ev, &r.fmt) || check_privileges())
+	if (record_cfg__check(&r.cfg, &r.ev, r.fmts) || check_privileges())
 		goto out;
-	if (output__open(&r.out, r.cfg.output))
+	if (record__open_outputs(&r))
 		goto out;
 	if (!r.cfg.java_off && agent_path(agent, sizeof(agent)) == 0)
 		r.java.agent_path = agent;

@@ -16,13 +16,16 @@
 #include "emit.h"
 #include "events.h"
 
+#define MAX_OUTPUTS 4	/* -o a.html -o a.folded: one recording, several files */
+
 struct record_cfg {
 	pid_t *pids;		/* -p, malloc'd */
 	int npids;
 	char **cmd;		/* -- COMMAND ARGS..., NULL-terminated, points into argv */
 	struct sample_rate rate;	/* -F / -c */
 	double duration;	/* -d, 0 = until Ctrl-C or the command's exit */
-	const char *output;	/* -o, NULL = stdout */
+	const char *outputs[MAX_OUTPUTS];	/* -o, repeatable; none = stdout */
+	int noutputs;
 	const char *format;	/* --format */
 	const char *event;	/* -e */
 	const char *title;
@@ -34,8 +37,11 @@ struct record_cfg {
 
 /* Parse argv. 0; 1 when --help was printed; -EINVAL after a one-line error (exit 2). */
 int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv);
-/* Check what can be checked before recording: pids alive, event known, format. 0 or -errno. */
-int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_format *fmt);
+/*
+ * Check what can be checked before recording: pids alive, event known, command runnable, and
+ * the format of each output (fmts[i] for outputs[i]; fmts[0] for stdout). 0 or -errno.
+ */
+int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_format *fmts);
 
 /* The output, written to a temporary file beside it and renamed into place at the end. */
 struct output {

@@ -59,6 +59,7 @@ static void record_usage(FILE *out)
 		"  -d, --duration SECONDS   stop after this long (default: Ctrl-C, or the command's exit)\n"
 		"  -o, --output FILE        write here (default stdout); the extension picks the format:\n"
 		"                           .folded .collapsed .html .pb.gz .pprof .speedscope.json .txt\n"
+		"                           (repeat -o to write several formats from one recording)\n"
 		"      --format F           folded, html, pprof, speedscope or text, whatever the name\n"
 		"  -e, --event EVENT        cpu (default), page-faults, context-switches, ...,\n"
 		"                           tracepoint:CAT:NAME, kprobe:FUNC, uprobe:PATH:SYMBOL (see 'bpfprof list')\n"
@@ -180,7 +181,11 @@ static int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
 		cfg->rate.period = v;
 		return err;
 	case 'd': return parse_duration(cfg, arg);
-	case 'o': cfg->output = arg; return 0;
+	case 'o':
+		if (cfg->noutputs == MAX_OUTPUTS)
+			return fprintf(stderr, "bpfprof: at most %d -o outputs\n", MAX_OUTPUTS), -EINVAL;
+		cfg->outputs[cfg->noutputs++] = arg;
+		return 0;
 	case 'e': cfg->event = arg; return 0;
 	case 'U': cfg->user_only = true; return 0;
 	case 'K': cfg->kernel_only = true; return 0;
@@ -292,7 +297,7 @@ static int check_command(char *const *cmd)
 	return -ENOENT;
 }
 
-int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_format *fmt)
+int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_format *fmts)
 {
 	char why[512];
 	int i, err;
@@ -313,5 +318,11 @@ int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_fo
 		if ((err = check_pid(&cfg->pids[i])))
 			return err;
 	}
-	return emit__parse_format(cfg->format, cfg->output, fmt);
+	if (!cfg->noutputs)
+		return emit__parse_format(cfg->format, NULL, &fmts[0]);
+	for (i = 0; i < cfg->noutputs; i++) {
+		if ((err = emit__parse_format(cfg->format, cfg->outputs[i], &fmts[i])))
+			return err;
+	}
+	return 0;
 }

@@ -65,8 +65,8 @@ void record_stats__print(const struct record_stats *st, const struct record_cfg 
 		fprintf(stderr, " every %llu", (unsigned long long)cfg->rate.period);
 	fprintf(stderr, ") from %llu processes in %.2f s", (unsigned long long)st->processes,
 		duration);
-	if (cfg->output)
-		fprintf(stderr, " -> %s", cfg->output);
+	for (int i = 0; i < cfg->noutputs; i++)
+		fprintf(stderr, "%s%s", i ? ", " : " -> ", cfg->outputs[i]);
 	fprintf(stderr, "\n");
 	if (cfg->verbose && st->run_cnt)
 		fprintf(stderr, "bpfprof: BPF program: %llu runs, %.0f ns per run; %zu processes tracked\n",
