@@ -4,16 +4,12 @@
 # consumer: go tool pprof, node, headless chromium. Shares must be within 5 points of the known
 # split. Needs root (BPF); without it the tests fail with the reason rather than skip.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/browser.inc"
 export HOME=${HOME:-$TMP} GOTOOLCHAIN=local GOCACHE=$TMP/gocache
 SPLIT=$BUILD/tests/workloads/split
 
-dom() {
-	timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$(mktemp -d "$TMP/chrome.XXXXXX")" --virtual-time-budget=5000 \
-		--dump-dom "$1" 2>/dev/null
-}
-# record OUT: profile split for 3 s at 499 Hz (about 1500 samples: 1 sigma ~ 1.3 points); the exit status is record's
+# record OUT: profile split for 3 s at 499 Hz into OUT (about 1500 samples, so one sigma of a
+# share is ~1.3 points); the exit status is record's
 record() {
 	"$BPFPROF" record -d 3 -F 499 --no-status -o "$1" -- "$SPLIT" 4 > "$TMP/record.log" 2>&1
 	local rc=$?

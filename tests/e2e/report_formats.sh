@@ -4,22 +4,16 @@
 # pprof, node's JSON parser, headless chromium running the page's own search) and the numbers
 # are compared with tolerance 0. Then malformed inputs, filters, stdin and atomic output.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/browser.inc"
 export HOME=${HOME:-$TMP} GOFLAGS=-mod=mod GOTOOLCHAIN=local GOCACHE=$TMP/gocache
 
-# dom URL: the page's DOM after its scripts ran, from headless chromium (no network).
-dom() {
-	timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$(mktemp -d "$TMP/chrome.XXXXXX")" --virtual-time-budget=5000 \
-		--dump-dom "$1" 2>/dev/null
-}
 # matched HTML REGEX: the percent the page's search reports for REGEX
 matched() {
 	local q
 	q=$(node -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "$2")
 	dom "file://$1#search=$q" | sed -n 's/.*<span id="matched">\([^<]*\)<.*/\1/p'
 }
-# pprof_flat FILE FUNC: flat% of FUNC in `go tool pprof -top`
+# pprof_col FILE FUNC N: column N of FUNC's row in `go tool pprof -top` (2 flat%, 5 cum%)
 pprof_col() {
 	go tool pprof -top "$1" 2>/dev/null | awk -v f="$2" -v c="$3" '$NF == f { print $c }'
 }
