@@ -36,6 +36,13 @@ struct {
 } stacks SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));
+	__uint(max_entries, 8192);	/* a quarter of --stack-storage-size: other buckets */
+} spill_stacks SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__type(key, struct sample_key);
 	__type(value, __u64);
@@ -116,12 +123,21 @@ static __always_inline void note_pid(__u32 pid)
 	emit_bp_event(BP_EVENT_NEW, (struct task_struct *)bpf_get_current_task(), pid);
 }
 
-static __always_inline void count_stack_error(long err, __u32 lost, __u32 collision)
+/* A stack id, from `stacks` or, when its bucket there is taken, from `spill_stacks`. */
+static __always_inline __s32 get_stack(void *ctx, __u64 flags, __u32 lost, __u32 collision)
 {
-	if (err == -EEXIST)
+	long id = bpf_get_stackid(ctx, &stacks, flags);
+
+	if (id == -EEXIST) {
+		id = bpf_get_stackid(ctx, &spill_stacks, flags);
+		if (id >= 0)
+			return id | SPILL_STACK_BIT;
+	}
+	if (id == -EEXIST)
 		stat_inc(collision);
-	else if (err != -EFAULT)	/* -EFAULT: no stack of this kind (kernel thread) */
+	else if (id < 0 && id != -EFAULT)	/* -EFAULT: no stack of this kind (kernel thread) */
 		stat_inc(lost);
+	return id;
 }
 
 static __always_inline int record_sample(void *ctx)
@@ -144,16 +160,11 @@ static __always_inline int record_sample(void *ctx)
 		bpf_get_current_comm(&key.tcomm, sizeof(key.tcomm));
 	}
 	key.kstack_id = key.ustack_id = -ENOENT;
-	if (want_kernel) {
-		key.kstack_id = bpf_get_stackid(ctx, &stacks, 0);
-		if (key.kstack_id < 0)
-			count_stack_error(key.kstack_id, STAT_KSTACK_LOST, STAT_KSTACK_COLLISION);
-	}
-	if (want_user) {
-		key.ustack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-		if (key.ustack_id < 0)
-			count_stack_error(key.ustack_id, STAT_USTACK_LOST, STAT_USTACK_COLLISION);
-	}
+	if (want_kernel)
+		key.kstack_id = get_stack(ctx, 0, STAT_KSTACK_LOST, STAT_KSTACK_COLLISION);
+	if (want_user)
+		key.ustack_id = get_stack(ctx, BPF_F_USER_STACK, STAT_USTACK_LOST,
+					  STAT_USTACK_COLLISION);
 	cnt = bpf_map_lookup_elem(&counts, &key);
 	if (cnt) {
 		__sync_fetch_and_add(cnt, 1);

@@ -12,14 +12,22 @@
 
 #define TASK_COMM_LEN 16
 #define MAX_STACK_DEPTH 127	/* PERF_MAX_STACK_DEPTH: the kernel walks no deeper */
+/*
+ * A stack id with this bit set lives in `spill_stacks`: bpf_get_stackid() has no chaining, so a
+ * stack whose bucket in `stacks` holds another stack (-EEXIST) gets a second chance there
+ * instead of being lost.
+ */
+#define SPILL_STACK_BIT 0x40000000
 
+/*
+ * Small on purpose: it is hashed on every sample. Process names and namespace pids travel once
+ * per process in struct bp_event instead.
+ */
 struct sample_key {
 	__u32 pid;		/* host tgid */
 	__u32 tid;		/* host tid, 0 unless --threads */
-	__u32 nspid;		/* tgid in the process's own pid namespace */
 	__s32 kstack_id;	/* -errno when missing (user-only, collision, ...) */
 	__s32 ustack_id;
-	char comm[TASK_COMM_LEN];	/* process (group leader) name */
 	char tcomm[TASK_COMM_LEN];	/* thread name, only with --threads */
 };
 

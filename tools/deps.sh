@@ -37,6 +37,8 @@ case "${1:-build}" in
 bench)
 	want bpftrace has bpftrace
 	want linux-perf has perf
+	want time test -x /usr/bin/time
+	want python3 has python3
 	;;
 esac
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -550,6 +550,7 @@ int cmd_record(int argc, char **argv)
 	struct recorder r = { .go_fd = -1 };
 	char agent[PATH_MAX];
 	int err, status = 1;
+	double t_post;
 
 	err = record_cfg__parse(&r.cfg, argc, argv);
 	if (err)
@@ -567,9 +568,12 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	if (record__run(&r))
 		goto out;
+	t_post = now_s();
 	record__collect(&r);
 	if (record__write(&r))
 		goto out;
+	r.st.post_s = now_s() - t_post;
+	r.st.stacks = r.profile->nstacks;
 	record_stats__print(&r.st, &r.cfg, &r.ev, r.t_stop - r.t_start, r.profile->total,
 			    symbolizer__processes(r.sym));
 	status = 0;

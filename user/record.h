@@ -64,6 +64,8 @@ struct record_stats {
 	uint64_t kernel_frames, kernel_unnamed;
 	uint64_t truncated, dropped;
 	uint64_t processes, processes_seen;
+	double post_s;			/* drain + symbolize + write, seconds */
+	size_t stacks;			/* unique stacks in the profile */
 };
 
 void record_stats__print(const struct record_stats *st, const struct record_cfg *cfg,

@@ -71,6 +71,11 @@ void record_stats__print(const struct record_stats *st, const struct record_cfg 
 	if (cfg->verbose && st->run_cnt)
 		fprintf(stderr, "bpfprof: BPF program: %llu runs, %.0f ns per run; %zu processes tracked\n",
 			(unsigned long long)st->run_cnt, (double)st->run_ns / st->run_cnt, tracked);
+	else if (cfg->verbose)
+		fprintf(stderr, "bpfprof: BPF run time unknown: enable it with sysctl kernel.bpf_stats_enabled=1\n");
+	if (cfg->verbose)
+		fprintf(stderr, "bpfprof: post-processing (drain, symbolize, write): %.1f ms for %zu unique stacks\n",
+			st->post_s * 1000, st->stacks);
 	print_losses(st, cfg, samples);
 	print_unnamed(st);
 	if (!samples)

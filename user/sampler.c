@@ -80,8 +80,10 @@ static void sampler__configure(struct sampler *s, const struct sampler_cfg *cfg)
 	skel->rodata->want_kernel = cfg->kernel;
 	skel->rodata->want_user = cfg->user;
 	skel->rodata->per_thread = cfg->threads;
-	if (cfg->stack_storage)
+	if (cfg->stack_storage) {
 		bpf_map__set_max_entries(skel->maps.stacks, cfg->stack_storage);
+		bpf_map__set_max_entries(skel->maps.spill_stacks, cfg->stack_storage / 4 + 1);
+	}
 	if (cfg->max_stacks)
 		bpf_map__set_max_entries(skel->maps.counts, cfg->max_stacks);
 }
@@ -247,19 +249,20 @@ void sampler__stop(struct sampler *s)
 		ring_buffer__consume(s->rb);
 }
 
-static int sampler__read_stack(int fd, __s32 id, uint64_t *ips)
+static void sampler__read_stack(struct sampler *s, __s32 id, uint64_t *ips)
 {
+	struct bpf_map *map = id & SPILL_STACK_BIT ? s->skel->maps.spill_stacks
+						   : s->skel->maps.stacks;
+	__u32 key = id & ~SPILL_STACK_BIT;
+
 	ips[0] = 0;
-	if (id < 0)
-		return 0;
-	if (bpf_map_lookup_elem(fd, &id, ips))
+	if (id >= 0 && bpf_map_lookup_elem(bpf_map__fd(map), &key, ips))
 		ips[0] = 0;
-	return 0;
 }
 
 int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 {
-	int cfd = bpf_map__fd(s->skel->maps.counts), sfd = bpf_map__fd(s->skel->maps.stacks);
+	int cfd = bpf_map__fd(s->skel->maps.counts);
 	uint64_t kips[MAX_STACK_DEPTH + 1], uips[MAX_STACK_DEPTH + 1], count;
 	struct sample_key key, next, *prev = NULL;
 
@@ -269,8 +272,8 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 		prev = &key;
 		if (bpf_map_lookup_elem(cfd, &key, &count))
 			continue;
-		sampler__read_stack(sfd, key.kstack_id, kips);
-		sampler__read_stack(sfd, key.ustack_id, uips);
+		sampler__read_stack(s, key.kstack_id, kips);
+		sampler__read_stack(s, key.ustack_id, uips);
 		fn(&key, count, kips, uips, ctx);
 	}
 	return errno == ENOENT ? 0 : -errno;
