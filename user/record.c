@@ -28,6 +28,7 @@
 #include "emit.h"
 #include "events.h"
 #include "java.h"
+#include "java_watch.h"
 #include "profile.h"
 #include "record.h"
 #include "sampler.h"
@@ -46,6 +47,7 @@ struct recorder {
 	struct symbolizer *sym;
 	struct profile *profile;
 	struct java_opts java;
+	struct java_watch *jwatch;	/* host-wide: attaches to JVMs as they appear */
 	pid_t child;
 	int child_status;	/* wait status, valid when child_done */
 	bool child_done;
@@ -147,6 +149,7 @@ static void on_proc_event(const struct bp_event *e, void *ctx)
 		refresh__schedule(r, e->pid);
 	if (e->type == BP_EVENT_NEW)
 		r->st.processes_seen++;
+	java_watch__offer(r->jwatch, e->pid);
 }
 
 /* ---- the command: started before loading, held until sampling is attached ---- */
@@ -218,8 +221,10 @@ static void java__targets(struct recorder *r)
 {
 	int i;
 
-	if (r->cfg.java_off)
+	if (r->cfg.java == JAVA_OFF)
 		return;
+	if (r->cfg.java == JAVA_AUTO && !r->cfg.npids && !r->cfg.cmd)
+		r->jwatch = java_watch__start(&r->java);
 	for (i = 0; i < r->cfg.npids; i++) {
 		if (java__is_jvm(r->cfg.pids[i]))
 			java__prepare(r->cfg.pids[i], &r->java);
@@ -230,7 +235,8 @@ static void java__finish_targets(struct recorder *r)
 {
 	int i;
 
-	if (r->cfg.java_off)
+	java_watch__stop(r->jwatch);
+	if (r->cfg.java == JAVA_OFF)
 		return;
 	for (i = 0; i < r->cfg.npids; i++) {
 		if (java__is_jvm(r->cfg.pids[i]))
@@ -522,6 +528,7 @@ static int record__write(struct recorder *r)
 
 static void record__free(struct recorder *r)
 {
+	java_watch__free(r->jwatch);
 	sampler__free(r->sampler);
 	symbolizer__free(r->sym);
 	profile__free(r->profile);
@@ -559,7 +566,7 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	if (record__open_outputs(&r))
 		goto out;
-	if (!r.cfg.java_off && agent_path(agent, sizeof(agent)) == 0)
+	if (r.cfg.java != JAVA_OFF && agent_path(agent, sizeof(agent)) == 0)
 		r.java.agent_path = agent;
 	r.java.agent_opts = r.cfg.agent_opts;
 	r.java.verbose = r.cfg.verbose;

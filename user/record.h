@@ -32,7 +32,8 @@ struct record_cfg {
 	const char *debug_dir;
 	const char *agent_opts;
 	uint32_t stack_storage, max_stacks;
-	bool user_only, kernel_only, threads, idle, verbose, java_off, status;
+	enum { JAVA_AUTO, JAVA_TARGETS, JAVA_OFF } java;	/* which JVMs get the agent */
+	bool user_only, kernel_only, threads, idle, verbose, status;
 };
 
 /* Parse argv. 0; 1 when --help was printed; -EINVAL after a one-line error (exit 2). */

@@ -68,7 +68,8 @@ static void record_usage(FILE *out)
 		"      --threads            add a [thread-name tid=N] frame under each process\n"
 		"      --idle               include the idle task (swapper)\n"
 		"      --title TEXT         title for HTML output\n"
-		"      --java auto|off      attach the JVM agent to Java targets (default auto)\n"
+		"      --java MODE          JVM agent: auto (targets, and every JVM of a host-wide\n"
+		"                           recording; default), targets (-p/COMMAND only), off\n"
 		"      --agent-opts OPTS    options for the JVM agent, e.g. unfold=off,sig=on\n"
 		"      --debug-dir DIR      where separate debug files live (default /usr/lib/debug)\n"
 		"      --stack-storage-size N  stack map entries (default 32768)\n"
@@ -157,11 +158,13 @@ static int parse_duration(struct record_cfg *cfg, const char *s)
 static int parse_java(struct record_cfg *cfg, const char *s)
 {
 	if (!strcmp(s, "auto") || !strcmp(s, "on"))
-		cfg->java_off = false;
+		cfg->java = JAVA_AUTO;
+	else if (!strcmp(s, "targets"))
+		cfg->java = JAVA_TARGETS;
 	else if (!strcmp(s, "off"))
-		cfg->java_off = true;
+		cfg->java = JAVA_OFF;
 	else
-		return fprintf(stderr, "bpfprof: --java takes auto or off, not '%s'\n", s), -EINVAL;
+		return fprintf(stderr, "bpfprof: --java takes auto, targets or off, not '%s'\n", s), -EINVAL;
 	return 0;
 }
 

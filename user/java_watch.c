@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * java_watch.c - the JVM attach worker of host-wide recordings (see java_watch.h).
+ *
+ * A mutex-guarded FIFO of pids feeds one thread; `offered` remembers every pid ever queued so a
+ * busy process is not re-checked at each new event. Prepared JVMs are kept for the finish step.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include "java_watch.h"
+#include "u64map.h"
+
+struct java_watch {
+	const struct java_opts *opts;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pid_t *queue;		/* FIFO: queue[head..tail) */
+	size_t head, tail, cap;
+	struct u64map *offered;
+	pid_t *prepared;	/* worker-only until joined */
+	size_t nprepared;
+	bool stopping, started;
+};
+
+static void java_watch__prepare(struct java_watch *w, pid_t pid)
+{
+	pid_t *p;
+
+	if (!java__is_jvm(pid) || java__prepare(pid, w->opts))
+		return;
+	p = realloc(w->prepared, (w->nprepared + 1) * sizeof(*p));
+	if (!p)
+		return;
+	w->prepared = p;
+	w->prepared[w->nprepared++] = pid;
+}
+
+static void *java_watch__run(void *arg)
+{
+	struct java_watch *w = arg;
+	pid_t pid;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->stopping && w->head == w->tail)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->stopping)
+			break;
+		pid = w->queue[w->head++];
+		pthread_mutex_unlock(&w->lock);
+		java_watch__prepare(w, pid);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+struct java_watch *java_watch__start(const struct java_opts *opts)
+{
+	struct java_watch *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->opts = opts;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	w->offered = u64map__new();
+	if (!w->offered || pthread_create(&w->thread, NULL, java_watch__run, w)) {
+		java_watch__free(w);
+		return NULL;
+	}
+	w->started = true;
+	return w;
+}
+
+static int java_watch__push(struct java_watch *w, pid_t pid)
+{
+	if (w->tail == w->cap) {
+		size_t live = w->tail - w->head, cap = live * 2 + 16;
+		pid_t *q = malloc(cap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		for (size_t i = 0; i < live; i++)
+			q[i] = w->queue[w->head + i];
+		free(w->queue);
+		w->queue = q;
+		w->head = 0;
+		w->tail = live;
+		w->cap = cap;
+	}
+	w->queue[w->tail++] = pid;
+	return 0;
+}
+
+void java_watch__offer(struct java_watch *w, pid_t pid)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	if (!u64map__get(w->offered, pid) && !u64map__set(w->offered, pid, w) &&
+	    !java_watch__push(w, pid))
+		pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void java_watch__stop(struct java_watch *w)
+{
+	if (!w || !w->started)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	w->started = false;
+	for (size_t i = 0; i < w->nprepared; i++)
+		java__finish(w->prepared[i], w->opts);
+}
+
+void java_watch__free(struct java_watch *w)
+{
+	if (!w)
+		return;
+	java_watch__stop(w);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
+	u64map__free(w->offered);
+	free(w->queue);
+	free(w->prepared);
+	free(w);
+}
