@@ -247,6 +247,32 @@ static struct sym_proc *symbolizer__proc(struct symbolizer *s, pid_t pid)
 	return p;
 }
 
+/*
+ * (Re)read the process's perf map, keeping the copy we had when the file is gone: a runtime may
+ * delete its map at exit, and the map only grows while the process lives.
+ */
+static void sym_proc__read_perf_map(struct sym_proc *p)
+{
+	struct perf_map *pm;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->nspid ? p->nspid : p->pid);
+	pm = perf_map__load(p->rootfd, path);
+	if (!pm)
+		return;
+	perf_map__free(p->perf_map);
+	p->perf_map = pm;
+}
+
+static const struct perf_map_entry *sym_proc__jit_lookup(struct sym_proc *p, uint64_t ip)
+{
+	if (!p->perf_map_done) {
+		p->perf_map_done = true;
+		sym_proc__read_perf_map(p);
+	}
+	return perf_map__find(p->perf_map, ip);
+}
+
 /* Keep the newest snapshots: libraries come and go (dlopen, exec), old code may be sampled. */
 static void sym_proc__push_snapshot(struct sym_proc *p, struct procmaps *pm)
 {
@@ -274,6 +300,7 @@ int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const 
 		return -errno;
 	sym_proc__push_snapshot(p, pm);
 	symbolizer__load_binaries(s, p, pm);
+	sym_proc__read_perf_map(p);
 	return 0;
 }
 
@@ -386,17 +413,7 @@ static int symbolizer__jit(struct symbolizer *s, const char *name, struct sym_fr
 	return n;
 }
 
-static const struct perf_map_entry *sym_proc__jit_lookup(struct sym_proc *p, uint64_t ip)
-{
-	char path[64];
 
-	if (!p->perf_map_done) {
-		p->perf_map_done = true;
-		snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->nspid ? p->nspid : p->pid);
-		p->perf_map = perf_map__load(p->rootfd, path);
-	}
-	return perf_map__find(p->perf_map, ip);
-}
 
 int symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ip, struct sym_frame *out,
 		     int max)
