@@ -11,7 +11,7 @@
  *
  * It lives inside someone else's process: it never leaves a JNI exception pending, never blocks in
  * a callback beyond one buffered write, frees everything JVMTI allocates, and if it cannot write
- * the map it says so once and stays out of the way. A second attach only re-replays.
+ * the map it says so once and stays out of the way. A second attach only repairs a lost map.
  */
 #include <jvmti.h>
 #include <jvmticmlr.h>
@@ -283,10 +283,13 @@ JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
 
 JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM *vm, char *options, void *reserved)
 {
-	/* The .so is loaded once per path: a second attach finds us running and only replays. */
+	/*
+	 * The .so is loaded once per path: a second attach finds us running. The map is live, so
+	 * it only needs a replay when it was deleted or a write failed since.
+	 */
 	if (atomic_load(&agent_active)) {
-		mapfile__reopen_if_gone();
-		agent__replay();
+		if (mapfile__reopen_if_gone() > 0)
+			agent__replay();
 		return JNI_OK;
 	}
 	return agent__start(vm, options, true) ? JNI_ERR : JNI_OK;

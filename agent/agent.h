@@ -86,7 +86,11 @@ int ranges__inline(const struct pc_scope *pcs, int n, uintptr_t code_start, uint
 /* Open (create) DIR/perf-PID.map for appending. A file older than this JVM is truncated. 0/-errno. */
 int mapfile__open(const char *dir, int pid, char *err, size_t err_len);
 
-/* Reopen when the file was deleted or replaced since mapfile__open (e.g. a /tmp cleaner). */
+/*
+ * Reopen when the file was deleted or replaced since mapfile__open (e.g. a /tmp cleaner), and
+ * resume after a write error. 1 when lines are missing (a replay is due), 0 when the map is
+ * intact, -errno when it cannot be reopened.
+ */
 int mapfile__reopen_if_gone(void);
 
 /* Append whole lines. Never blocks beyond one write(); after a write error it goes quiet. */

@@ -107,25 +107,28 @@ int mapfile__open(const char *dir, int pid, char *err, size_t err_len)
 int mapfile__reopen_if_gone(void)
 {
 	struct stat now, ours;
-	int fd, err = 0;
+	int fd, ret = 0;
 
 	pthread_mutex_lock(&mf.lock);
 	if (mf.fd >= 0 && fstat(mf.fd, &ours) == 0 && stat(mf.path, &now) == 0 &&
-	    now.st_dev == ours.st_dev && now.st_ino == ours.st_ino)
+	    now.st_dev == ours.st_dev && now.st_ino == ours.st_ino) {
+		ret = mf.dead;	/* lines were lost after a write error: a replay restores them */
+		mf.dead = false;
 		goto out_unlock;
+	}
 	fd = open(mf.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
-		err = -errno;
+		ret = -errno;
 		goto out_unlock;
 	}
 	if (mf.fd >= 0)
 		close(mf.fd);
 	mf.fd = fd;
+	mf.dead = false;
+	ret = 1;
 out_unlock:
-	if (!err)
-		mf.dead = false;	/* an explicit new attach may retry after a full disk */
 	pthread_mutex_unlock(&mf.lock);
-	return err;
+	return ret;
 }
 
 /* Caller holds mf.lock. */

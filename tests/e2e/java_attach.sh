@@ -54,10 +54,14 @@ for jdk in "${JDKS[@]}"; do
 	ok $rc "$v: a second attach is harmless ($(head -c 200 "$TMP/attach2.out"))"
 	"$BPFPROF" attach --jcmd VM.version "$pid" > "$TMP/jcmd.out" 2>&1
 	grep -q '^JDK [0-9]' "$TMP/jcmd.out"; ok $? "$v: attach --jcmd VM.version: $(grep '^JDK' "$TMP/jcmd.out")"
-	# Burn.late is first called at half time (5 s), long after the attach: the map is live.
-	wait_grep "$map" ' Burn\.late$|->Burn\.late' 9; ok $? "$v: code compiled after the attach reaches the map (Burn.late)"
+	# Burn$Late is loaded at half time (5 s), long after the attach: only a live map names it.
+	grep -q 'Burn\$Late' "$map"; ok $(( ! $? )) "$v: Burn\$Late.work is not in the map before it exists"
+	wait_grep "$map" '[ >]Burn\$Late\.work($|->)' 9; ok $? "$v: code compiled after the attach reaches the map (Burn\$Late.work)"
 	lines2=$(wc -l < "$map")
 	[ "$lines2" -gt "$lines1" ]; ok $? "$v: the map keeps growing ($lines1 -> $lines2 lines)"
+	rm -f "$map"
+	"$BPFPROF" attach "$pid" > /dev/null 2>&1
+	wait_grep "$map" '[ >]Burn\.hotA($|->)' 2; ok $? "$v: attaching again after the map was deleted rewrites it"
 	finished "$pid" "$TMP/burn.out" "$v"
 	rm -f "$map"
 done

@@ -7,8 +7,8 @@
  *
  * Each round starts from the same seed, so every round must produce the same value; the program
  * ends with "Burn done: rounds=N checksum=0x... ok" (a wrong JIT or a corrupted JVM prints "BAD"
- * and exits 1). From half time on, each round also calls Burn.late, a method that is compiled only
- * then: a live perf map must gain it after an attach made earlier. Run with
+ * and exits 1). From half time on, each round also calls Burn$Late.work, whose class is loaded
+ * only then: a live perf map must gain it after an attach made earlier. Run with
  * -XX:CompileCommand=dontinline,Burn::hot* to keep the three as separate frames; without it C2
  * inlines them into Burn.round, which the inline ("->") lines of the agent's map describe.
  */
@@ -48,9 +48,12 @@ public class Burn {
 		return spin(x, UNIT);
 	}
 
-	static long late(long x)
-	{
-		return step(x) * 31 + 7;
+	/* Not even loaded before half time, so no code compiled earlier can name Late.work. */
+	static final class Late {
+		static long work(long x)
+		{
+			return step(x) * 31 + 7;
+		}
 	}
 
 	static long round(boolean withLate)
@@ -60,7 +63,7 @@ public class Burn {
 		x = hotB(x);
 		x = hotC(x);
 		if (withLate)
-			sink += late(x);
+			sink += Late.work(x);
 		return x;
 	}
 

@@ -131,8 +131,9 @@ static void test_mapfile(void)
 	mapfile__replay_end();
 	check_str(slurp(path), "2000 10 Old.method\n2000 10 New.method\n",
 		  "a line from another thread during a replay lands after the replay");
+	check_int(mapfile__reopen_if_gone(), 0, "an intact map is left alone");
 	unlink(path);
-	check_int(mapfile__reopen_if_gone(), 0, "a deleted map is recreated");
+	check_int(mapfile__reopen_if_gone(), 1, "a deleted map is recreated, asking for a replay");
 	mapfile__append("3000 8 After.delete\n", 20);
 	check_str(slurp(path), "3000 8 After.delete\n", "appends go to the new file");
 	unlink(path);
