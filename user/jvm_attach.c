@@ -277,6 +277,8 @@ static void one_line(char *dst, size_t len, const char *prefix, const char *text
 
 	for (const char *p = text; *p && n + 3 < len; p++) {
 		if (*p == '\n') {
+			if (n > 0 && dst[n - 1] == '.')
+				n--;	/* "was not loaded.; reason" reads badly */
 			if (p[1] && p[1] != '\n')
 				n += snprintf(dst + n, len - n, "; ");
 		} else if (*p != '\r') {

@@ -34,6 +34,22 @@ for jdk in "${JDKS[@]}"; do
 done
 
 jdk=${JDKS[0]}
+# The agent cannot load (its map dir is missing): JDK 17+ still gets names from Compiler.perfmap.
+"$jdk/bin/java" -XX:+PreserveFramePointer -XX:CompileCommand=quiet \
+	'-XX:CompileCommand=dontinline,Burn::hot*' -cp "$CLASSES" Burn 6 > "$TMP/out" 2>&1 &
+pid=$!; cleanup_pids+=("$pid"); sleep 2
+rm -f "/tmp/perf-$pid.map"
+"$BPFPROF" record -p "$pid" -F 499 -d 2 --agent-opts dir=/nonexistent -o "$TMP/fb.folded" --no-status 2> "$TMP/rec.err"
+ok $? "record -p with an agent that cannot load exits 0"
+grep -q 'Agent_OnAttach returned -1.*using its Compiler.perfmap snapshot' "$TMP/rec.err"
+ok $? "  and says it falls back: $(grep -m1 perfmap "$TMP/rec.err")"
+# JDK 17's own map says "long Burn.hotA(long)": return type and parameters around the name.
+a=$(share "$TMP/fb.folded" ';([a-z.]+ )?Burn\.hotA(\([^)]*\))?_\[j\]')
+within "$a" 50 70; ok $? "  Burn.hotA_[j] still named, from the JVM's own map: $a%"
+wait "$pid"; rc=$?
+grep -q "$CHECKSUM" "$TMP/out"; ok $(( rc != 0 || $? != 0 )) "  and the JVM exits 0 with the right checksum"
+rm -f "/tmp/perf-$pid.map"
+
 "$jdk/bin/java" -cp "$CLASSES" Burn 5 > "$TMP/out" 2>&1 &
 pid=$!; cleanup_pids+=("$pid"); sleep 1
 "$BPFPROF" record -p "$pid" -d 1 -o "$TMP/nofp.folded" --no-status 2> "$TMP/rec.err"

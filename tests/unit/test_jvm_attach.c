@@ -24,7 +24,7 @@ static void test_load_replies(void)
 		{ "0\nreturn code: -1\n", -EIO, "returned -1", "JDK 21+: failure as text after status 0" },
 		{ "0\n10\n", -EIO, "returned 10", "JDK 8: agent's own error code" },
 		{ "-1\n/x/a.so was not loaded.\n/x/a.so: cannot open shared object file\n", -EIO,
-		  "was not loaded.; /x/a.so: cannot open", "JDK 17: load failure, lines joined" },
+		  "was not loaded; /x/a.so: cannot open", "JDK 17: load failure, lines joined" },
 		{ "0\n/x/a.so was not loaded.\n", -EIO, "was not loaded", "load failure as text after status 0" },
 		{ "100\n", -EIO, "status 100", "status without a message" },
 		{ "", -EIO, "without answering", "empty reply" },
