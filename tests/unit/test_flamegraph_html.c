@@ -5,7 +5,7 @@
  * diff mode carries both counts. (The drawing and search are checked in a real browser by
  * tests/e2e/report_formats.sh.)
  */
-#include "check_eq.h"
+#include "check.h"
 #include "emit_fixture.h"
 #include "emitters.h"
 
@@ -34,7 +34,7 @@ int main(void)
 		return check_done();
 	check(!strstr(h, "@TITLE@") && !strstr(h, "@DATA@"), "markers replaced");
 	check(strstr(h, "<title>&lt;b&gt;T&amp;amp&lt;/b&gt;</title>") != NULL, "title escaped");
-	check_eq(count(h, "</script>"), 2, "only the page's two scripts end");
+	check_int(count(h, "</script>"), 2, "only the page's two scripts end");
 	check(strstr(h, "x\\u003c/script\\u003e\\u003cscript\\u003ealert(1)") != NULL,
 	      "name escaped inside JSON");
 	check(strstr(h, "\"kinds\":[0,1,2,2,2,2,3,2]") != NULL, "kinds per frame id");

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "check_eq.h"
+#include "check.h"
 #include "folded.h"
 
 /* Read text into a new profile; *err gets the message. Returns folded__read's result. */
@@ -85,8 +85,8 @@ static void test_kinds(void)
 	struct profile *p;
 	char err[256];
 
-	check_eq(read_text(in, &p, err, sizeof(err)), 0, "kinds line reads");
-	check_eq(p->nstacks, 1, "one stack");
+	check_int(read_text(in, &p, err, sizeof(err)), 0, "kinds line reads");
+	check_int(p->nstacks, 1, "one stack");
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]) && i < p->stacks[0].depth; i++) {
 		const struct pf_frame *f = &p->frames[p->stacks[0].ids[i]];
 
@@ -135,10 +135,10 @@ static void test_two_reads_merge(void)
 	FILE *b = fmemopen("p;x 5\n", 6, "r");
 	char err[128];
 
-	check_eq(folded__read(p, a, "a", err, sizeof(err)), 0, "first file");
-	check_eq(folded__read(p, b, "b", err, sizeof(err)), 0, "second file");
-	check_eq(p->nstacks, 2, "two stacks after both files");
-	check_eq(p->total, 8, "total over both files");
+	check_int(folded__read(p, a, "a", err, sizeof(err)), 0, "first file");
+	check_int(folded__read(p, b, "b", err, sizeof(err)), 0, "second file");
+	check_int(p->nstacks, 2, "two stacks after both files");
+	check_int(p->total, 8, "total over both files");
 	fclose(a);
 	fclose(b);
 	profile__free(p);

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "check_eq.h"
+#include "check.h"
 #include "json.h"
 
 static char *capture(void (*fn)(FILE *, const char *), const char *s)

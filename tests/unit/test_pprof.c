@@ -7,7 +7,7 @@
  */
 #include <zlib.h>
 
-#include "check_eq.h"
+#include "check.h"
 #include "emit_fixture.h"
 #include "emitters.h"
 #include "pprof.pb-c.h"
@@ -67,40 +67,40 @@ static void test_split(void)
 	check(m != NULL, "gunzips and decodes");
 	if (!m)
 		goto out_free;
-	check_streq(str(m, 0), "", "string_table[0] is empty");
-	check_eq(m->n_sample_type, 2, "two sample types");
-	check_streq(str(m, m->sample_type[0]->type), "samples", "type 0 samples");
-	check_streq(str(m, m->sample_type[0]->unit), "count", "unit 0 count");
-	check_streq(str(m, m->sample_type[1]->type), "cpu", "type 1 cpu");
-	check_streq(str(m, m->sample_type[1]->unit), "nanoseconds", "unit 1 nanoseconds");
-	check_streq(str(m, m->period_type->type), "cpu", "period type");
-	check_eq(m->period, 10000000, "period");
-	check_eq(m->time_nanos, 1700000000000000000LL, "time_nanos");
-	check_eq(m->duration_nanos, 1500000000LL, "duration_nanos");
-	check_eq(m->n_sample, 3, "three samples");
+	check_str(str(m, 0), "", "string_table[0] is empty");
+	check_int(m->n_sample_type, 2, "two sample types");
+	check_str(str(m, m->sample_type[0]->type), "samples", "type 0 samples");
+	check_str(str(m, m->sample_type[0]->unit), "count", "unit 0 count");
+	check_str(str(m, m->sample_type[1]->type), "cpu", "type 1 cpu");
+	check_str(str(m, m->sample_type[1]->unit), "nanoseconds", "unit 1 nanoseconds");
+	check_str(str(m, m->period_type->type), "cpu", "period type");
+	check_int(m->period, 10000000, "period");
+	check_int(m->time_nanos, 1700000000000000000LL, "time_nanos");
+	check_int(m->duration_nanos, 1500000000LL, "duration_nanos");
+	check_int(m->n_sample, 3, "three samples");
 	s = m->sample[0]; /* sorted: hot_a first */
-	check_eq(s->n_value, 2, "two values");
-	check_eq(s->value[0], 60, "hot_a count");
-	check_eq(s->value[1], 600000000LL, "hot_a cpu ns");
-	check_eq(s->n_location_id, 2, "process and thread are not frames");
-	check_streq(loc_name(m, s->location_id[0]), "hot_a", "leaf first");
-	check_streq(loc_name(m, s->location_id[1]), "main", "then the caller");
-	check_eq(s->n_label, 2, "two labels");
-	check_streq(str(m, s->label[0]->key), "process", "label process");
-	check_streq(str(m, s->label[0]->str), "split", "process name");
-	check_streq(str(m, s->label[1]->key), "thread", "label thread");
-	check_streq(str(m, s->label[1]->str), "[split tid=42]", "thread name");
-	check_eq(m->sample[2]->value[0], 10, "third sample hot_c");
-	check_streq(loc_name(m, m->sample[2]->location_id[0]), "do_syscall_64", "kernel leaf");
-	check_eq(m->n_mapping, 2, "two modules, two mappings");
+	check_int(s->n_value, 2, "two values");
+	check_int(s->value[0], 60, "hot_a count");
+	check_int(s->value[1], 600000000LL, "hot_a cpu ns");
+	check_int(s->n_location_id, 2, "process and thread are not frames");
+	check_str(loc_name(m, s->location_id[0]), "hot_a", "leaf first");
+	check_str(loc_name(m, s->location_id[1]), "main", "then the caller");
+	check_int(s->n_label, 2, "two labels");
+	check_str(str(m, s->label[0]->key), "process", "label process");
+	check_str(str(m, s->label[0]->str), "split", "process name");
+	check_str(str(m, s->label[1]->key), "thread", "label thread");
+	check_str(str(m, s->label[1]->str), "[split tid=42]", "thread name");
+	check_int(m->sample[2]->value[0], 10, "third sample hot_c");
+	check_str(loc_name(m, m->sample[2]->location_id[0]), "do_syscall_64", "kernel leaf");
+	check_int(m->n_mapping, 2, "two modules, two mappings");
 	for (size_t i = 0; i < m->n_mapping; i++) {
 		const char *file = str(m, m->mapping[i]->filename);
 
 		if (!strcmp(file, "/bin/split"))
-			check_streq(str(m, m->mapping[i]->build_id), "beef01",
+			check_str(str(m, m->mapping[i]->build_id), "beef01",
 				    "build-id of /bin/split");
 		else
-			check_streq(file, "[kernel.kallsyms]", "kernel mapping");
+			check_str(file, "[kernel.kallsyms]", "kernel mapping");
 	}
 	perftools__profiles__profile__free_unpacked(m, NULL);
 out_free:
@@ -121,9 +121,9 @@ static void test_no_period(void)
 	m = gz ? decode(gz, len) : NULL;
 	check(m != NULL, "decodes without a period");
 	if (m) {
-		check_eq(m->n_sample_type, 1, "only samples/count");
-		check_eq(m->sample[0]->n_value, 1, "one value");
-		check_eq(m->period, 1, "period 1 sample");
+		check_int(m->n_sample_type, 1, "only samples/count");
+		check_int(m->sample[0]->n_value, 1, "one value");
+		check_int(m->period, 1, "period 1 sample");
 		perftools__profiles__profile__free_unpacked(m, NULL);
 	}
 	free(gz);

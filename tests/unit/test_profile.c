@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "check_eq.h"
+#include "check.h"
 #include "profile.h"
 
 static void test_interning(void)
@@ -32,9 +32,9 @@ static void test_interning(void)
 		else
 			check(ids[i] == (int64_t)p->nframes - 1, "row %zu is a new frame", i);
 	}
-	check_eq(p->nframes, 5, "five distinct frames");
+	check_int(p->nframes, 5, "five distinct frames");
 	profile__frame(p, "main", FRAME_NATIVE, "/bin/a", "abcd");
-	check_streq(p->frames[ids[0]].build_id, "abcd", "a later build-id fills in");
+	check_str(p->frames[ids[0]].build_id, "abcd", "a later build-id fills in");
 	profile__free(p);
 }
 
@@ -45,16 +45,16 @@ static void test_merge(void)
 	uint32_t b = profile__frame(p, "f", FRAME_NATIVE, NULL, NULL);
 	uint32_t s1[] = {a, b}, s2[] = {a};
 
-	check_eq(profile__add_stack(p, s1, 2, 3, 0), 0, "add a;f 3");
-	check_eq(profile__add_stack(p, s2, 1, 4, 1), 0, "add a 4 1");
-	check_eq(profile__add_stack(p, s1, 2, 5, 2), 0, "add a;f 5 2");
-	check_eq(p->nstacks, 2, "equal stacks merge");
-	check_eq(p->stacks[0].count, 8, "merged count");
-	check_eq(p->stacks[0].count2, 2, "merged count2");
-	check_eq(p->total, 12, "total");
-	check_eq(p->total2, 3, "total2");
+	check_int(profile__add_stack(p, s1, 2, 3, 0), 0, "add a;f 3");
+	check_int(profile__add_stack(p, s2, 1, 4, 1), 0, "add a 4 1");
+	check_int(profile__add_stack(p, s1, 2, 5, 2), 0, "add a;f 5 2");
+	check_int(p->nstacks, 2, "equal stacks merge");
+	check_int(p->stacks[0].count, 8, "merged count");
+	check_int(p->stacks[0].count2, 2, "merged count2");
+	check_int(p->total, 12, "total");
+	check_int(p->total2, 3, "total2");
 	s1[1] = 99;
-	check_eq(profile__add_stack(p, s1, 2, 1, 0), -EINVAL, "unknown frame id refused");
+	check_int(profile__add_stack(p, s1, 2, 1, 0), -EINVAL, "unknown frame id refused");
 	profile__free(p);
 }
 
@@ -80,8 +80,8 @@ static void test_sort(void)
 	}
 	/* The stack table must still find stacks after the sort moved them. */
 	profile__add_stack(p, (uint32_t[]){id[0], id[3]}, 2, 10, 0);
-	check_eq(p->nstacks, 4, "no new stack after sort");
-	check_eq(p->stacks[2].count, 11, "p;mid found after sort");
+	check_int(p->nstacks, 4, "no new stack after sort");
+	check_int(p->stacks[2].count, 11, "p;mid found after sort");
 	profile__free(p);
 }
 
@@ -104,19 +104,19 @@ static void test_growth(void)
 		}
 	}
 	check(bad == 0, "%d frames keep their ids across table growth (%d bad)", N, bad);
-	check_eq(p->nframes, N + 1, "frames");
-	check_eq(p->nstacks, N, "stacks");
-	check_eq(p->stacks[N - 1].count, 2, "last stack counted twice");
+	check_int(p->nframes, N + 1, "frames");
+	check_int(p->nstacks, N, "stacks");
+	check_int(p->stacks[N - 1].count, 2, "last stack counted twice");
 	profile__free(p);
 }
 
 static void test_suffix(void)
 {
-	check_streq(frame_kind__suffix(FRAME_KERNEL), "_[k]", "kernel suffix");
-	check_streq(frame_kind__suffix(FRAME_JIT), "_[j]", "jit suffix");
-	check_streq(frame_kind__suffix(FRAME_INLINED), "_[i]", "inlined suffix");
-	check_streq(frame_kind__suffix(FRAME_NATIVE), "", "native has none");
-	check_streq(frame_kind__suffix(FRAME_PROCESS), "", "process has none");
+	check_str(frame_kind__suffix(FRAME_KERNEL), "_[k]", "kernel suffix");
+	check_str(frame_kind__suffix(FRAME_JIT), "_[j]", "jit suffix");
+	check_str(frame_kind__suffix(FRAME_INLINED), "_[i]", "inlined suffix");
+	check_str(frame_kind__suffix(FRAME_NATIVE), "", "native has none");
+	check_str(frame_kind__suffix(FRAME_PROCESS), "", "process has none");
 }
 
 int main(void)

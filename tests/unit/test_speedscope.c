@@ -3,7 +3,7 @@
  * test_speedscope.c - speedscope JSON: schema and exporter keys, one frame per model frame,
  * samples root first in sorted order with matching weights, endValue equal to the total.
  */
-#include "check_eq.h"
+#include "check.h"
 #include "emit_fixture.h"
 #include "emitters.h"
 

@@ -3,7 +3,7 @@
  * test_text.c - the text summary: header numbers, functions ordered by self and total samples
  * with the right percentages, hottest stack first and printed leaf first, --top respected.
  */
-#include "check_eq.h"
+#include "check.h"
 #include "emit_fixture.h"
 #include "emitters.h"
 
