@@ -25,7 +25,7 @@ else
 fi
 
 if command -v node > /dev/null; then
-	"$BPFPROF" record -F 999 -o "$TMP/node.folded" -- node --perf-basic-prof --no-turbo-inlining "$ROOT/tests/node/burn.js" 4 > /dev/null 2>&1
+	(cd "$TMP" && "$BPFPROF" record -F 999 -o "$TMP/node.folded" -- node --perf-basic-prof --no-turbo-inlining "$ROOT/tests/node/burn.js" 4 > /dev/null 2>&1)
 	ok $? "record -- node --perf-basic-prof burn.js"
 	a=$(share "$TMP/node.folded" 'hotA [^;]*_\[j\]') b=$(share "$TMP/node.folded" 'hotB [^;]*_\[j\]') c=$(share "$TMP/node.folded" 'hotC [^;]*_\[j\]')
 	sum=$(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { print a + b + c }')
