@@ -19,7 +19,7 @@ ARCH       := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 CFLAGS     ?= -O2 -g
-CFLAGS     += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
+ALL_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
 	      -D_GNU_SOURCE -DBPFPROF_VERSION='"$(VERSION)"' -Iuser -I$(BUILD) -I$(BUILD)/gen
 LDLIBS     := -lbpf -lelf -lz -lprotobuf-c -lstdc++ -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall
@@ -75,11 +75,11 @@ $(BUILD)/gen/%.h: user/% tools/embed.sh
 	tools/embed.sh $< > $@
 
 $(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
-	$(CC) $(CFLAGS) -w -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -w -c $< -o $@
 
 $(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/profile.h | $(SKEL) $(PROTO_HDRS) $(EMBEDS)
 	@mkdir -p $(BUILD)/user
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # The page template is compiled into flamegraph_html.o: rebuild it when the template changes.
 $(BUILD)/user/flamegraph_html.o: $(BUILD)/gen/flamegraph.html.h
@@ -88,7 +88,7 @@ $(LIB): $(USER_OBJS) $(PROTO_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/bpfprof: user/main.c $(LIB) | $(SKEL)
-	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 $(AGENT): $(AGENT_SRCS) $(wildcard agent/*.h)
 	$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -shared -fPIC -fvisibility=hidden \
@@ -98,7 +98,7 @@ tests-build: $(UNIT_BINS) $(WORK_BINS) $(JAVA_STAMP) $(BUILD)/tests/fixtures/.st
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
 
 $(BUILD)/tests/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)

@@ -255,6 +255,8 @@ static void elf_syms__finish(struct elf_syms *es)
 {
 	size_t i, j = 0;
 
+	if (!es->n)
+		return;
 	qsort(es->syms, es->n, sizeof(*es->syms), esym__cmp);
 	for (i = 0; i < es->n; i++) {
 		if (j && es->syms[j - 1].addr == es->syms[i].addr)

@@ -83,7 +83,8 @@ static int perf_map__index(struct perf_map *pm)
 {
 	size_t i;
 
-	qsort(pm->e, pm->n, sizeof(*pm->e), entry__cmp);
+	if (pm->n)
+		qsort(pm->e, pm->n, sizeof(*pm->e), entry__cmp);
 	pm->max_end = malloc((pm->n ? pm->n : 1) * sizeof(*pm->max_end));
 	if (!pm->max_end)
 		return -ENOMEM;

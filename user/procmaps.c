@@ -79,7 +79,8 @@ struct procmaps *procmaps__parse(FILE *f)
 		}
 	}
 	free(line);
-	qsort(pm->e, pm->n, sizeof(*pm->e), map_entry__cmp);
+	if (pm->n)
+		qsort(pm->e, pm->n, sizeof(*pm->e), map_entry__cmp);
 	return pm;
 }
 

@@ -560,8 +560,10 @@ int cmd_record(int argc, char **argv)
 	double t_post;
 
 	err = record_cfg__parse(&r.cfg, argc, argv);
-	if (err)
+	if (err) {
+		free(r.cfg.pids);
 		return err > 0 ? 0 : 2;	/* > 0: --help was printed */
+	}
 	if (record_cfg__check(&r.cfg, &r.ev, r.fmts) || check_privileges())
 		goto out;
 	if (record__open_outputs(&r))
