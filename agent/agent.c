@@ -129,9 +129,10 @@ static void agent__add_inline_line(struct strbuf *sb, struct name_cache *cache, 
 				   const struct code_range *r, const struct pc_scope *scope)
 {
 	/*
-	 * PCStackInfo.methods[0] is the innermost method (the one whose bytecode is at the pc) and
-	 * methods[numstackframes - 1] the outermost, the compiled method itself: HotSpot fills it by
-	 * walking ScopeDesc::sender() from the pc's scope. So the name is written from the end.
+	 * PCStackInfo.methods[0] is the innermost method (the one whose bytecode is at the pc)
+	 * and methods[numstackframes - 1] the outermost, the compiled method itself: HotSpot fills
+	 * it walking ScopeDesc::sender() from the pc's scope (checked on JDK 17 and 25: the last
+	 * entry is always the event's method). So the name is written from the end.
 	 */
 	strbuf__addf(sb, "%lx %lx ", (unsigned long)r->start, (unsigned long)(r->end - r->start));
 	for (int k = scope->depth - 1; k >= 0; k--) {
@@ -276,8 +277,12 @@ static int agent__start(JavaVM *vm, const char *options, bool attached)
 
 JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
 {
-	/* A failure here must not stop the JVM from starting: the map just stays empty. */
-	agent__start(vm, options, false);
+	/*
+	 * A failure here must not stop the JVM from starting: the map just stays empty. The same
+	 * -agentpath twice (the command line and JAVA_TOOL_OPTIONS) loads us once.
+	 */
+	if (!atomic_load(&agent_active))
+		agent__start(vm, options, false);
 	return JNI_OK;
 }
 

@@ -83,7 +83,7 @@ int ranges__inline(const struct pc_scope *pcs, int n, uintptr_t code_start, uint
 
 /* --- mapfile.c: the map file, one per JVM --- */
 
-/* Open (create) DIR/perf-PID.map for appending. A file older than this JVM is truncated. 0/-errno. */
+/* Open (create) DIR/perf-PID.map to append to; a file older than this JVM is emptied. 0/-errno. */
 int mapfile__open(const char *dir, int pid, char *err, size_t err_len);
 
 /*

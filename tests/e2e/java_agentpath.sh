@@ -58,6 +58,13 @@ right_output; ok $? "a full disk: the JVM exits 0 with the right checksum"
 [ "$(grep -c 'No space left' "$TMP/err")" -eq 1 ]; ok $? "  and the agent says so once: $(head -n 1 "$TMP/err")"
 umount "$TMP/full"
 
+JAVA_TOOL_OPTIONS="-agentpath:$AGENT" burn "" 1 env
+map=/tmp/perf-$pid.map
+dups=$(awk '{ print $1 }' "$map" | sort | uniq -d | wc -l)
+right_output && grep -q 'Picked up JAVA_TOOL_OPTIONS' "$TMP/err" && [ -s "$map" ] && [ "$dups" -eq 0 ]
+ok $? "the agent twice at start (-agentpath and JAVA_TOOL_OPTIONS) runs once ($dups repeated lines)"
+rm -f "$map"
+
 burn "unknown=1" 1
 right_output; ok $? "an unknown option: the JVM exits 0 with the right checksum"
 grep -q "unknown option 'unknown=1'" "$TMP/err"; ok $? "  and the agent warns: $(head -n 1 "$TMP/err")"
