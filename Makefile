@@ -96,7 +96,7 @@ $(AGENT): $(AGENT_SRCS) $(wildcard agent/*.h)
 
 tests-build: $(UNIT_BINS) $(WORK_BINS) $(JAVA_STAMP) $(BUILD)/tests/fixtures/.stamp
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(LIB)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
 

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stddef.h>
+#include "array.h"
 #include "elf_syms.h"
 #include "rootfs.h"
 #include "strset.h"
@@ -61,15 +63,8 @@ static void elf_init(void)
 
 static int elf_syms__push(struct elf_syms *es, uint64_t addr, uint64_t size, const char *name)
 {
-	if (es->n == es->cap) {
-		size_t cap = es->cap ? es->cap * 2 : 1024;
-		struct esym *s = realloc(es->syms, cap * sizeof(*s));
-
-		if (!s)
-			return -ENOMEM;
-		es->syms = s;
-		es->cap = cap;
-	}
+	if (array__grow((void **)&es->syms, &es->cap, es->n, sizeof(*es->syms)))
+		return -ENOMEM;
 	es->syms[es->n].addr = addr;
 	es->syms[es->n].size = size;
 	es->syms[es->n].name = strset__add(es->strs, name);
@@ -374,21 +369,15 @@ static const char *esym__name(struct elf_syms *es, struct esym *s)
 
 const char *elf_syms__find(struct elf_syms *es, uint64_t vaddr)
 {
-	size_t lo = 0, hi;
 	struct esym *s;
+	long i;
 
-	if (!es || !es->n || vaddr < es->syms[0].addr)
+	if (!es)
 		return NULL;
-	hi = es->n;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (es->syms[mid].addr <= vaddr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	s = &es->syms[lo];
+	i = array__last_le(es->syms, es->n, sizeof(*es->syms), offsetof(struct esym, addr), vaddr);
+	if (i < 0)
+		return NULL;
+	s = &es->syms[i];
 	/* A sized symbol that ends before vaddr does not own it (a gap: stripped static code). */
 	if (s->size && vaddr >= s->addr + s->size)
 		return NULL;

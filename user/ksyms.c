@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include "array.h"
 #include "ksyms.h"
 #include "strset.h"
 
@@ -20,15 +22,8 @@ struct ksyms {
 
 static int ksyms__push(struct ksyms *ks, uint64_t addr, const char *name, const char *mod)
 {
-	if (ks->n == ks->cap) {
-		size_t cap = ks->cap ? ks->cap * 2 : 65536;
-		struct ksym *s = realloc(ks->syms, cap * sizeof(*s));
-
-		if (!s)
-			return -ENOMEM;
-		ks->syms = s;
-		ks->cap = cap;
-	}
+	if (array__grow((void **)&ks->syms, &ks->cap, ks->n, sizeof(*ks->syms)))
+		return -ENOMEM;
 	ks->syms[ks->n].addr = addr;
 	ks->syms[ks->n].name = strset__add(ks->strs, name);
 	ks->syms[ks->n].module = strset__add(ks->strs, mod);
@@ -98,20 +93,12 @@ err_free:
 
 const struct ksym *ksyms__find(const struct ksyms *ks, uint64_t addr)
 {
-	size_t lo = 0, hi;
+	long i;
 
-	if (!ks || !ks->n || addr < ks->syms[0].addr)
+	if (!ks)
 		return NULL;
-	hi = ks->n;
-	while (hi - lo > 1) {	/* invariant: syms[lo].addr <= addr, syms[hi] > addr or end */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ks->syms[mid].addr <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return &ks->syms[lo];
+	i = array__last_le(ks->syms, ks->n, sizeof(*ks->syms), offsetof(struct ksym, addr), addr);
+	return i < 0 ? NULL : &ks->syms[i];
 }
 
 size_t ksyms__count(const struct ksyms *ks)

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stddef.h>
+#include "array.h"
 #include "perf_map.h"
 #include "rootfs.h"
 #include "strset.h"
@@ -51,15 +53,8 @@ static int perf_map__parse_line(const char *line, uint64_t *start, uint64_t *siz
 static int perf_map__push(struct perf_map *pm, uint64_t start, uint64_t size, const char *name,
 			  size_t len)
 {
-	if (pm->n == pm->cap) {
-		size_t cap = pm->cap ? pm->cap * 2 : 1024;
-		struct perf_map_entry *e = realloc(pm->e, cap * sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		pm->e = e;
-		pm->cap = cap;
-	}
+	if (array__grow((void **)&pm->e, &pm->cap, pm->n, sizeof(*pm->e)))
+		return -ENOMEM;
 	pm->e[pm->n].start = start;
 	pm->e[pm->n].size = size;
 	pm->e[pm->n].seq = pm->n;
@@ -144,20 +139,13 @@ struct perf_map *perf_map__load(int rootfd, const char *path)
 const struct perf_map_entry *perf_map__find(const struct perf_map *pm, uint64_t addr)
 {
 	const struct perf_map_entry *best = NULL;
-	size_t lo = 0, hi, i;
+	long i;
 
-	if (!pm || !pm->n || addr < pm->e[0].start)
+	if (!pm)
 		return NULL;
-	hi = pm->n;
-	while (hi - lo > 1) {	/* last entry with start <= addr */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (pm->e[mid].start <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	for (i = lo + 1; i-- > 0 && pm->max_end[i] > addr;) {
+	i = array__last_le(pm->e, pm->n, sizeof(*pm->e), offsetof(struct perf_map_entry, start),
+			   addr);
+	for (; i >= 0 && pm->max_end[i] > addr; i--) {
 		const struct perf_map_entry *e = &pm->e[i];
 
 		if (addr < e->start + e->size && (!best || e->seq > best->seq))

@@ -9,19 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include "array.h"
 #include "procmaps.h"
 
 static int procmaps__push(struct procmaps *pm, size_t *cap, const struct map_entry *e)
 {
-	if (pm->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct map_entry *ne = realloc(pm->e, ncap * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		pm->e = ne;
-		*cap = ncap;
-	}
+	if (array__grow((void **)&pm->e, cap, pm->n, sizeof(*pm->e)))
+		return -ENOMEM;
 	pm->e[pm->n++] = *e;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "profile.h"
 
 #define EMPTY UINT32_MAX
@@ -170,22 +171,6 @@ static int stacks_rehash(struct profile *p)
 }
 
 /* Make room for one more element in an array of *alloc elements of size sz. */
-static int grow(void **arr, size_t *alloc, size_t used, size_t sz)
-{
-	size_t n;
-	void *a;
-
-	if (used < *alloc)
-		return 0;
-	n = *alloc ? *alloc * 2 : 256;
-	a = realloc(*arr, n * sz);
-	if (!a)
-		return -ENOMEM;
-	*arr = a;
-	*alloc = n;
-	return 0;
-}
-
 static char *dup_or_null(const char *s, bool *failed)
 {
 	char *d;
@@ -204,7 +189,7 @@ static int64_t frame_append(struct profile *p, const char *name, enum frame_kind
 	struct pf_frame *f;
 	bool failed = false;
 
-	if (grow((void **)&p->frames, &p->index->frames_alloc, p->nframes, sizeof(*p->frames)))
+	if (array__grow((void **)&p->frames, &p->index->frames_alloc, p->nframes, sizeof(*p->frames)))
 		return -ENOMEM;
 	f = &p->frames[p->nframes];
 	f->name = dup_or_null(name ? name : "", &failed);
@@ -253,7 +238,7 @@ static int stack_append(struct profile *p, const uint32_t *ids, uint32_t depth)
 {
 	struct pf_stack *s;
 
-	if (grow((void **)&p->stacks, &p->index->stacks_alloc, p->nstacks, sizeof(*p->stacks)))
+	if (array__grow((void **)&p->stacks, &p->index->stacks_alloc, p->nstacks, sizeof(*p->stacks)))
 		return -ENOMEM;
 	s = &p->stacks[p->nstacks];
 	s->ids = malloc((depth ? depth : 1) * sizeof(*ids));

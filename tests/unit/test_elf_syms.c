@@ -10,27 +10,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "check.h"
+#include "nm.h"
 #include "elf_syms.h"
 
 static char fixdir[512];
-
-/* Address of sym in path, from nm. */
-static unsigned long long nm_addr(const char *path, const char *sym)
-{
-	char cmd[1200], line[512], name[256], type;
-	unsigned long long addr, found = 0;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "nm %s", path);
-	p = popen(cmd, "r");
-	while (p && fgets(line, sizeof(line), p)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 && !strcmp(name, sym))
-			found = addr;
-	}
-	if (p)
-		pclose(p);
-	return found;
-}
 
 static struct elf_syms *load(const char *file, const char *debug_dir)
 {

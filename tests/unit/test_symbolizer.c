@@ -10,26 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
+#include "nm.h"
 #include "symbolizer.h"
 
 static char split_path[512];
-
-static unsigned long long nm_addr(const char *path, const char *sym)
-{
-	char cmd[1024], line[512], name[256], type;
-	unsigned long long addr, found = 0;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "nm %s", path);
-	p = popen(cmd, "r");
-	while (p && fgets(line, sizeof(line), p)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 && !strcmp(name, sym))
-			found = addr;
-	}
-	if (p)
-		pclose(p);
-	return found;
-}
 
 /* Load base of the main binary of pid: the start of its mapping at file offset 0. */
 static unsigned long long load_base(pid_t pid)
