@@ -100,6 +100,9 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
 
+# test_agent compiles the agent's sources into itself
+$(BUILD)/tests/unit/test_agent: $(AGENT_SRCS) $(wildcard agent/*.h)
+
 $(BUILD)/tests/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
 	$(CLANG) -O1 -g -fno-omit-frame-pointer -fno-inline -o $@ $< -lpthread -lm

@@ -90,11 +90,19 @@ int main(void)
 	snprintf(map, sizeof(map), "/tmp/perf-%d.map", pid);
 	m = fopen(map, "w");
 	fprintf(m, "1000 100 Foo.bar->Baz.qux\n");
+	fprintf(m, "2000 100 long Burn.hotA(long)\n");
+	fprintf(m, "3000 100 JS:*hotA /app/burn.js:9:14\n");
 	fclose(m);
 	n = symbolizer__user(s, pid, 0x1010, f, 4);
 	check(n == 2 && !strcmp(f[0].name, "Foo.bar") && f[0].kind == FRAME_JIT &&
 	      !strcmp(f[1].name, "Baz.qux") && f[1].kind == FRAME_INLINED,
 	      "perf map: compiled Foo.bar with Baz.qux inlined (%d frames)", n);
+	n = symbolizer__user(s, pid, 0x2010, f, 4);
+	check(n == 1 && !strcmp(f[0].name, "Burn.hotA"),
+	      "HotSpot Compiler.perfmap name 'long Burn.hotA(long)' shortened (got %s)", f[0].name);
+	n = symbolizer__user(s, pid, 0x3010, f, 4);
+	check(n == 1 && !strcmp(f[0].name, "JS:*hotA /app/burn.js:9:14"),
+	      "Node's name kept as written (got %s)", f[0].name);
 	n = symbolizer__user(s, pid, 0x5, f, 4);
 	check(n == 1 && !strcmp(f[0].name, "[unknown]"), "unmapped, not in the map: [unknown]");
 	unlink(map);
