@@ -32,10 +32,9 @@
 #include "profile.h"
 #include "record.h"
 #include "sampler.h"
+#include "stacks.h"
 #include "symbolizer.h"
 #include "u64map.h"
-
-#define MAX_FRAMES 1024	/* per stack after JIT inline expansion */
 
 struct recorder {
 	struct record_cfg cfg;
@@ -217,7 +216,7 @@ static int child__exit_code(const struct recorder *r)
 
 /* ---- set-up ---- */
 
-static void java__targets(struct recorder *r)
+static void record__java_prepare(struct recorder *r)
 {
 	int i;
 
@@ -231,7 +230,7 @@ static void java__targets(struct recorder *r)
 	}
 }
 
-static void java__finish_targets(struct recorder *r)
+static void record__java_finish(struct recorder *r)
 {
 	int i;
 
@@ -278,7 +277,7 @@ static int record__setup(struct recorder *r)
 	}
 	if (r->child > 0 && (err = sampler__add_pid(r->sampler, r->child)))
 		return err;
-	java__targets(r);
+	record__java_prepare(r);
 	return 0;
 }
 
@@ -335,132 +334,6 @@ static int record__run(struct recorder *r)
 	return 0;
 }
 
-/* ---- drain: BPF stacks -> profile ---- */
-
-static int64_t record__frame(struct recorder *r, const struct sym_frame *f)
-{
-	return profile__frame(r->profile, f->name, f->kind, f->module, f->build_id);
-}
-
-static void record__account(struct recorder *r, const struct sym_frame *f, uint64_t count)
-{
-	if (f->kind == FRAME_KERNEL) {
-		r->st.kernel_frames += count;
-		r->st.kernel_unnamed += f->name[0] == '[' ? count : 0;
-	} else {
-		r->st.user_frames += count;
-		r->st.user_unnamed += f->name[0] == '[' ? count : 0;
-		r->st.user_anon += !strcmp(f->name, "[anon]") ? count : 0;
-	}
-}
-
-static int stack_depth(const uint64_t *ips)
-{
-	int n = 0;
-
-	while (n < MAX_STACK_DEPTH && ips[n])
-		n++;
-	return n;
-}
-
-/* Append a marker frame for a stack the kernel could not give us (and why it matters). */
-static void record__lost_stack(struct recorder *r, __s32 id, const char *what, uint32_t *ids,
-			       uint32_t *n)
-{
-	int64_t fid;
-
-	if (id >= 0 || id == -EFAULT || id == -ENOENT)
-		return;
-	fid = profile__frame(r->profile, what, FRAME_UNKNOWN, NULL, NULL);
-	if (fid >= 0 && *n < MAX_FRAMES)
-		ids[(*n)++] = fid;
-}
-
-static void record__user_frames(struct recorder *r, const struct sample_key *k,
-				const uint64_t *uips, uint64_t count, uint32_t *ids, uint32_t *n)
-{
-	struct sym_frame f[16];
-	int depth = stack_depth(uips), i, j, m;
-
-	if (depth == MAX_STACK_DEPTH)
-		r->st.truncated += count;
-	for (i = depth - 1; i >= 0; i--) {
-		/* a return address points after the call: look up the call itself */
-		uint64_t ip = i ? uips[i] - 1 : uips[i];
-
-		m = symbolizer__user(r->sym, k->pid, ip, f, 16);
-		for (j = 0; j < m && *n < MAX_FRAMES; j++) {
-			int64_t fid = record__frame(r, &f[j]);
-
-			record__account(r, &f[j], count);
-			if (fid >= 0)
-				ids[(*n)++] = fid;
-		}
-	}
-}
-
-static void record__kernel_frames(struct recorder *r, const uint64_t *kips, uint64_t count,
-				  uint32_t *ids, uint32_t *n)
-{
-	int depth = stack_depth(kips), i;
-	struct sym_frame f;
-
-	if (depth == MAX_STACK_DEPTH)
-		r->st.truncated += count;
-	for (i = depth - 1; i >= 0 && *n < MAX_FRAMES; i--) {
-		int64_t fid;
-
-		symbolizer__kernel(r->sym, i ? kips[i] - 1 : kips[i], &f);
-		record__account(r, &f, count);
-		fid = record__frame(r, &f);
-		if (fid >= 0)
-			ids[(*n)++] = fid;
-	}
-}
-
-static void record__root_frames(struct recorder *r, const struct sample_key *k, uint32_t *ids,
-				uint32_t *n)
-{
-	const char *comm = symbolizer__comm(r->sym, k->pid);
-	char buf[64];
-	int64_t fid;
-
-	if (!comm) {
-		snprintf(buf, sizeof(buf), k->pid ? "[pid %u]" : "swapper", k->pid);
-		comm = buf;
-	}
-	fid = profile__frame(r->profile, comm, FRAME_PROCESS, NULL, NULL);
-	if (fid >= 0)
-		ids[(*n)++] = fid;
-	if (!r->cfg.threads)
-		return;
-	snprintf(buf, sizeof(buf), "[%.*s tid=%u]", TASK_COMM_LEN, k->tcomm, k->tid);
-	fid = profile__frame(r->profile, buf, FRAME_THREAD, NULL, NULL);
-	if (fid >= 0)
-		ids[(*n)++] = fid;
-}
-
-static void on_stack(const struct sample_key *k, uint64_t count, const uint64_t *kips,
-		     const uint64_t *uips, void *ctx)
-{
-	struct recorder *r = ctx;
-	uint32_t ids[MAX_FRAMES], n = 0;
-
-	record__root_frames(r, k, ids, &n);
-	if (!r->cfg.kernel_only) {
-		record__lost_stack(r, k->ustack_id, "[user stack lost]", ids, &n);
-		record__user_frames(r, k, uips, count, ids, &n);
-	}
-	if (!r->cfg.user_only) {
-		record__lost_stack(r, k->kstack_id, "[kernel stack lost]", ids, &n);
-		record__kernel_frames(r, kips, count, ids, &n);
-	}
-	if (profile__add_stack(r->profile, ids, n, count, 0))
-		r->st.dropped += count;
-	if (!u64map__get(r->pids_seen, k->pid))
-		u64map__set(r->pids_seen, k->pid, r);
-}
-
 static void record__fill_meta(struct recorder *r)
 {
 	struct profile_meta *m = &r->profile->meta;
@@ -483,12 +356,22 @@ static void record__fill_meta(struct recorder *r)
 		snprintf(m->title, sizeof(m->title), "%s", r->cfg.title);
 }
 
+static void on_stack(const struct sample_key *k, uint64_t count, const uint64_t *kips,
+		     const uint64_t *uips, void *ctx)
+{
+	stack_builder__add(ctx, k, count, kips, uips);
+}
+
 static int record__collect(struct recorder *r)
 {
+	struct stack_builder b = {
+		.profile = r->profile, .sym = r->sym, .st = &r->st, .threads = r->cfg.threads,
+		.user = !r->cfg.kernel_only, .kernel = !r->cfg.user_only, .pids = r->pids_seen,
+	};
 	int err;
 
-	java__finish_targets(r);
-	err = sampler__drain(r->sampler, on_stack, r);
+	record__java_finish(r);
+	err = sampler__drain(r->sampler, on_stack, &b);
 	if (err)
 		fprintf(stderr, "bpfprof: reading the in-kernel counts: %s\n", strerror(-err));
 	sampler__stats(r->sampler, r->st.bpf);
