@@ -43,8 +43,8 @@ rm -f "/tmp/perf-$pid.map"
 ok $? "record -p with an agent that cannot load exits 0"
 grep -q 'Agent_OnAttach returned -1.*using its Compiler.perfmap snapshot' "$TMP/rec.err"
 ok $? "  and says it falls back: $(grep -m1 perfmap "$TMP/rec.err")"
-# JDK 17's own map says "long Burn.hotA(long)": return type and parameters around the name.
-a=$(share "$TMP/fb.folded" ';([a-z.]+ )?Burn\.hotA(\([^)]*\))?_\[j\]')
+# JDK 17's own map says "long Burn.hotA(long)"; the symbolizer shortens it to Burn.hotA.
+a=$(share "$TMP/fb.folded" ';Burn\.hotA_\[j\]')
 within "$a" 50 70; ok $? "  Burn.hotA_[j] still named, from the JVM's own map: $a%"
 wait "$pid"; rc=$?
 grep -q "$CHECKSUM" "$TMP/out"; ok $(( rc != 0 || $? != 0 )) "  and the JVM exits 0 with the right checksum"
@@ -58,4 +58,27 @@ ok $? "a JVM without frame pointers gets one warning naming the fix"
 wait "$pid"; rc=$?
 grep -q "$CHECKSUM" "$TMP/out"; ok $(( rc != 0 || $? != 0 )) "  and exits 0 with the right checksum"
 rm -f "/tmp/perf-$pid.map"
+
+# Host-wide: the recorder attaches to every JVM it meets, on its own.
+"$jdk/bin/java" -XX:+PreserveFramePointer -XX:CompileCommand=quiet \
+	'-XX:CompileCommand=dontinline,Burn::hot*' -cp "$CLASSES" Burn 8 > "$TMP/out" 2>&1 &
+pid=$!; cleanup_pids+=("$pid"); sleep 2
+rm -f "/tmp/perf-$pid.map"
+"$BPFPROF" record -F 499 -d 4 -o "$TMP/host.folded" --no-status 2> "$TMP/rec.err"
+ok $? "host-wide record with a JVM running exits 0"
+grep '^java;' "$TMP/host.folded" > "$TMP/host-java.folded"
+a=$(share "$TMP/host-java.folded" ';Burn\.hotA_\[j\]')
+within "$a" 50 70; ok $? "host-wide: the JVM got the agent, Burn.hotA_[j] is $a% of its samples"
+wait "$pid"; rc=$?
+grep -q "$CHECKSUM" "$TMP/out"; ok $(( rc != 0 || $? != 0 )) "  and the JVM exits 0 with the right checksum"
+rm -f "/tmp/perf-$pid.map"
+
+# -- java ...: the agent comes in at JVM start through JAVA_TOOL_OPTIONS.
+"$BPFPROF" record -F 499 -o "$TMP/cmd.folded" --no-status -- "$jdk/bin/java" \
+	-XX:+PreserveFramePointer -XX:CompileCommand=quiet '-XX:CompileCommand=dontinline,Burn::hot*' \
+	-cp "$CLASSES" Burn 4 > "$TMP/out" 2> "$TMP/rec.err"
+rc=$?
+grep -q "$CHECKSUM" "$TMP/out"; ok $(( rc != 0 || $? != 0 )) "record -- java Burn: exit 0, right checksum"
+a=$(share "$TMP/cmd.folded" ';Burn\.hotA_\[j\]')
+within "$a" 50 70; ok $? "record -- java: Burn.hotA_[j] is $a%"
 done_testing
