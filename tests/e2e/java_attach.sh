@@ -77,7 +77,10 @@ finished "$pid" "$TMP/nobody.out" "JVM as nobody"
 rm -f "/tmp/perf-$pid.map"
 
 # A container: own pid namespace (the JVM is pid 1), own /tmp, and our agent's directory hidden.
-unshare --mount --pid --fork --mount-proc sh -c "mount -t tmpfs tmpfs /tmp && mkdir /tmp/c && cp $CLASSES/*.class /tmp/c && mount -t tmpfs tmpfs $BUILD && exec $jdk/bin/java -cp /tmp/c Burn 5" > "$TMP/ctr.out" 2>&1 &
+# Its /tmp is a directory of ours bind-mounted there, so this works wherever the checkout is
+# (even under /tmp); the build directory is hidden first, while its path still resolves.
+mkdir -p "$TMP/ctr-tmp/c" && cp "$CLASSES"/*.class "$TMP/ctr-tmp/c/"
+unshare --mount --pid --fork --mount-proc sh -c "mount -t tmpfs tmpfs $BUILD && mount --bind $TMP/ctr-tmp /tmp && exec $jdk/bin/java -cp /tmp/c Burn 5" > "$TMP/ctr.out" 2>&1 &
 upid=$!; cleanup_pids+=("$upid")
 for i in $(seq 50); do pid=$(pgrep -P "$upid" java || pgrep -P "$(pgrep -P "$upid" | head -1)" java); [ -n "$pid" ] && break; sleep 0.1; done
 cleanup_pids+=("$pid"); wait_jvm "$pid"; sleep 0.5
