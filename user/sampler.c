@@ -281,19 +281,10 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 
 void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(s->skel->maps.stats);
-	__u64 *vals = calloc(ncpu > 0 ? ncpu : 1, sizeof(__u64));
-	__u32 i;
-	int c;
+	int i;
 
-	for (i = 0; i < STAT_MAX; i++) {
-		out[i] = 0;
-		if (!vals || bpf_map_lookup_elem(fd, &i, vals))
-			continue;
-		for (c = 0; c < ncpu; c++)
-			out[i] += vals[c];
-	}
-	free(vals);
+	for (i = 0; i < STAT_MAX; i++)
+		out[i] = __atomic_load_n(&s->skel->bss->stats[i], __ATOMIC_RELAXED);
 }
 
 int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt)
