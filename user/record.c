@@ -300,9 +300,40 @@ static void record__status(struct recorder *r, double elapsed)
 					     st[STAT_USTACK_COLLISION]));
 }
 
+/* Gone, or a zombie its parent has not reaped yet: nothing left to sample. */
+static bool pid__gone(pid_t pid)
+{
+	char path[64], buf[256], *paren;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	paren = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+/* -p targets: true once every one has exited (perf record -p stops then too). */
+static bool targets__all_gone(const struct recorder *r)
+{
+	int i;
+
+	if (!r->cfg.npids)
+		return false;
+	for (i = 0; i < r->cfg.npids; i++) {
+		if (!pid__gone(r->cfg.pids[i]))
+			return false;
+	}
+	fprintf(stderr, "bpfprof: the target process%s exited; stopping\n",
+		r->cfg.npids > 1 ? "es" : "");
+	return true;
+}
+
 static int record__run(struct recorder *r)
 {
-	double next_status = 0, elapsed;
+	double next_status = 0, next_check = 0.5, elapsed;
 	bool status = r->cfg.status;
 	int err;
 
@@ -322,6 +353,11 @@ static int record__run(struct recorder *r)
 		child__poll(r, WNOHANG);
 		if (r->child_done || (r->cfg.duration > 0 && elapsed >= r->cfg.duration))
 			break;
+		if (elapsed >= next_check) {
+			if (targets__all_gone(r))
+				break;
+			next_check = elapsed + 0.5;
+		}
 		if (status && elapsed >= next_status) {
 			record__status(r, elapsed);
 			next_status = elapsed + 1;

@@ -18,4 +18,14 @@ grep -q "from 1 processes" "$TMP/err"; ok $? "summary counts one process"
 "$BPFPROF" record -F 499 -d 2 -p "$p1,$p2" -o "$TMP/two.folded" 2> "$TMP/err"
 ok $? "record -p $p1,$p2"
 grep -q "from 2 processes" "$TMP/err"; ok $? "two processes recorded ($(tail -n1 "$TMP/err"))"
+
+# A target that exits ends the recording, and its profile is still written and named.
+"$W" 2 > /dev/null & p3=$!
+sleep 0.3
+start=$(date +%s)
+"$BPFPROF" record -F 499 -p "$p3" -o "$TMP/gone.folded" 2> "$TMP/err"
+ok $? "record -p on a process that exits after 2 s returns by itself"
+[ $(( $(date +%s) - start )) -le 5 ]; ok $? "  within a second or so of the exit"
+grep -q 'target process exited; stopping' "$TMP/err"; ok $? "  and says why ($(head -n 1 "$TMP/err"))"
+grep -q '^split;.*;hot_a;' "$TMP/gone.folded"; ok $? "  the profile of the exited process is named"
 done_testing
