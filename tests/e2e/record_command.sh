@@ -37,4 +37,9 @@ ok $? "-U: user frames only"
 "$BPFPROF" record -F 999 -K -o "$TMP/k.folded" -- dd if=/dev/zero of=/dev/null bs=64k count=200000 2>/dev/null
 ! grep -q ';main;' "$TMP/k.folded" && grep -q '_\[k\]' "$TMP/k.folded"
 ok $? "-K: kernel frames only"
+
+# The vDSO: clock_gettime runs in the kernel-provided page, named from its own symbols.
+"$BPFPROF" record -F 999 -o "$TMP/vdso.txt" -- "$BUILD/tests/workloads/vdso" 1 2>/dev/null
+v=$(awk '/clock_gettime \(\[vdso\]\)/ { sub(/%/, "", $2); print $2; exit }' "$TMP/vdso.txt")
+within "${v:-0}" 40 100; ok $? "vDSO frames named: clock_gettime ([vdso]) has ${v:-0}% self time"
 done_testing
