@@ -22,6 +22,7 @@ struct sampler {
 	struct ring_buffer *rb;
 	struct bpf_link **links;
 	int nlinks;
+	int nwatch;		/* links[0..nwatch) watch fork/exec, the rest sample */
 	int *pefds;
 	int npefds;
 	struct bpf_program *sampling_prog;
@@ -123,6 +124,7 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, sampler_event_fn fn,
 		err = sampler__keep_link(s, bpf_program__attach(s->skel->progs.on_exec));
 	if (err)
 		goto err_explain;
+	s->nwatch = s->nlinks;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), ringbuf_cb, s, NULL);
 	if (!s->rb) {
 		err = -errno;
@@ -237,8 +239,7 @@ void sampler__stop(struct sampler *s)
 {
 	int i;
 
-	/* Links 0 and 1 watch fork/exec; the rest sample. */
-	for (i = 2; i < s->nlinks; i++) {
+	for (i = s->nwatch; i < s->nlinks; i++) {
 		bpf_link__destroy(s->links[i]);
 		s->links[i] = NULL;
 	}
