@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "jvm_attach.h"
+#include "procfs.h"
 
 #define ARG_MAX_LEN	1024		/* HotSpot's limit per argument in protocol 1 */
 #define REPLY_MAX	(16u << 20)	/* a reply larger than this is cut */
@@ -63,73 +64,11 @@ static void close_fd(int *fd)
 
 /* ---- /proc ---- */
 
-/* The whole of /proc/PID/what, NUL-terminated; NULL with errno. */
-static char *proc__read(pid_t pid, const char *what, size_t *len)
-{
-	char path[64], *buf = NULL;
-	size_t size = 0;
-	FILE *f, *mem;
-	char chunk[4096];
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	mem = open_memstream(&buf, &size);
-	if (!mem) {
-		fclose(f);
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, mem);
-	fclose(f);
-	fclose(mem);
-	if (len)
-		*len = size;
-	return buf;
-}
-
-/* The text after "\nkey" (or at the very start), or NULL. */
-static const char *status__field(const char *s, const char *key)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = s; p; p = strchr(p, '\n')) {
-		if (*p == '\n')
-			p++;
-		if (!strncmp(p, key, klen))
-			return p + klen;
-	}
-	return NULL;
-}
-
-pid_t jvm__status_nspid(const char *s)
-{
-	const char *p = status__field(s, "NSpid:");
-	long last = 0;
-	char *end;
-
-	if (!p)
-		p = status__field(s, "Pid:");
-	while (p) {
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		last = v;
-		p = end;
-		if (*p == '\n')
-			break;
-	}
-	return last;
-}
-
 /* The second (effective) id of a "Uid:" or "Gid:" line. */
 static unsigned status__effective(const char *s, const char *key)
 {
 	unsigned real = 0, eff = 0;
-	const char *p = status__field(s, key);
+	const char *p = procfs__field(s, key);
 
 	if (p && sscanf(p, "%u %u", &real, &eff) == 2)
 		return eff;
@@ -170,15 +109,15 @@ int jvm__inspect(pid_t pid, struct jvm_target *t, char *err, size_t err_len)
 
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
-	status = pid > 0 ? proc__read(pid, "status", NULL) : NULL;
+	status = pid > 0 ? procfs__read(pid, "status", NULL) : NULL;
 	if (!status) {
 		snprintf(err, err_len, "no process %d: check the pid (pgrep -a java)", (int)pid);
 		return -ESRCH;
 	}
-	t->nspid = jvm__status_nspid(status);
+	t->nspid = procfs__nspid(status);
 	t->uid = status__effective(status, "Uid:");
 	t->gid = status__effective(status, "Gid:");
-	sig = status__field(status, "SigCgt:");
+	sig = procfs__field(status, "SigCgt:");
 	t->sigcgt = sig ? strtoull(sig, NULL, 16) : 0;
 	free(status);
 	t->kind = maps__kind(pid, &e);
@@ -235,8 +174,8 @@ int jvm__bool_flag(pid_t pid, const char *flag)
 {
 	static const char *const ws = " \t\n";
 	size_t env_len = 0, cmd_len = 0;
-	char *env = proc__read(pid, "environ", &env_len);
-	char *cmd = proc__read(pid, "cmdline", &cmd_len);
+	char *env = procfs__read(pid, "environ", &env_len);
+	char *cmd = procfs__read(pid, "cmdline", &cmd_len);
 	const char *v;
 	int val = -1;
 

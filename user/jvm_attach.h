@@ -92,7 +92,5 @@ int jvm__parse_reply(const char *reply, int *status, const char **body);
  */
 int jvm__parse_load_reply(const char *reply, char *err, size_t err_len);
 
-/* NSpid's last field (the pid in the innermost namespace) from /proc/PID/status text. */
-pid_t jvm__status_nspid(const char *status_text);
 
 #endif /* BPFPROF_JVM_ATTACH_H */

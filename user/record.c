@@ -29,6 +29,8 @@
 #include "events.h"
 #include "java.h"
 #include "java_watch.h"
+#include "jvm_attach.h"
+#include "procfs.h"
 #include "profile.h"
 #include "record.h"
 #include "sampler.h"
@@ -286,33 +288,26 @@ static int record__setup(struct recorder *r)
 static void record__status(struct recorder *r, double elapsed)
 {
 	uint64_t st[STAT_MAX];
+	char total[32] = " (Ctrl-C to stop)";
 
 	sampler__stats(r->sampler, st);
 	if (r->cfg.duration > 0)
-		fprintf(stderr, "\rbpfprof: recording %.0fs / %.0fs, %llu samples, %llu lost\033[K",
-			elapsed, r->cfg.duration, (unsigned long long)st[STAT_SAMPLES],
-			(unsigned long long)(st[STAT_COUNTS_FULL] + st[STAT_KSTACK_COLLISION] +
-					     st[STAT_USTACK_COLLISION]));
-	else
-		fprintf(stderr, "\rbpfprof: recording %.0fs (Ctrl-C to stop), %llu samples, %llu lost\033[K",
-			elapsed, (unsigned long long)st[STAT_SAMPLES],
-			(unsigned long long)(st[STAT_COUNTS_FULL] + st[STAT_KSTACK_COLLISION] +
-					     st[STAT_USTACK_COLLISION]));
+		snprintf(total, sizeof(total), " / %.0fs", r->cfg.duration);
+	fprintf(stderr, "\rbpfprof: recording %.0fs%s, %llu samples, %llu lost\033[K", elapsed,
+		total, (unsigned long long)st[STAT_SAMPLES],
+		(unsigned long long)(st[STAT_COUNTS_FULL] + st[STAT_KSTACK_COLLISION] +
+				     st[STAT_USTACK_COLLISION]));
 }
 
 /* Gone, or a zombie its parent has not reaped yet: nothing left to sample. */
 static bool pid__gone(pid_t pid)
 {
-	char path[64], buf[256], *paren;
-	FILE *f;
+	char *stat = procfs__read(pid, "stat", NULL);
+	const char *paren = stat ? strrchr(stat, ')') : NULL;
+	bool gone = !stat || (paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return true;
-	paren = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-	fclose(f);
-	return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+	free(stat);
+	return gone;
 }
 
 /* -p targets: true once every one has exited (perf record -p stops then too). */
@@ -487,7 +482,7 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	if (record__open_outputs(&r))
 		goto out;
-	if (r.cfg.java != JAVA_OFF && agent_path(agent, sizeof(agent)) == 0)
+	if (r.cfg.java != JAVA_OFF && jvm__default_agent(agent, sizeof(agent)) == 0)
 		r.java.agent_path = agent;
 	r.java.agent_opts = r.cfg.agent_opts;
 	r.java.verbose = r.cfg.verbose;

@@ -73,7 +73,4 @@ void record_stats__print(const struct record_stats *st, const struct record_cfg 
 			 const struct event_spec *ev, double duration, uint64_t samples,
 			 size_t tracked);
 
-/* libbpfprof-agent.so next to this binary. 0, or -ENOENT when it is not there. */
-int agent_path(char *buf, size_t len);
-
 #endif /* BPFPROF_RECORD_H */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "procfs.h"
 #include "record.h"
 
 #define DEFAULT_HZ 99
@@ -245,22 +246,16 @@ int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv)
 /* A pid given with -p: must exist, and a thread id means its process. */
 static int check_pid(pid_t *pid)
 {
-	char path[64], line[128];
-	FILE *f;
+	char *status = procfs__read(*pid, "status", NULL);
+	const char *tgid = status ? procfs__field(status, "Tgid:") : NULL;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", *pid);
-	f = fopen(path, "re");
-	if (!f) {
+	if (!status) {
 		fprintf(stderr, "bpfprof: no such process: %d (check the pid with 'ps -p %d')\n", *pid, *pid);
 		return -ESRCH;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "Tgid:", 5)) {
-			*pid = atoi(line + 5);
-			break;
-		}
-	}
-	fclose(f);
+	if (tgid)
+		*pid = atoi(tgid);
+	free(status);
 	return 0;
 }
 

@@ -3,10 +3,8 @@
  * record_stats.c - the summary `record` prints on stderr when it ends: what was recorded and,
  * above all, what was lost, each loss named with its cause and the option that fixes it.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include "record.h"
 
 static double pct(uint64_t part, uint64_t whole)
@@ -80,21 +78,4 @@ void record_stats__print(const struct record_stats *st, const struct record_cfg 
 	print_unnamed(st);
 	if (!samples)
 		fprintf(stderr, "bpfprof: no samples: the target was idle, or exited before sampling began\n");
-}
-
-int agent_path(char *buf, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	snprintf(buf, len, "%s/libbpfprof-agent.so", exe);
-	return access(buf, R_OK) ? -1 : 0;
 }

@@ -17,6 +17,7 @@
 #include "elf_syms.h"
 #include "ksyms.h"
 #include "perf_map.h"
+#include "procfs.h"
 #include "procmaps.h"
 #include "rootfs.h"
 #include "strset.h"
@@ -191,40 +192,24 @@ static void symbolizer__load_binaries(struct symbolizer *s, struct sym_proc *p,
 
 static pid_t read_nspid(pid_t pid)
 {
-	char path[64], line[256];
-	pid_t nspid = pid;
-	FILE *f;
+	char *status = procfs__read(pid, "status", NULL);
+	pid_t nspid = status ? procfs__nspid(status) : 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return pid;
-	while (fgets(line, sizeof(line), f)) {
-		char *last;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		last = strrchr(line, '\t');	/* the innermost namespace is listed last */
-		nspid = last ? atoi(last + 1) : pid;
-		break;
-	}
-	fclose(f);
+	free(status);
 	return nspid > 0 ? nspid : pid;
 }
 
 static const char *read_comm(struct symbolizer *s, pid_t pid)
 {
-	char path[64], comm[64] = "";
-	FILE *f;
+	char *comm = procfs__read(pid, "comm", NULL);
+	const char *in = NULL;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	if (fgets(comm, sizeof(comm), f))
+	if (comm) {
 		comm[strcspn(comm, "\n")] = '\0';
-	fclose(f);
-	return comm[0] ? strset__add(s->strs, comm) : NULL;
+		in = comm[0] ? strset__add(s->strs, comm) : NULL;
+	}
+	free(comm);
+	return in;
 }
 
 static struct sym_proc *symbolizer__proc(struct symbolizer *s, pid_t pid)

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "jvm_attach.h"
+#include "procfs.h"
 
 static void test_load_replies(void)
 {
@@ -79,11 +80,11 @@ static void test_flags(void)
 
 static void test_nspid(void)
 {
-	check_int(jvm__status_nspid("Name:\tjava\nPid:\t4242\nNSpid:\t4242\t17\t1\nUid:\t0\n"), 1,
+	check_int(procfs__nspid("Name:\tjava\nPid:\t4242\nNSpid:\t4242\t17\t1\nUid:\t0\n"), 1,
 		  "NSpid: the last field is the innermost namespace");
-	check_int(jvm__status_nspid("Name:\tjava\nPid:\t4242\nNSpid:\t4242\n"), 4242,
+	check_int(procfs__nspid("Name:\tjava\nPid:\t4242\nNSpid:\t4242\n"), 4242,
 		  "no nesting: the pid itself");
-	check_int(jvm__status_nspid("Name:\tjava\nPid:\t99\n"), 99, "old kernel: Pid line");
+	check_int(procfs__nspid("Name:\tjava\nPid:\t99\n"), 99, "old kernel: Pid line");
 }
 
 static void test_live_non_jvm(void)
