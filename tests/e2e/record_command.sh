@@ -38,8 +38,13 @@ ok $? "-U: user frames only"
 ! grep -q ';main;' "$TMP/k.folded" && grep -q '_\[k\]' "$TMP/k.folded"
 ok $? "-K: kernel frames only"
 
-# The vDSO: clock_gettime runs in the kernel-provided page, named from its own symbols.
+# The vDSO: clock_gettime runs in the kernel-provided page, named from its own symbols. Where the
+# time goes inside the page depends on the clocksource: with tsc most of it is in the exported
+# clock_gettime, with kvm-clock in helpers the vDSO does not export ("[vdso]"). What holds on
+# every machine: the page's frames carry most of the time, and its exported entry is named.
 "$BPFPROF" record -F 999 -o "$TMP/vdso.txt" -- "$BUILD/tests/workloads/vdso" 1 2>/dev/null
-v=$(awk '/clock_gettime \(\[vdso\]\)/ { sub(/%/, "", $2); print $2; exit }' "$TMP/vdso.txt")
-within "${v:-0}" 40 100; ok $? "vDSO frames named: clock_gettime ([vdso]) has ${v:-0}% self time"
+in_page=$(awk '/\(\[vdso\]\)$/ { sub(/%/, "", $2); t += $2 } /^--- top .* by total/ { exit } END { print t + 0 }' "$TMP/vdso.txt")
+named=$(awk '/ clock_gettime \(\[vdso\]\)$/ { sub(/%/, "", $2); print $2; exit }' "$TMP/vdso.txt")
+within "$in_page" 40 100; ok $? "vDSO frames carry the clock loop's time: ${in_page}% self time in [vdso]"
+within "${named:-0}" 0.5 100; ok $? "vDSO export named: clock_gettime ([vdso]) has ${named:-0}% self time"
 done_testing
