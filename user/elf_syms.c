@@ -198,18 +198,28 @@ static int elf_syms__load_debug_fd(struct elf_syms *es, int fd, const char *path
 	return err;
 }
 
-static int elf_syms__try_debug(struct elf_syms *es, int rootfd, const char *path)
+/* The debug file at path inside rootfd, opened under the rootfs policy with flags (rootfs.h). */
+static int elf_syms__try_debug(struct elf_syms *es, const struct elf_load_opts *o, int rootfd,
+			       const char *path, unsigned flags)
 {
-	int fd = rootfs__open(rootfd, path), err;
+	struct rootfs_policy pol = { ELF_SYMS_MAX_SIZE, ROOTFS_ANY_OWNER, flags };
+	int fd = rootfs__open(rootfd, path, &pol), err;
 
-	if (fd < 0)
-		return -ENOENT;
+	if (fd < 0) {
+		if (rootfs__refused(fd) && o->refused)
+			(*o->refused)++;
+		return fd;
+	}
 	err = elf_syms__load_debug_fd(es, fd, path);
 	close(fd);
 	return err;
 }
 
-/* The places gdb and perf look: build-id tree first, then debuglink beside and under debug_dir. */
+/*
+ * The places gdb and perf look: build-id tree first, then debuglink beside and under debug_dir.
+ * Only the build-id tree, which only root writes, may end in a symlink: distributions ship
+ * .build-id/xx/yyyy.debug as links. A debuglink is a file name: one holding a '/' is ignored.
+ */
 static void elf_syms__find_debug(struct elf_syms *es, const struct elf_load_opts *o)
 {
 	const char *dbg = o->debug_dir ? o->debug_dir : "/usr/lib/debug";
@@ -219,21 +229,24 @@ static void elf_syms__find_debug(struct elf_syms *es, const struct elf_load_opts
 	if (es->build_id[0]) {
 		snprintf(p, sizeof(p), "%s/.build-id/%.2s/%s.debug", dbg, es->build_id,
 			 es->build_id + 2);
-		if (!elf_syms__try_debug(es, -1, p) ||
-		    (o->rootfd >= 0 && !elf_syms__try_debug(es, o->rootfd, p)))
+		if (!elf_syms__try_debug(es, o, -1, p, ROOTFS_FOLLOW_LINK))
+			return;
+		if (o->rootfd >= 0 && !elf_syms__try_debug(es, o, o->rootfd, p, ROOTFS_FOLLOW_LINK))
 			return;
 	}
-	if (!es->debuglink[0] || !o->path || !(slash = strrchr(o->path, '/')))
+	if (!es->debuglink[0] || strchr(es->debuglink, '/') || !o->path ||
+	    !(slash = strrchr(o->path, '/')))
 		return;
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - o->path), o->path);
 	snprintf(p, sizeof(p), "%s/%s", dir, es->debuglink);
-	if (strcmp(es->debuglink, slash + 1) && !elf_syms__try_debug(es, o->rootfd, p))
+	if (strcmp(es->debuglink, slash + 1) &&
+	    !elf_syms__try_debug(es, o, o->rootfd, p, ROOTFS_NO_SYMLINKS))
 		return;
 	snprintf(p, sizeof(p), "%s/.debug/%s", dir, es->debuglink);
-	if (!elf_syms__try_debug(es, o->rootfd, p))
+	if (!elf_syms__try_debug(es, o, o->rootfd, p, ROOTFS_NO_SYMLINKS))
 		return;
 	snprintf(p, sizeof(p), "%s%s/%s", dbg, dir, es->debuglink);
-	elf_syms__try_debug(es, -1, p);
+	elf_syms__try_debug(es, o, -1, p, 0);
 }
 
 static int esym__cmp(const void *a, const void *b)

@@ -8,6 +8,12 @@
  * the binary, in its .debug/ folder, and under DEBUG_DIR). C++ names are demangled on lookup.
  * Addresses are ELF virtual addresses: convert a file offset with elf_syms__vaddr() first, which
  * makes PIE and non-PIE binaries, and libraries, one case.
+ *
+ * The files are a target's to choose, so they are opened through rootfs (rootfs.h): regular
+ * files no larger than ELF_SYMS_MAX_SIZE. libelf maps a file rather than reading it, so the
+ * bound is about time, not memory: a sparse file costs nothing on disk whatever its size, and
+ * could claim a symbol table as large. 8 GiB is above the largest real binaries and debug files
+ * (a browser built with full DWARF: 3 to 5 GiB).
  */
 #ifndef BPFPROF_ELF_SYMS_H
 #define BPFPROF_ELF_SYMS_H
@@ -16,15 +22,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define ELF_SYMS_MAX_SIZE	(8ULL << 30)
+
 struct elf_syms;
 
 struct elf_load_opts {
-	const char *path;	/* the binary's path as its process sees it, for .gnu_debuglink */
+	/* the binary's path as /proc/PID/maps shows it, for .gnu_debuglink (so no symlink may
+	   lead to a debug file beside it) */
+	const char *path;
 	int rootfd;		/* the process's root (/proc/PID/root) for debug files, -1: host */
 	const char *debug_dir;	/* NULL: "/usr/lib/debug" */
+	unsigned *refused;	/* counts debug files the rootfs policy refused; may be NULL */
 };
 
-/* Read symbols from the open file fd (not closed). NULL with errno: ENOEXEC when not ELF. */
+/*
+ * Read symbols from the open file fd (not closed): a target's file must come from rootfs.h.
+ * NULL with errno: ENOEXEC when not ELF.
+ */
 struct elf_syms *elf_syms__load(int fd, const struct elf_load_opts *opts);
 /* The same from an in-memory image (the vDSO). */
 struct elf_syms *elf_syms__load_mem(const void *image, size_t size);

@@ -7,13 +7,13 @@
  * only answers peers with its own credentials (or root, since JDK 11) and a user-namespaced JVM
  * sees our root as "nobody"; the child also keeps seteuid games out of a multithreaded recorder.
  * Files are created in the JVM's directories through O_PATH descriptors opened with
- * RESOLVE_IN_ROOT, so a container's symlinks cannot send our root writes to host paths.
+ * RESOLVE_IN_ROOT, so a container's symlinks cannot send our root writes to host paths, and
+ * the JVM's files are read through rootfs.h, so they cannot block us or show us others' files.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,6 +28,7 @@
 
 #include "jvm_attach.h"
 #include "procfs.h"
+#include "rootfs.h"
 
 #define ARG_MAX_LEN	1024		/* HotSpot's limit per argument in protocol 1 */
 #define REPLY_MAX	(16u << 20)	/* a reply larger than this is cut */
@@ -63,17 +63,6 @@ static void close_fd(int *fd)
 }
 
 /* ---- /proc ---- */
-
-/* The second (effective) id of a "Uid:" or "Gid:" line. */
-static unsigned status__effective(const char *s, const char *key)
-{
-	unsigned real = 0, eff = 0;
-	const char *p = procfs__field(s, key);
-
-	if (p && sscanf(p, "%u %u", &real, &eff) == 2)
-		return eff;
-	return real;
-}
 
 static enum jvm_kind maps__kind(pid_t pid, int *err)
 {
@@ -115,8 +104,8 @@ int jvm__inspect(pid_t pid, struct jvm_target *t, char *err, size_t err_len)
 		return -ESRCH;
 	}
 	t->nspid = procfs__nspid(status);
-	t->uid = status__effective(status, "Uid:");
-	t->gid = status__effective(status, "Gid:");
+	t->uid = procfs__effective_id(status, "Uid:");
+	t->gid = procfs__effective_id(status, "Gid:");
 	sig = procfs__field(status, "SigCgt:");
 	t->sigcgt = sig ? strtoull(sig, NULL, 16) : 0;
 	free(status);
@@ -275,16 +264,6 @@ int jvm__parse_load_reply(const char *reply, char *err, size_t err_len)
 
 /* ---- the JVM's directories ---- */
 
-static int open_in_root(int rootfd, const char *path, int flags)
-{
-	struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
-	int fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-
-	if (fd < 0 && errno == ENOSYS)
-		fd = openat(rootfd, path[0] == '/' ? path + 1 : path, flags | O_CLOEXEC);
-	return fd;
-}
-
 static int attach__open(struct attach *a, pid_t pid, char *err, size_t err_len)
 {
 	char path[64];
@@ -296,14 +275,13 @@ static int attach__open(struct attach *a, pid_t pid, char *err, size_t err_len)
 		return e;
 	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
 	a->rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (a->rootfd >= 0)
-		a->tmpfd = open_in_root(a->rootfd, "/tmp", O_PATH | O_DIRECTORY);
-	if (a->tmpfd < 0) {
-		e = -errno;
+	e = a->rootfd < 0 ? -errno : rootfs__open_dir(a->rootfd, "/tmp");
+	if (e < 0) {
 		snprintf(err, err_len, "cannot open /tmp of JVM %d: %s; run as root", (int)pid,
-			 strerror(errno));
+			 strerror(-e));
 		return e;
 	}
+	a->tmpfd = e;
 	snprintf(a->sock_name, sizeof(a->sock_name), ".java_pid%d", (int)a->t.nspid);
 	snprintf(a->trigger_name, sizeof(a->trigger_name), ".attach_pid%d", (int)a->t.nspid);
 	return 0;
@@ -615,8 +593,9 @@ static bool path_readable_by(const char *path, uid_t uid, gid_t gid)
 /* Is path, opened inside the JVM's root, the very file we have? */
 static bool visible_in_root(int rootfd, const char *path)
 {
+	static const struct rootfs_policy any = { 0, ROOTFS_ANY_OWNER, 0 };
 	struct stat ours, theirs;
-	int fd = open_in_root(rootfd, path, O_PATH);
+	int fd = rootfs__open(rootfd, path, &any);
 	bool same;
 
 	if (fd < 0)
@@ -652,16 +631,21 @@ static int copy_fd(int from, int to)
 	return n < 0 ? -errno : 0;
 }
 
-/* Put our agent at the JVM's /tmp/libbpfprof-agent.so (kept when identical: one copy per JVM). */
+/*
+ * Put our agent at the JVM's /tmp/libbpfprof-agent.so (kept when identical: one copy per JVM).
+ * A copy there is kept only if root or the JVM's user owns it: in a /tmp shared with other
+ * users, someone else's identical file could be changed between our check and the JVM's load.
+ */
 static int agent__copy_in(const struct attach *a, const char *path)
 {
+	struct rootfs_policy mine = { 0, a->t.uid, 0 };
 	char tmpname[64];
 	int src, dst, e = 0;
 
 	src = open(path, O_RDONLY | O_CLOEXEC);
 	if (src < 0)
 		return -errno;
-	dst = openat(a->tmpfd, AGENT_COPY, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	dst = rootfs__open(a->tmpfd, AGENT_COPY, &mine);
 	if (dst >= 0 && same_content(src, dst))
 		goto out_close;
 	close_fd(&dst);
@@ -683,13 +667,17 @@ out_close:
 	return e;
 }
 
-/* The agent path to send: ours when the JVM sees and can read it, else a copy in its /tmp. */
+/*
+ * The agent path to send: ours when the JVM sees and can read it, else a copy in its /tmp, which
+ * *copy then identifies (st_ino 0: no copy).
+ */
 static int agent__path_for(const struct attach *a, const char *agent, char *out, size_t len,
-			   char *err, size_t err_len)
+			   struct stat *copy, char *err, size_t err_len)
 {
 	char real[PATH_MAX];
 	int e;
 
+	copy->st_ino = 0;
 	if (!realpath(agent, real)) {
 		e = -errno;
 		snprintf(err, err_len, "agent %s: %s; build it with make or pass --agent PATH", agent,
@@ -705,8 +693,24 @@ static int agent__path_for(const struct attach *a, const char *agent, char *out,
 		snprintf(err, err_len, "cannot copy the agent into /tmp of JVM %d: %s", (int)a->t.pid, strerror(-e));
 		return e;
 	}
+	if (fstatat(a->tmpfd, AGENT_COPY, copy, AT_SYMLINK_NOFOLLOW))
+		copy->st_ino = 0;
 	snprintf(out, len, "/tmp/" AGENT_COPY);
 	return 0;
+}
+
+/*
+ * Once the JVM answered, it has the agent mapped (or failed to), so the copy goes: nothing of ours
+ * stays in a container's /tmp. A request that timed out may still reach the JVM; its load then
+ * fails, which beats leaving the file. Only the file we used is removed, never a newer one.
+ */
+static void agent__remove_copy(const struct attach *a, const struct stat *copy)
+{
+	struct stat st;
+
+	if (copy->st_ino && !fstatat(a->tmpfd, AGENT_COPY, &st, AT_SYMLINK_NOFOLLOW) &&
+	    st.st_dev == copy->st_dev && st.st_ino == copy->st_ino)
+		unlinkat(a->tmpfd, AGENT_COPY, 0);
 }
 
 /* ---- the public commands ---- */
@@ -717,11 +721,12 @@ int jvm__load_agent(pid_t pid, const char *agent_path, const char *options, int 
 	struct attach a = { .timeout_ms = timeout_ms > 0 ? timeout_ms : JVM_ATTACH_TIMEOUT_MS };
 	char path[PATH_MAX], req[5 * ARG_MAX_LEN], *reply = NULL;
 	const char *args[3] = { path, "true", options };
+	struct stat copy = { 0 };
 	int e, len;
 
 	e = attach__open(&a, pid, err, err_len);
 	if (!e)
-		e = agent__path_for(&a, agent_path, path, sizeof(path), err, err_len);
+		e = agent__path_for(&a, agent_path, path, sizeof(path), &copy, err, err_len);
 	if (!e) {
 		len = attach__request(req, sizeof(req), "load", args);
 		if (len < 0) {
@@ -733,6 +738,7 @@ int jvm__load_agent(pid_t pid, const char *agent_path, const char *options, int 
 		e = attach__execute(&a, req, len, &reply, err, err_len);
 	if (!e)
 		e = jvm__parse_load_reply(reply, err, err_len);
+	agent__remove_copy(&a, &copy);
 	free(reply);
 	attach__close(&a);
 	return e;

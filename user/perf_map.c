@@ -6,6 +6,9 @@
  * walks back from the last entry starting at or below the address only while an earlier entry
  * could still cover it, and keeps the newest one that does. JIT maps rarely overlap, so this is
  * a binary search plus a step or two; overlapping (reused) ranges still resolve to the newest.
+ *
+ * Lines are read a byte at a time into one fixed buffer against a byte budget, so neither a
+ * line without end nor a file without end (the target's map may be anything) grows memory.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,8 +25,51 @@ struct perf_map {
 	struct perf_map_entry *e;
 	uint64_t *max_end;
 	size_t n, cap, bad;
+	bool truncated;
 	struct strset *strs;
 };
+
+enum line_kind { LINE_OK, LINE_BAD, LINE_END, LINE_CUT };
+
+#define BYTE_CUT (EOF - 1)
+
+/* The next byte of f, EOF at its end, or BYTE_CUT when the budget is spent before it. */
+static int next_byte(FILE *f, uint64_t *budget)
+{
+	int c = getc_unlocked(f);
+
+	if (c == EOF)
+		return EOF;
+	if (!*budget)
+		return BYTE_CUT;
+	(*budget)--;
+	return c;
+}
+
+/*
+ * The next line of f into buf (cap bytes, NUL-terminated, newline dropped). LINE_BAD: longer
+ * than cap - 1 or holding a NUL, read to its end but not kept. LINE_END: nothing left.
+ * LINE_CUT: the budget ran out first; the partial line is dropped.
+ */
+static enum line_kind read_line(FILE *f, char *buf, size_t cap, uint64_t *budget)
+{
+	bool bad = false;
+	size_t n = 0;
+	int c;
+
+	while ((c = next_byte(f, budget)) != EOF && c != BYTE_CUT && c != '\n') {
+		if (c == '\0' || n == cap - 1)
+			bad = true;
+		else if (!bad)
+			buf[n++] = c;
+	}
+	if (c == BYTE_CUT)
+		return LINE_CUT;
+	if (c == EOF && !n && !bad)
+		return LINE_END;
+	buf[n] = '\0';
+	return bad ? LINE_BAD : LINE_OK;
+}
 
 /* "START SIZE name": hex numbers with optional 0x, one space or tab each, name to end of line. */
 static int perf_map__parse_line(const char *line, uint64_t *start, uint64_t *size,
@@ -91,47 +137,53 @@ static int perf_map__index(struct perf_map *pm)
 	return 0;
 }
 
-struct perf_map *perf_map__parse(FILE *f)
+struct perf_map *perf_map__parse(FILE *f, uint64_t max_bytes)
 {
 	struct perf_map *pm = calloc(1, sizeof(*pm));
-	size_t linecap = 0, len;
-	char *line = NULL;
+	char *line = malloc(PERF_MAP_MAX_LINE + 1);
+	enum line_kind kind = LINE_END;
 	uint64_t start, size;
 	const char *name;
+	size_t len;
 	int err = 0;
 
-	if (!pm || !(pm->strs = strset__new()))
+	if (!pm || !line || !(pm->strs = strset__new()))
 		goto err_nomem;
-	while (!err && getline(&line, &linecap, f) > 0) {
-		if (perf_map__parse_line(line, &start, &size, &name, &len))
+	while (!err && (kind = read_line(f, line, PERF_MAP_MAX_LINE + 1, &max_bytes)) < LINE_END) {
+		if (kind == LINE_BAD || perf_map__parse_line(line, &start, &size, &name, &len))
 			pm->bad++;
 		else
 			err = perf_map__push(pm, start, size, name, len);
 	}
-	free(line);
+	pm->truncated = kind == LINE_CUT;
 	if (err || perf_map__index(pm))
 		goto err_nomem;
+	free(line);
 	return pm;
 err_nomem:
+	free(line);
 	perf_map__free(pm);
 	errno = ENOMEM;
 	return NULL;
 }
 
-struct perf_map *perf_map__load(int rootfd, const char *path)
+struct perf_map *perf_map__load(int rootfd, const char *path, uid_t owner)
 {
-	int fd = rootfs__open(rootfd, path);
+	struct rootfs_policy pol = { .max_size = PERF_MAP_MAX_SIZE, .owner = owner };
+	int fd = rootfs__open(rootfd, path, &pol);
 	struct perf_map *pm;
 	FILE *f;
 
-	if (fd < 0)
+	if (fd < 0) {
+		errno = -fd;
 		return NULL;
+	}
 	f = fdopen(fd, "r");
 	if (!f) {
 		close(fd);
 		return NULL;
 	}
-	pm = perf_map__parse(f);
+	pm = perf_map__parse(f, PERF_MAP_MAX_SIZE);
 	fclose(f);
 	return pm;
 }
@@ -162,6 +214,11 @@ size_t perf_map__count(const struct perf_map *pm)
 size_t perf_map__bad_lines(const struct perf_map *pm)
 {
 	return pm ? pm->bad : 0;
+}
+
+bool perf_map__truncated(const struct perf_map *pm)
+{
+	return pm && pm->truncated;
 }
 
 void perf_map__free(struct perf_map *pm)

@@ -66,3 +66,13 @@ pid_t procfs__nspid(const char *s)
 	}
 	return last;
 }
+
+unsigned procfs__effective_id(const char *s, const char *key)
+{
+	unsigned real = 0, eff = 0;
+	const char *p = procfs__field(s, key);
+
+	if (p && sscanf(p, "%u %u", &real, &eff) == 2)
+		return eff;
+	return real;
+}

@@ -22,4 +22,10 @@ const char *procfs__field(const char *status, const char *key);
  */
 pid_t procfs__nspid(const char *status);
 
+/*
+ * The effective id of a "Uid:" or "Gid:" line (real, effective, saved, fs): the id the process
+ * acts and creates files as. The real id if only one is there, 0 if none.
+ */
+unsigned procfs__effective_id(const char *status, const char *key);
+
 #endif /* BPFPROF_PROCFS_H */

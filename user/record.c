@@ -497,6 +497,7 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	r.st.post_s = now_s() - t_post;
 	r.st.stacks = r.profile->nstacks;
+	r.st.refused = *symbolizer__refusals(r.sym);
 	record_stats__print(&r.st, &r.cfg, &r.ev, r.t_stop - r.t_start, r.profile->total,
 			    symbolizer__processes(r.sym));
 	status = 0;

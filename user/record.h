@@ -15,6 +15,7 @@
 #include "../bpf/profile.h"
 #include "emit.h"
 #include "events.h"
+#include "symbolizer.h"
 
 #define MAX_OUTPUTS 4	/* -o a.html -o a.folded: one recording, several files */
 
@@ -67,6 +68,7 @@ struct record_stats {
 	uint64_t processes, processes_seen;
 	double post_s;			/* drain + symbolize + write, seconds */
 	size_t stacks;			/* unique stacks in the profile */
+	struct symbolizer_refusals refused;	/* files targets named that were not read */
 };
 
 void record_stats__print(const struct record_stats *st, const struct record_cfg *cfg,

@@ -5,6 +5,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "elf_syms.h"
+#include "perf_map.h"
 #include "record.h"
 
 static double pct(uint64_t part, uint64_t whole)
@@ -52,6 +54,31 @@ static void print_unnamed(const struct record_stats *st)
 			pct(st->kernel_unnamed, st->kernel_frames));
 }
 
+/* Files the targets named that were refused (rootfs.h), and which names are missing for it. */
+static void print_refused(const struct symbolizer_refusals *r)
+{
+	char why[96];
+
+	for (int i = 0; i < REFUSED_MAX; i++) {
+		if (!r->maps[i])
+			continue;
+		if (i == REFUSED_OWNER)
+			snprintf(why, sizeof(why),
+				 "owned by uid %u, not the process's uid %u or root",
+				 (unsigned)r->file_uid, (unsigned)r->proc_uid);
+		else if (i == REFUSED_SIZE)
+			snprintf(why, sizeof(why), "larger than %llu MiB", PERF_MAP_MAX_SIZE >> 20);
+		else
+			snprintf(why, sizeof(why), "not a regular file: a FIFO, device, directory or symlink");
+		fprintf(stderr, "bpfprof: %u perf map%s refused (%s): JIT frames of pid %d%s stay unnamed; a perf map is read only if it is a regular file owned by the process's user or root\n",
+			r->maps[i], r->maps[i] > 1 ? "s" : "", why, (int)r->map_pid[i],
+			r->maps[i] > 1 ? " and others" : "");
+	}
+	if (r->elf_files)
+		fprintf(stderr, "bpfprof: %u ELF file%s refused (a binary or debug file that is not a regular file, is larger than %llu GiB, or is reached through a symlink): frames in them may show only their module\n",
+			r->elf_files, r->elf_files > 1 ? "s" : "", ELF_SYMS_MAX_SIZE >> 30);
+}
+
 void record_stats__print(const struct record_stats *st, const struct record_cfg *cfg,
 			 const struct event_spec *ev, double duration, uint64_t samples,
 			 size_t tracked)
@@ -76,6 +103,7 @@ void record_stats__print(const struct record_stats *st, const struct record_cfg 
 			st->post_s * 1000, st->stacks);
 	print_losses(st, cfg, samples);
 	print_unnamed(st);
+	print_refused(&st->refused);
 	if (!samples)
 		fprintf(stderr, "bpfprof: no samples: the target was idle, or exited before sampling began\n");
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "elf_syms.h"
 #include "ksyms.h"
@@ -42,6 +43,8 @@ struct sym_proc {
 	int rootfd;			/* O_PATH fd of /proc/PID/root, -1 if unknown */
 	struct perf_map *perf_map;
 	bool perf_map_done;
+	int perf_map_refused;		/* -errno of the rootfs refusal of its perf map, or 0 */
+	uid_t uid, perf_map_owner;	/* effective uid, and the map's owner when refused */
 };
 
 struct symbolizer {
@@ -52,6 +55,7 @@ struct symbolizer {
 	struct u64map *procs;		/* pid -> struct sym_proc */
 	struct u64map *binaries;	/* dev/ino hash -> struct sym_binary chain */
 	struct strset *strs;		/* names made here: "[libc.so.6]", comms */
+	struct symbolizer_refusals refused;
 };
 
 static struct elf_syms *vdso__load_self(void)
@@ -131,18 +135,23 @@ static uint64_t binary_key(uint32_t dev, uint64_t ino)
 	return ino ^ ((uint64_t)dev << 40) ^ ((uint64_t)dev >> 24);
 }
 
-/* Open the file behind a mapping: map_files survives deletion and container roots. */
+/*
+ * Open the file behind a mapping: map_files survives deletion and container roots. Either way
+ * the file must pass the rootfs policy for ELF files: the process may have mapped anything.
+ */
 static int mapping__open(const struct sym_proc *p, const struct map_entry *e)
 {
+	static const struct rootfs_policy pol = { ELF_SYMS_MAX_SIZE, ROOTFS_ANY_OWNER,
+						  ROOTFS_NO_SYMLINKS };
 	char path[128];
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", p->pid,
 		 (unsigned long long)e->start, (unsigned long long)e->end);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fd = rootfs__open(p->rootfd, e->path);
-	return fd;
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd >= 0)
+		return rootfs__reopen(fd, &pol);
+	return rootfs__open(p->rootfd, e->path, &pol);
 }
 
 static struct sym_binary *symbolizer__binary(struct symbolizer *s, const struct sym_proc *p,
@@ -150,7 +159,7 @@ static struct sym_binary *symbolizer__binary(struct symbolizer *s, const struct 
 {
 	uint64_t key = binary_key(e->dev, e->inode);
 	struct sym_binary *head = u64map__get(s->binaries, key), *b;
-	struct elf_load_opts lo = { e->path, p->rootfd, s->opts.debug_dir };
+	struct elf_load_opts lo = { e->path, p->rootfd, s->opts.debug_dir, &s->refused.elf_files };
 	int fd;
 
 	for (b = head; b; b = b->next) {
@@ -165,6 +174,8 @@ static struct sym_binary *symbolizer__binary(struct symbolizer *s, const struct 
 	if (fd >= 0) {
 		b->syms = elf_syms__load(fd, &lo);
 		close(fd);
+	} else if (rootfs__refused(fd)) {
+		s->refused.elf_files++;
 	}
 	if (s->opts.verbose)
 		fprintf(stderr, "bpfprof: %s: %zu symbols from %s\n", e->path,
@@ -232,19 +243,42 @@ static struct sym_proc *symbolizer__proc(struct symbolizer *s, pid_t pid)
 	return p;
 }
 
+/* Remember why the perf map at path was refused (err) and, for a wrong owner, who owns it. */
+static void sym_proc__refuse_map(struct sym_proc *p, const char *path, int err)
+{
+	static const struct rootfs_policy any = { 0, ROOTFS_ANY_OWNER, 0 };
+	int fd = err == -EPERM ? rootfs__open(p->rootfd, path, &any) : -1;
+	struct stat st;
+
+	p->perf_map_refused = err;
+	if (fd >= 0 && !fstat(fd, &st))
+		p->perf_map_owner = st.st_uid;
+	if (fd >= 0)
+		close(fd);
+}
+
 /*
  * (Re)read the process's perf map, keeping the copy we had when the file is gone: a runtime may
- * delete its map at exit, and the map only grows while the process lives.
+ * delete its map at exit, and the map only grows while the process lives. The map sits in a
+ * directory every user writes, so only one owned by root or by the process's effective uid
+ * (the owner of the files it creates) is read; a process gone cannot say, so none is read.
  */
 static void sym_proc__read_perf_map(struct sym_proc *p)
 {
+	char path[64], *status = procfs__read(p->pid, "status", NULL);
 	struct perf_map *pm;
-	char path[64];
 
+	if (!status)
+		return;
+	p->uid = procfs__effective_id(status, "Uid:");
+	free(status);
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->nspid ? p->nspid : p->pid);
-	pm = perf_map__load(p->rootfd, path);
+	pm = perf_map__load(p->rootfd, path, p->uid);
+	if (!pm && rootfs__refused(-errno))
+		sym_proc__refuse_map(p, path, -errno);
 	if (!pm)
 		return;
+	p->perf_map_refused = 0;
 	perf_map__free(p->perf_map);
 	p->perf_map = pm;
 }
@@ -305,6 +339,30 @@ const char *symbolizer__comm(struct symbolizer *s, pid_t pid)
 size_t symbolizer__processes(const struct symbolizer *s)
 {
 	return u64map__count(s->procs);
+}
+
+static void sym_proc__count_refusal(uint64_t key, void *val, void *ctx)
+{
+	const struct sym_proc *p = val;
+	struct symbolizer_refusals *r = ctx;
+	int why = p->perf_map_refused == -EPERM ? REFUSED_OWNER :
+		  p->perf_map_refused == -EFBIG ? REFUSED_SIZE : REFUSED_TYPE;
+
+	if (!p->perf_map_refused)
+		return;
+	r->maps[why]++;
+	r->map_pid[why] = p->pid;
+	if (why == REFUSED_OWNER) {
+		r->file_uid = p->perf_map_owner;
+		r->proc_uid = p->uid;
+	}
+}
+
+const struct symbolizer_refusals *symbolizer__refusals(struct symbolizer *s)
+{
+	memset(s->refused.maps, 0, sizeof(s->refused.maps));
+	u64map__for_each(s->procs, sym_proc__count_refusal, &s->refused);
+	return &s->refused;
 }
 
 void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *f)

@@ -32,6 +32,21 @@ struct symbolizer_opts {
 	bool verbose;
 };
 
+/* Why a target's perf map was refused (rootfs.h). */
+enum map_refusal { REFUSED_OWNER, REFUSED_TYPE, REFUSED_SIZE, REFUSED_MAX };
+
+/*
+ * Files targets pointed us at that the rootfs policy refused (rootfs.h), so names are missing:
+ * perf maps counted once per process, by reason (REFUSED_TYPE: a FIFO, device, directory or
+ * symlink); binaries and debug files (not regular, too big, or a symlink on the way).
+ */
+struct symbolizer_refusals {
+	unsigned maps[REFUSED_MAX];
+	pid_t map_pid[REFUSED_MAX];	/* the last process refused for each reason */
+	uid_t file_uid, proc_uid;	/* the last REFUSED_OWNER: the map's owner, the process's */
+	unsigned elf_files;
+};
+
 struct symbolizer;
 
 struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
@@ -46,6 +61,8 @@ int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const 
 /* The process name captured for pid, or NULL. */
 const char *symbolizer__comm(struct symbolizer *s, pid_t pid);
 size_t symbolizer__processes(const struct symbolizer *s);
+/* What was refused so far; perf maps are counted over the processes known now. */
+const struct symbolizer_refusals *symbolizer__refusals(struct symbolizer *s);
 
 /* Name a kernel address. Always fills f (name "[unknown]" when kallsyms has nothing). */
 void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *f);

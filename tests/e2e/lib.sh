@@ -3,10 +3,11 @@
 # ok COND_STATUS "what"    e.g.  [ "$x" -gt 3 ]; ok $? "x above 3"
 # share FOLDED REGEX       percent (one decimal) of samples whose stack matches REGEX (awk ERE)
 # TMP                      a per-test scratch directory, removed at exit
+# cleanup_pids, cleanup_files  processes killed and files removed at exit (files outside TMP)
 tap_n=0 failed=0
 TMP=$(mktemp -d /tmp/bpfprof-test.XXXXXX)
-cleanup_pids=()
-trap 'for p in "${cleanup_pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+cleanup_pids=() cleanup_files=()
+trap 'for p in "${cleanup_pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$TMP" "${cleanup_files[@]}"' EXIT
 ok() {
 	tap_n=$((tap_n + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $tap_n - $2"; else echo "not ok $tap_n - $2"; failed=$((failed + 1)); fi

@@ -3,8 +3,11 @@
  * executable mapping, announces it in /tmp/perf-<pid>.map as jit_spin, and runs it for SECONDS.
  * <pid> is getpid(), i.e. the pid in the process's own namespace, as real JITs write it; run
  * under `unshare --pid --fork` it checks that bpfprof reads the map by namespace pid.
- * Usage: fakejit [SECONDS] (default 3).
+ * With "nomap" it maps the code at NOMAP_ADDR and writes no map, so a test can plant its own
+ * file at /tmp/perf-<pid>.map (a FIFO, a symlink, a map owned by someone else).
+ * Usage: fakejit [SECONDS [nomap]] (default 3).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,8 @@ static const unsigned char spin_code[] = {
 	0xc3,
 };
 
+#define NOMAP_ADDR 0x10000000UL	/* the spin loop then runs at NOMAP_ADDR + 64 */
+
 static double now(void)
 {
 	struct timespec ts;
@@ -31,25 +36,30 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	double end = now() + (argc > 1 ? atof(argv[1]) : 3);
+	bool nomap = argc > 2 && !strcmp(argv[2], "nomap");
 	void (*fn)(void);
 	char path[64];
 	FILE *map;
-	void *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | (nomap ? MAP_FIXED_NOREPLACE : 0);
+	void *code = mmap(nomap ? (void *)NOMAP_ADDR : NULL, 4096,
+			  PROT_READ | PROT_WRITE | PROT_EXEC, flags, -1, 0);
 
 	if (code == MAP_FAILED)
 		return perror("mmap"), 1;
 	memcpy((char *)code + 64, spin_code, sizeof(spin_code));
 	fn = (void (*)(void))((char *)code + 64);
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", getpid());
-	map = fopen(path, "w");
-	if (!map)
-		return perror(path), 1;
-	fprintf(map, "%lx %zx jit_spin\n", (unsigned long)fn, sizeof(spin_code));
-	fclose(map);
+	if (!nomap) {
+		map = fopen(path, "w");
+		if (!map)
+			return perror(path), 1;
+		fprintf(map, "%lx %zx jit_spin\n", (unsigned long)fn, sizeof(spin_code));
+		fclose(map);
+	}
 	while (now() < end)
 		fn();
-	unlink(path);
+	if (!nomap)
+		unlink(path);
 	printf("fakejit: pid %d done\n", getpid());
 	return 0;
 }
