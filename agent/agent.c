@@ -7,7 +7,8 @@
  * compiled method and every stub or interpreter piece HotSpot generates, as it happens; on attach
  * it first asks the JVM to replay what already exists. With unfold=on each compiled method is
  * followed by lines for the PC ranges that run inlined code, named by the inline chain outermost
- * first: "7f..b00 40 Burn.round->Burn.hotA->Burn.step".
+ * first: "7f..b00 40 Burn.round->Burn.hotA->Burn.step". Unloaded methods are reported to mapfile.c,
+ * which drops their lines from the map once most of it is dead (compact=, grace= options).
  *
  * It lives inside someone else's process: it never leaves a JNI exception pending, never blocks in
  * a callback beyond one buffered write, frees everything JVMTI allocates, and if it cannot write
@@ -26,7 +27,9 @@
 
 static JavaVM *agent_vm;
 static jvmtiEnv *agent_jvmti;
-static struct agent_opts agent_opts = { .unfold = true, .dir = "/tmp" };
+static struct agent_opts agent_opts = { .unfold = true, .dir = "/tmp",
+					 .compact = AGENT_COMPACT_DEFAULT,
+					 .grace = AGENT_GRACE_DEFAULT };
 static atomic_bool agent_active;
 
 void agent__log(const char *fmt, ...)
@@ -198,8 +201,14 @@ static void JNICALL agent__on_compiled_method_load(jvmtiEnv *ti, jmethodID metho
 	if (agent_opts.unfold)
 		agent__add_inline_lines(&sb, jni, code_addr, code_size, compile_info);
 	if (!sb.failed)
-		mapfile__append(sb.buf, sb.len);
+		mapfile__add((uintptr_t)code_addr, code_size, (uintptr_t)method, sb.buf, sb.len);
 	strbuf__free(&sb);
+}
+
+static void JNICALL agent__on_compiled_method_unload(jvmtiEnv *ti, jmethodID method,
+						     const void *code_addr)
+{
+	mapfile__unload((uintptr_t)code_addr, (uintptr_t)method);
 }
 
 static void JNICALL agent__on_dynamic_code(jvmtiEnv *ti, const char *name, const void *address,
@@ -214,7 +223,7 @@ static void JNICALL agent__on_dynamic_code(jvmtiEnv *ti, const char *name, const
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	mapfile__append(line, n);
+	mapfile__add((uintptr_t)address, length, 0, line, n);
 }
 
 /* Ask the JVM to re-send events for code that existed before we listened. */
@@ -233,6 +242,7 @@ static int agent__listen(void)
 	jvmtiEventCallbacks cb = {
 		.CompiledMethodLoad = agent__on_compiled_method_load,
 		.DynamicCodeGenerated = agent__on_dynamic_code,
+		.CompiledMethodUnload = agent__on_compiled_method_unload,
 	};
 	jvmtiCapabilities caps = { .can_generate_compiled_method_load_events = 1 };
 	jvmtiEnv *ti = agent_jvmti;
@@ -244,6 +254,10 @@ static int agent__listen(void)
 	    (*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_DYNAMIC_CODE_GENERATED,
 					    NULL) != JVMTI_ERROR_NONE)
 		return -1;
+	/* Unloads only tell which lines a compaction may drop. */
+	if (agent_opts.compact)
+		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_COMPILED_METHOD_UNLOAD,
+						NULL);
 	return 0;
 }
 
@@ -254,7 +268,7 @@ static int agent__start(JavaVM *vm, const char *options, bool attached)
 
 	if (agent_opts__parse(&agent_opts, options, msg, sizeof(msg)))
 		agent__log("%s", msg);
-	if (mapfile__open(agent_opts.dir, getpid(), msg, sizeof(msg))) {
+	if (mapfile__open(&agent_opts, getpid(), msg, sizeof(msg))) {
 		agent__log("%s", msg);
 		return -1;
 	}
@@ -298,4 +312,10 @@ JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM *vm, char *options, void *reserved)
 		return JNI_OK;
 	}
 	return agent__start(vm, options, true) ? JNI_ERR : JNI_OK;
+}
+
+JNIEXPORT void JNICALL Agent_OnUnload(JavaVM *vm)
+{
+	/* The JVM exits: a compaction half done would leave its temporary file behind. */
+	mapfile__stop_rewrites();
 }

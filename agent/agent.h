@@ -8,9 +8,11 @@
  * tests #include those files directly. agent.c is the only file that calls JVMTI, mapfile.c the
  * only one that touches the map file.
  *
- * Invariants: the map is append-only and its reader takes the LAST line covering an address, so
- * every writer appends whole lines, a method's inline lines come right after its whole-range line,
- * and events that happen during a replay are written after the replay (mapfile.c).
+ * Invariants: its reader takes the LAST line covering an address, so every writer appends whole
+ * lines, a method's inline lines come right after its whole-range line, and events that happen
+ * during a replay are written after the replay (mapfile.c). The map only grows, except that once
+ * most of it describes dead code it is replaced, in one rename, by a copy without the dead lines
+ * (liveset.c, mapfile.c): a reader sees either whole file, and the same name for live code.
  */
 #ifndef BPFPROF_AGENT_H
 #define BPFPROF_AGENT_H
@@ -19,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* --- strbuf.c: a growable, always NUL-terminated string; on ENOMEM it stays empty + failed --- */
 struct strbuf {
@@ -34,12 +37,17 @@ void strbuf__addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format
 void strbuf__reset(struct strbuf *sb);
 void strbuf__free(struct strbuf *sb);
 
-/* --- options.c: "unfold=on,sig=off,dir=/tmp,quiet" --- */
+/* --- options.c: "unfold=on,sig=off,dir=/tmp,quiet,compact=8m,grace=60" --- */
+#define AGENT_COMPACT_DEFAULT	(8ull << 20)
+#define AGENT_GRACE_DEFAULT	60
+
 struct agent_opts {
 	bool unfold;		/* write "->" lines for inlined methods (default on) */
 	bool sig;		/* append readable parameter types: Burn.hotA(long) (default off) */
 	bool quiet;		/* no messages on stderr at all */
 	char dir[PATH_MAX];	/* map directory (default /tmp) */
+	uint64_t compact;	/* rewrite a mostly dead map past this size; 0 = never (default 8 MiB) */
+	unsigned grace;		/* seconds dead code keeps its lines through a rewrite (default 60) */
 };
 
 /*
@@ -81,10 +89,64 @@ struct code_range {
 int ranges__inline(const struct pc_scope *pcs, int n, uintptr_t code_start, uintptr_t code_end,
 		   struct code_range *out);
 
+/* --- liveset.c: which records of the map still describe live code --- */
+
+/* One append: a code blob's lines at [off, off + len) of the file. */
+struct live_rec {
+	uint64_t start, off;
+	uint32_t size, len;
+	uint32_t method;	/* a hash of the jmethodID; 0 for a stub */
+	uint32_t died;		/* 0 while live (see liveset.c) */
+};
+
+/* Zero-initialized = empty. Records in file order; slots hash start -> index + 1. */
+struct liveset {
+	struct live_rec *recs;
+	size_t n, cap;
+	uint32_t *slots;
+	size_t nslots;
+	uint64_t live_bytes;	/* sum of len over live records */
+};
+
+struct span {
+	uint64_t off, len;
+};
+
+/*
+ * A record appended at off; older records at the same start that it covers die. -ENOMEM (or
+ * past a million records): the set is incomplete and must not plan a rewrite any more.
+ */
+int liveset__add(struct liveset *ls, uint64_t start, uint32_t size, uintptr_t method, uint64_t off,
+		 uint32_t len);
+/* The JVM unloaded the method compiled at start; now in seconds of any monotonic clock. */
+void liveset__unload(struct liveset *ls, uint64_t start, uintptr_t method, uint32_t now);
+/*
+ * Is a rewrite due? The file is past floor (0 = never), twice what the last rewrite kept
+ * (last_size), and dead bytes outnumber live ones.
+ */
+bool liveset__due(const struct liveset *ls, uint64_t file_size, uint64_t floor, uint64_t last_size);
+/*
+ * What a rewrite of the file's first end bytes keeps, in file order: live records and those dead
+ * for less than grace seconds. *out is malloc'ed (free it). Returns the count or -ENOMEM.
+ */
+ssize_t liveset__plan(const struct liveset *ls, uint64_t end, uint32_t now, uint32_t grace,
+		      struct span **out);
+/*
+ * The rewrite is in place: the kept spans now lie back to back from offset 0, the bytes from end
+ * on follow at new_end. Records it dropped are forgotten. -ENOMEM: the set is unusable.
+ */
+int liveset__rebase(struct liveset *ls, const struct span *kept, size_t nkept, uint64_t end,
+		    uint64_t new_end);
+/* Forget everything; the set is empty and usable again. */
+void liveset__free(struct liveset *ls);
+
 /* --- mapfile.c: the map file, one per JVM --- */
 
-/* Open (create) DIR/perf-PID.map to append to; a file older than this JVM is emptied. 0/-errno. */
-int mapfile__open(const char *dir, int pid, char *err, size_t err_len);
+/*
+ * Open (create) DIR/perf-PID.map to append to; a file older than this JVM is emptied. With
+ * opts->compact set, a rewrite is planned once the map is mostly dead code. 0/-errno.
+ */
+int mapfile__open(const struct agent_opts *opts, int pid, char *err, size_t err_len);
 
 /*
  * Reopen when the file was deleted or replaced since mapfile__open (e.g. a /tmp cleaner), and
@@ -93,12 +155,22 @@ int mapfile__open(const char *dir, int pid, char *err, size_t err_len);
  */
 int mapfile__reopen_if_gone(void);
 
-/* Append whole lines. Never blocks beyond one write(); after a write error it goes quiet. */
-void mapfile__append(const char *lines, size_t len);
+/*
+ * Append the lines of one code blob at [start, start + size): its whole-range line first. method
+ * is the jmethodID of a compiled method, 0 for a stub. Never blocks beyond one write() under a
+ * short lock; after a write error it goes quiet. The rewrite runs on a thread of its own.
+ */
+void mapfile__add(uintptr_t start, size_t size, uintptr_t method, const char *lines, size_t len);
+
+/* The JVM unloaded the method compiled at start: its lines may go in the next rewrite. */
+void mapfile__unload(uintptr_t start, uintptr_t method);
 
 /* Between these, appends from other threads are held back and written at replay_end. */
 void mapfile__replay_begin(void);
 void mapfile__replay_end(void);
+
+/* At JVM exit: no rewrite starts any more; one running is abandoned, its PATH.tmp removed. */
+void mapfile__stop_rewrites(void);
 
 const char *mapfile__path(void);
 
