@@ -87,7 +87,12 @@ cleanup_pids+=("$pid"); wait_jvm "$pid"; sleep 0.5
 "$BPFPROF" attach "$pid" > "$TMP/attach.out" 2>&1; rc=$?
 ok $rc "containerized JVM (NSpid $(awk '/^NSpid/ { print $NF }' /proc/$pid/status)): attach exits 0 ($(head -c 200 "$TMP/attach.out"))"
 wait_grep "/proc/$pid/root/tmp/perf-1.map" '[ >]Burn\.hotA($|->)' 3; ok $? "  its /tmp/perf-1.map names Burn.hotA"
-grep -q ' /tmp/libbpfprof-agent.so$' "/proc/$pid/maps"; ok $? "  the agent was copied into its /tmp (it could not see ours)"
+grep -q ' /tmp/libbpfprof-agent.so (deleted)$' "/proc/$pid/maps"; ok $? "  it runs a copy of the agent made in its /tmp (it could not see ours)"
+[ ! -e "$TMP/ctr-tmp/libbpfprof-agent.so" ]; ok $? "  and the copy is gone from its /tmp once loaded"
+"$BPFPROF" attach "$pid" > "$TMP/attach2.out" 2>&1; rc=$?
+copies=$(awk '/libbpfprof-agent/ { print $5 }' "/proc/$pid/maps" | sort -u | wc -l)
+[ $rc -eq 0 ] && [ "$copies" -eq 1 ] && [ ! -e "$TMP/ctr-tmp/libbpfprof-agent.so" ]
+ok $? "  a second attach copies it again, loads nothing new ($copies agent file mapped) and removes the copy ($(head -c 200 "$TMP/attach2.out"))"
 wait "$upid"; rc=$?
 grep -q "$CHECKSUM" "$TMP/ctr.out"; ok $(( rc != 0 || $? != 0 )) "  the containerized JVM exits 0 with the right checksum (rc=$rc)"
 
