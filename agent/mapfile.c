@@ -176,14 +176,21 @@ int mapfile__open(const struct agent_opts *opts, int pid, char *err, size_t err_
 	return 0;
 }
 
+/* Caller holds mf.lock. Is the file at our path the one we write (ours: its fstat)? */
+static bool mapfile__is_ours(const struct stat *ours)
+{
+	struct stat now;
+
+	return stat(mf.path, &now) == 0 && now.st_dev == ours->st_dev && now.st_ino == ours->st_ino;
+}
+
 int mapfile__reopen_if_gone(void)
 {
-	struct stat now, ours;
+	struct stat ours;
 	int fd, ret = 0;
 
 	pthread_mutex_lock(&mf.lock);
-	if (mf.fd >= 0 && fstat(mf.fd, &ours) == 0 && stat(mf.path, &now) == 0 &&
-	    now.st_dev == ours.st_dev && now.st_ino == ours.st_ino) {
+	if (mf.fd >= 0 && fstat(mf.fd, &ours) == 0 && mapfile__is_ours(&ours)) {
 		ret = mf.dead;	/* lines were lost after a write error: a replay restores them */
 		mf.dead = false;
 		goto out_unlock;
@@ -531,9 +538,9 @@ static int rewrite__copy_unlocked(struct rewrite *w)
 		return -ENOMEM;
 	w->rfd = open(mf.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (w->rfd < 0 || fstat(w->rfd, &st))
-		return -ECANCELED;	/* gone: mapfile__reopen_if_gone deals with that */
+		return -errno;
 	if (st.st_dev != w->st.st_dev || st.st_ino != w->st.st_ino)
-		return -ECANCELED;
+		return -ENOENT;
 	if ((e = rewrite__create(w)))
 		return e;
 	for (ssize_t i = 0; i < w->nspans; i++)
@@ -565,6 +572,8 @@ static int rewrite__commit(struct rewrite *w)
 		e = -ECANCELED;
 	else if (fstat(mf.fd, &st) || (uint64_t)st.st_size != mf.size)
 		e = -EBUSY;
+	else if (!mapfile__is_ours(&st))
+		e = -ENOENT;	/* the name went to another file meanwhile: leave that one be */
 	if (!e && mf.size > w->copied)
 		e = rewrite__copy(w, w->copied, mf.size - w->copied);
 	if (!e)
@@ -601,8 +610,12 @@ static void rewrite__finish(struct rewrite *w, int e)
 	if (!e || e == -ECANCELED)
 		return;
 	pthread_mutex_lock(&mf.lock);
-	mapfile__untrack_locked(true);
+	/* The map deleted or replaced: no rewrites until mapfile__reopen_if_gone finds a new one. */
+	if (e != -ENOENT || mf.gen == w->gen)
+		mapfile__untrack_locked(e != -ENOENT);
 	pthread_mutex_unlock(&mf.lock);
+	if (e == -ENOENT)
+		return;
 	if (e == -EBUSY)
 		agent__log("someone else writes %s too (a second agent from another path, jcmd Compiler.perfmap), so dead code cannot be told apart; the map keeps every line",
 			   mf.path);

@@ -8,10 +8,11 @@ AGENT=$BUILD/libbpfprof-agent.so
 JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
 CHECKSUM='checksum=0x32534acfb976b2bf ok'
 
-# burn OPTS SECONDS [JVM flags...]: run Burn with the agent, leave the pid in $pid, wait for it
+# burn OPTS SECONDS [JVM flags...]: run Burn with the agent, leave the pid in $pid, wait for it.
+# Attach is off: a host-wide recording elsewhere must not load a second agent with other options.
 burn() {
 	local opts=$1 secs=$2; shift 2
-	"$@" "$JAVA" "-agentpath:$AGENT${opts:+=$opts}" -cp "$CLASSES" Burn "$secs" > "$TMP/out" 2> "$TMP/err" &
+	"$@" "$JAVA" "-agentpath:$AGENT${opts:+=$opts}" -XX:+DisableAttachMechanism -cp "$CLASSES" Burn "$secs" > "$TMP/out" 2> "$TMP/err" &
 	pid=$!; cleanup_pids+=("$pid")
 	wait "$pid"; rc=$?
 }

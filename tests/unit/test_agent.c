@@ -327,6 +327,36 @@ static void test_rewrite(const char *dir)
 	unlink(path);
 }
 
+/* A /tmp cleaner deletes the map: no rewrite brings it back, the next attach's reopen does. */
+static void test_rewrite_deleted(const char *dir)
+{
+	struct agent_opts o = { .compact = 1, .grace = 0 };
+	char err[512], path[PATH_MAX + 64];
+	unsigned before = mf.rewrites;
+	int was = logged;
+
+	snprintf(o.dir, sizeof(o.dir), "%s", dir);
+	snprintf(path, sizeof(path), "%s/perf-4248.map", dir);
+	mapfile__open(&o, 4248, err, sizeof(err));
+	add("1000 10 A\n", M1);
+	add("2000 10 B\n", M2);
+	unlink(path);
+	mapfile__unload(0x1000, M1);
+	mapfile__unload(0x2000, M2);
+	check(wait_rewrites(0) && !mf.tracking && mf.rewrites == before && logged == was &&
+	      access(path, F_OK) != 0,
+	      "a rewrite of a deleted map gives up quietly, without recreating it");
+	check_int(mapfile__reopen_if_gone(), 1, "the next attach recreates it");
+	add("3000 10 C\n", M3);
+	add("4000 10 D\n", M4);
+	mapfile__unload(0x4000, M4);
+	add("5000 10 E\n", M5);
+	mapfile__unload(0x5000, M5);
+	check(wait_rewrites(before + 1), "  and rewrites resume there");
+	check_str(slurp(path), "3000 10 C\n", "  leaving its live line");
+	unlink(path);
+}
+
 /* The map must never be written but by us, nor PATH.tmp be followed when it is not ours. */
 static void test_rewrite_refused(const char *dir)
 {
@@ -511,6 +541,7 @@ int main(void)
 	check(mkdtemp(dir) != NULL, "scratch dir for the rewrites");
 	test_rewrite(dir);
 	test_rewrite_stress(dir);
+	test_rewrite_deleted(dir);
 	test_rewrite_refused(dir);
 	rmdir(dir);
 	return check_done();
