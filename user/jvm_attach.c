@@ -305,13 +305,24 @@ static bool attach__socket_ready(const struct attach *a)
 	       S_ISSOCK(st.st_mode) && st.st_uid == a->t.uid;
 }
 
-/* Create the trigger file in dirfd, owned by the JVM's user (JDK 8 insists). */
+/*
+ * Create the trigger file in dirfd, owned by the JVM's user (JDK 8 insists). The directory may be
+ * the JVM user's to write: a FIFO planted under the name must not block us (O_NONBLOCK), and
+ * anything there that is not a regular file is left alone.
+ */
 static bool attach__create_trigger(struct attach *a, int dirfd)
 {
-	int fd = openat(dirfd, a->trigger_name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = openat(dirfd, a->trigger_name,
+			O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	struct stat st;
 
 	if (fd < 0)
 		return false;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EEXIST;
+		return false;
+	}
 	/* Failing means we are not root: then the file is ours, the JVM's user anyway. */
 	(void)!fchown(fd, a->t.uid, a->t.gid);
 	close(fd);

@@ -2,7 +2,8 @@
 # bpfprof against the host: a FIFO (record must not hang), a symlink to /dev/zero (memory must
 # stay bounded), a symlink to a root-only file and a map owned by another user (their lines
 # must not reach the profile, and the summary says why JIT frames stay unnamed). A map the
-# process's user owns is still read, so the test fails both ways.
+# process's user owns is still read, so the test fails both ways. Last, a JVM of nobody's plants
+# a FIFO where the attacher writes its trigger file.
 . "$(dirname "$0")/lib.sh"
 id nobody > /dev/null 2>&1 || { note "no user nobody: skipped"; done_testing; exit; }
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
@@ -71,4 +72,27 @@ recorded legit; ok $? "map owned by the process's user: recorded (exit $rc)"
 s=$(share "$TMP/legit.folded" 'legit_jit_\[j\]')
 within "$s" 50 100; ok $? "map owned by the process's user: its names are used ($s% legit_jit_[j])"
 ! grep -q refused "$TMP/legit.err"; ok $? "no refusal in the summary"
+kill "$pid"
+
+# The JVM attacher writes a trigger file in the JVM's cwd, which a JVM of nobody's may own: a FIFO
+# planted there must not block the attach (it falls back to the JVM's /tmp).
+jdk=/usr/lib/jvm/java-17-openjdk-amd64
+if [ -x "$jdk/bin/java" ]; then
+	mkdir "$TMP/jcwd" && chown 65534 "$TMP/jcwd"
+	(cd "$TMP/jcwd" && exec "${NOBODY[@]}" "$jdk/bin/java" -cp "$BUILD/tests/java" Burn 10 > "$TMP/burn.out" 2>&1) &
+	jpid=$!
+	cleanup_pids+=("$jpid") cleanup_files+=("/tmp/perf-$jpid.map")
+	for _ in $(seq 100); do	# until the JVM catches SIGQUIT (bit 3 of SigCgt)
+		cgt=$(awk '/^SigCgt/ { print $2 }' "/proc/$jpid/status" 2> /dev/null)
+		[ -n "$cgt" ] && (( (0x$cgt >> 2) & 1 )) && break
+		sleep 0.1
+	done
+	"${NOBODY[@]}" mkfifo "$TMP/jcwd/.attach_pid$jpid"
+	SECONDS=0
+	timeout --foreground -k 2 30 "$BPFPROF" attach "$jpid" > "$TMP/attach.out" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] && [ "$SECONDS" -lt 20 ]
+	ok $? "FIFO as the JVM's trigger file: attach exits $rc in ${SECONDS} s ($(head -c 200 "$TMP/attach.out"))"
+	[ -p "$TMP/jcwd/.attach_pid$jpid" ]; ok $? "  and leaves the FIFO alone"
+fi
 done_testing
