@@ -4,6 +4,8 @@
 #   sudo make demo  profile a bundled workload for a few seconds, write build/demo/flame.html
 #   sudo make test  unit + end-to-end tests with real BPF; ends with "N passed, N failed"
 #   sudo make bench BPF ns/sample, loader CPU and RSS against perf and bpftrace, same run
+#   make asan       the same built with ASan+UBSan into build-asan/ (ASAN_BUILD=dir to move it)
+#   sudo make asan-test  unit tests and the hostile-input/output end-to-end tests under ASan+UBSan
 #
 # Every user/*.c except main.c goes into build/libbpfprof.a, which the binary and the unit tests
 # link; tests/unit/test_X.c becomes build/tests/unit/test_X; tests/workloads/X.c becomes
@@ -40,7 +42,7 @@ WORK_BINS  := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(wildca
 JAVA_SRCS  := $(wildcard tests/java/*.java)
 JAVA_STAMP := $(BUILD)/tests/java/.stamp
 
-.PHONY: all deps test-deps bench-deps test demo bench clean format
+.PHONY: all deps test-deps bench-deps test demo bench clean format asan asan-test
 .DELETE_ON_ERROR:
 # Generated headers are prerequisites of pattern rules only; keep make from deleting them as
 # intermediates (a later test build includes them).
@@ -136,6 +138,20 @@ $(BUILD):
 
 test: test-deps all
 	BUILD=$(abspath $(BUILD)) tests/run.sh
+
+# Sanitizers: CFLAGS from the command line replace only -O2 -g (ALL_CFLAGS keeps the rest).
+ASAN_BUILD ?= build-asan
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_E2E   := output_paths report_formats record_badinput
+
+asan:
+	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" all
+
+asan-test: test-deps asan
+	@fail=0; for t in test_ $(ASAN_E2E); do \
+		ASAN_OPTIONS=abort_on_error=0:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		BUILD=$(abspath $(ASAN_BUILD)) BPFPROF=$(abspath $(ASAN_BUILD))/bpfprof TESTS=$$t \
+		tests/run.sh || fail=1; done; exit $$fail
 
 demo: all
 	tools/demo.sh

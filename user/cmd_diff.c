@@ -142,7 +142,7 @@ static struct profile *diff__load(const struct diff_args *a)
 int cmd_diff(int argc, char **argv)
 {
 	struct diff_args a = {};
-	struct outfile o = {};
+	struct atomic_file *out = NULL;
 	enum out_format fmt;
 	struct profile *d;
 	int ret = diff_args__parse(&a, argc, argv);
@@ -155,14 +155,11 @@ int cmd_diff(int argc, char **argv)
 		return 2;
 	if (diff_format__parse(&a, &fmt))
 		return 2;
-	if (outfile__open(&o, "diff", a.out, fmt))
+	if (report__open_output(&out, "diff", a.out, fmt))
 		return 1;
 	d = diff__load(&a);
-	if (!d) {
-		outfile__abort(&o);
-		return 1;
-	}
-	ret = outfile__write(&o, "diff", d, fmt, &a.opts) ? 1 : 0;
+	ret = !d || report__write(out, "diff", a.out, d, fmt, &a.opts) ? 1 : 0;
+	atomic_file__free(out);
 	profile__free(d);
 	return ret;
 }

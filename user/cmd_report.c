@@ -173,8 +173,8 @@ static struct profile *report__filter(struct profile *p, const struct report_arg
 	struct profile *kept;
 	bool *keep;
 
-	if (!a->include && !a->exclude)
-		return p;
+	if ((!a->include && !a->exclude) || !p->nstacks)
+		return p;	/* an empty profile stays empty, not "filtered to nothing" */
 	keep = malloc((p->nstacks + 1) * sizeof(*keep));
 	kept = profile__new();
 	if (!keep || !kept)
@@ -202,7 +202,7 @@ int cmd_report(int argc, char **argv)
 {
 	struct report_args a = {};
 	struct profile *p = NULL, *out_p = NULL;
-	struct outfile o = {};
+	struct atomic_file *out = NULL;
 	enum out_format fmt;
 	int ret = report_args__parse(&a, argc, argv);
 
@@ -214,20 +214,18 @@ int cmd_report(int argc, char **argv)
 		return 2;
 	if (emit__parse_format(a.format, a.out, &fmt))
 		return 2;
-	if (outfile__open(&o, "report", a.out, fmt))
+	if (report__open_output(&out, "report", a.out, fmt))
 		return 1;
 	ret = 1;
 	p = profile__new();
 	if (!p || report__read(p, "report", a.in))
-		goto out_abort;
+		goto out_free;
 	out_p = report__filter(p, &a);
 	if (!out_p)
-		goto out_abort;
-	ret = outfile__write(&o, "report", out_p, fmt, &a.opts) ? 1 : 0;
-	goto out_free;
-out_abort:
-	outfile__abort(&o);
+		goto out_free;
+	ret = report__write(out, "report", a.out, out_p, fmt, &a.opts) ? 1 : 0;
 out_free:
+	atomic_file__free(out);
 	if (out_p != p)
 		profile__free(out_p);
 	profile__free(p);

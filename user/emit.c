@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "atomic_file.h"
 #include "emit.h"
 #include "emitters.h"
 #include "folded.h"
@@ -98,4 +99,14 @@ int emit__write(const struct profile *p, enum out_format fmt, FILE *out,
 		return text__write(p, out, opts);
 	}
 	return -EINVAL;
+}
+
+int emit__commit(const struct profile *p, enum out_format fmt, struct atomic_file *af,
+		 const struct emit_opts *opts)
+{
+	int err = emit__write(p, fmt, atomic_file__stream(af), opts);
+
+	if (!err)
+		return atomic_file__commit(af);
+	return atomic_file__error(af) ? atomic_file__error(af) : err;
 }

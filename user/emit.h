@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include "profile.h"
 
+struct atomic_file;
+
 enum out_format {
 	FMT_FOLDED,	/* .folded .collapsed, and stdout */
 	FMT_HTML,	/* .html */
@@ -39,5 +41,12 @@ int emit__parse_format(const char *name, const char *path, enum out_format *fmt)
 /* Write p in fmt to out (binary formats too: out is opened "wb"). 0 or -errno. */
 int emit__write(const struct profile *p, enum out_format fmt, FILE *out,
 		const struct emit_opts *opts);
+
+/*
+ * Write p in fmt into af and commit it (atomic_file.h). 0, or -errno: the first failed write's
+ * error (-ENOSPC, -EPIPE...) rather than the emitter's generic -EIO; nothing committed then.
+ */
+int emit__commit(const struct profile *p, enum out_format fmt, struct atomic_file *af,
+		 const struct emit_opts *opts);
 
 #endif /* BPFPROF_EMIT_H */

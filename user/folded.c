@@ -45,7 +45,7 @@ static void stack__write(const struct profile *p, const struct pf_stack *s, FILE
 
 int folded__write(const struct profile *p, FILE *out, int two_counts)
 {
-	size_t *order = profile__sorted(p);
+	size_t *order = profile__sorted(p), lines = 0;
 
 	if (!order)
 		return -ENOMEM;
@@ -60,7 +60,11 @@ int folded__write(const struct profile *p, FILE *out, int two_counts)
 			fprintf(out, " %" PRIu64 " %" PRIu64 "\n", s->count, s->count2);
 		else
 			fprintf(out, " %" PRIu64 "\n", s->count);
+		lines++;
 	}
+	/* Zero bytes would look like a failed write; this says the recording saw nothing. */
+	if (!lines)
+		fputs(FOLDED_EMPTY "\n", out);
 	free(order);
 	fflush(out);
 	return ferror(out) ? -EIO : 0;
@@ -75,6 +79,8 @@ struct reader {
 	size_t errlen;
 	uint32_t *ids;
 	size_t ids_cap;
+	char *line;	/* the current line, NUL-terminated, at most FOLDED_MAX_LINE bytes */
+	size_t line_cap;
 };
 
 static int reader__fail(struct reader *r, const char *fmt, ...)
@@ -167,21 +173,26 @@ static int64_t reader__frames(struct reader *r, char *stack, size_t len)
 	return depth;
 }
 
+enum count_parse { COUNT_OK, COUNT_NONE, COUNT_TOO_LARGE };
+
 /* Parse the decimal count that ends at *end (exclusive); moves *end to where it starts. */
-static bool count__parse_back(const char *line, size_t *end, uint64_t *out)
+static enum count_parse count__parse_back(const char *line, size_t *end, uint64_t *out)
 {
 	size_t e = *end, b = e;
 	uint64_t v = 0;
 
 	while (b > 0 && isdigit((unsigned char)line[b - 1]))
 		b--;
-	if (b == e || e - b > 19 || (b > 0 && line[b - 1] != ' ' && line[b - 1] != '\t'))
-		return false;
-	for (size_t i = b; i < e; i++)
+	if (b == e || (b > 0 && line[b - 1] != ' ' && line[b - 1] != '\t'))
+		return COUNT_NONE;
+	for (size_t i = b; i < e; i++) {
+		if (v > (FOLDED_MAX_COUNT - (uint64_t)(line[i] - '0')) / 10)
+			return COUNT_TOO_LARGE;
 		v = v * 10 + (line[i] - '0');
+	}
 	*out = v;
 	*end = b;
-	return true;
+	return COUNT_OK;
 }
 
 static const char *last_token(const char *line, size_t len)
@@ -193,24 +204,37 @@ static const char *last_token(const char *line, size_t len)
 	return t;
 }
 
+static int reader__bad_count(struct reader *r, const char *line, size_t len,
+			     enum count_parse why)
+{
+	const char *tok = last_token(line, len);
+
+	if (why == COUNT_TOO_LARGE)
+		return reader__fail(r, "count '%.*s' is too large; counts go up to %" PRId64,
+				    (int)(line + len - tok), tok, (int64_t)FOLDED_MAX_COUNT);
+	return reader__fail(r, "count '%.*s' is not a non-negative integer",
+			    (int)(line + len - tok), tok);
+}
+
 /* Split "stack C1 [C2]" into its counts; len becomes the stack's length. */
 static int reader__counts(struct reader *r, const char *line, size_t *len, uint64_t *c1,
 			  uint64_t *c2, bool *two)
 {
+	enum count_parse why;
 	size_t end = *len;
 	uint64_t last;
 
 	if (!memchr(line, ' ', end) && !memchr(line, '\t', end))
 		return reader__fail(r, "no count: want 'frame;frame;... COUNT'");
-	if (!count__parse_back(line, &end, &last)) {
-		const char *tok = last_token(line, *len);
-
-		return reader__fail(r, "count '%.*s' is not a non-negative integer",
-				    (int)(line + *len - tok), tok);
-	}
+	why = count__parse_back(line, &end, &last);
+	if (why != COUNT_OK)
+		return reader__bad_count(r, line, *len, why);
 	while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t'))
 		end--;
-	*two = count__parse_back(line, &end, c1);
+	why = count__parse_back(line, &end, c1);
+	if (why == COUNT_TOO_LARGE)
+		return reader__bad_count(r, line, end, why);
+	*two = why == COUNT_OK;
 	if (*two) {
 		*c2 = last;
 		while (end > 0 && (line[end - 1] == ' ' || line[end - 1] == '\t'))
@@ -236,6 +260,9 @@ static int reader__line(struct reader *r, char *line, size_t len)
 	err = reader__counts(r, line, &len, &c1, &c2, &two);
 	if (err)
 		return err;
+	if (c1 > FOLDED_MAX_COUNT - r->p->total || c2 > FOLDED_MAX_COUNT - r->p->total2)
+		return reader__fail(r, "the counts so far add up to more than %" PRId64,
+				    (int64_t)FOLDED_MAX_COUNT);
 	depth = reader__frames(r, line, len);
 	if (depth < 0)
 		return depth;
@@ -249,24 +276,80 @@ static size_t trim_end(const char *s, size_t len)
 	return len;
 }
 
+/*
+ * The next line into r->line, without its line break: its length, -1 at the end, or -errno
+ * (-E2BIG past FOLDED_MAX_LINE). getline() would grow without bound on input with no "\n".
+ */
+static ssize_t reader__getline(struct reader *r, FILE *in)
+{
+	size_t len = 0;
+	int c;
+
+	while ((c = getc_unlocked(in)) != EOF && c != '\n') {
+		if (len == FOLDED_MAX_LINE)
+			return -E2BIG;
+		if (len + 1 >= r->line_cap) {
+			size_t cap = r->line_cap ? r->line_cap * 2 : 4096;
+			char *line;
+
+			if (cap > FOLDED_MAX_LINE + 1)
+				cap = FOLDED_MAX_LINE + 1;
+			line = realloc(r->line, cap);
+			if (!line)
+				return -ENOMEM;
+			r->line = line;
+			r->line_cap = cap;
+		}
+		r->line[len++] = c;
+	}
+	if (c == EOF && ferror(in))
+		return errno ? -errno : -EIO;
+	if (c == EOF && !len)
+		return -1;
+	r->line[len] = '\0';
+	return len;
+}
+
+static int reader__end(struct reader *r, ssize_t n, size_t valid, bool empty_mark)
+{
+	if (n == -E2BIG) {
+		r->lineno++;
+		return reader__fail(r, "line longer than %u MiB (no line break); is this a folded text file?",
+				    FOLDED_MAX_LINE >> 20);
+	}
+	if (n < -1) {
+		snprintf(r->err, r->errlen, "%s: read error after line %zu: %s", r->name, r->lineno,
+			 strerror(-n));
+		return n;
+	}
+	if (!valid && !empty_mark) {
+		snprintf(r->err, r->errlen, "%s: no folded stack lines (want 'frame;frame;... COUNT')",
+			 r->name);
+		return -ENODATA;
+	}
+	return 0;
+}
+
 int folded__read(struct profile *p, FILE *in, const char *name, char *err, size_t errlen)
 {
 	struct reader r = {.p = p, .name = name ? name : "-", .err = err, .errlen = errlen};
-	size_t valid = 0, cap = 0;
-	char *line = NULL;
+	bool empty_mark = false;
+	size_t valid = 0;
 	ssize_t n;
 	int ret = 0;
 
 	if (errlen)
 		err[0] = '\0';
-	while ((n = getline(&line, &cap, in)) >= 0) {
-		char *s = line;
+	while ((n = reader__getline(&r, in)) >= 0) {
+		char *s = r.line;
 		size_t len;
 
 		r.lineno++;
 		while (*s == ' ' || *s == '\t')
 			s++;
-		len = trim_end(s, n - (s - line));
+		len = trim_end(s, n - (s - r.line));
+		if (len && *s == '#')
+			empty_mark |= len == strlen(FOLDED_EMPTY) && !memcmp(s, FOLDED_EMPTY, len);
 		if (!len || *s == '#')
 			continue;
 		if (memchr(s, '\0', len)) {
@@ -278,16 +361,9 @@ int folded__read(struct profile *p, FILE *in, const char *name, char *err, size_
 			goto out_free;
 		valid++;
 	}
-	if (ferror(in)) {
-		ret = -EIO;
-		snprintf(err, errlen, "%s: read error after line %zu", r.name, r.lineno);
-	} else if (!valid) {
-		ret = -ENODATA;
-		snprintf(err, errlen, "%s: no folded stack lines (want 'frame;frame;... COUNT')",
-			 r.name);
-	}
+	ret = reader__end(&r, n, valid, empty_mark);
 out_free:
-	free(line);
+	free(r.line);
 	free(r.ids);
 	return ret;
 }

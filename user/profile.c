@@ -344,6 +344,8 @@ void profile__sort(struct profile *p)
 {
 	struct profile_index *ix = p->index;
 
+	if (p->nstacks < 2)
+		return;	/* already in order; an empty profile has no stacks array for qsort */
 	qsort_r(p->stacks, p->nstacks, sizeof(*p->stacks), stack_cmp_r, p);
 	/* The stack table holds indexes into p->stacks: refill it in place. */
 	memset(ix->stack_slots, 0xff, ix->stack_cap * sizeof(*ix->stack_slots));

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "atomic_file.h"
 #include "commands.h"
 #include "emit.h"
 #include "events.h"
@@ -42,7 +43,7 @@ struct recorder {
 	struct record_cfg cfg;
 	struct event_spec ev;
 	enum out_format fmts[MAX_OUTPUTS];
-	struct output out[MAX_OUTPUTS];	/* out[0] is stdout when no -o was given */
+	struct atomic_file *out[MAX_OUTPUTS];	/* out[0] is stdout when no -o was given */
 	int nout;
 	struct sampler *sampler;
 	struct symbolizer *sym;
@@ -413,14 +414,23 @@ static int record__collect(struct recorder *r)
 	return err;
 }
 
+static int output__error(const char *path, int err)
+{
+	fprintf(stderr, "bpfprof: cannot write '%s': %s; %s\n", path ? path : "stdout",
+		strerror(-err), atomic_file__hint(err));
+	return err;
+}
+
 static int record__open_outputs(struct recorder *r)
 {
-	int i;
+	int i, err;
 
 	r->nout = r->cfg.noutputs ? r->cfg.noutputs : 1;
 	for (i = 0; i < r->nout; i++) {
-		if (output__open(&r->out[i], r->cfg.noutputs ? r->cfg.outputs[i] : NULL))
-			return -EIO;
+		const char *path = r->cfg.noutputs ? r->cfg.outputs[i] : NULL;
+
+		if ((err = atomic_file__open(&r->out[i], path)))
+			return output__error(path, err);
 	}
 	return 0;
 }
@@ -431,11 +441,9 @@ static int record__write(struct recorder *r)
 	int i, err = 0;
 
 	for (i = 0; i < r->nout && !err; i++) {
-		err = emit__write(r->profile, r->fmts[i], r->out[i].f, &eo);
+		err = emit__commit(r->profile, r->fmts[i], r->out[i], &eo);
 		if (err)
-			fprintf(stderr, "bpfprof: writing the profile: %s\n", strerror(-err));
-		else
-			err = output__commit(&r->out[i]);
+			output__error(r->cfg.noutputs ? r->cfg.outputs[i] : NULL, err);
 	}
 	return err;
 }
@@ -449,7 +457,7 @@ static void record__free(struct recorder *r)
 	u64map__free(r->pids_seen);
 	free(r->refresh);
 	for (int i = 0; i < r->nout; i++)
-		output__abort(&r->out[i]);
+		atomic_file__free(r->out[i]);
 	if (r->go_fd >= 0)
 		close(r->go_fd);	/* a held child sees EOF and exits 127 */
 	child__poll(r, 0);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * record.h - the pieces of `bpfprof record` around the recorder itself (record.c):
- * its options (record_cfg.c), its output file (output.c) and its closing summary
+ * its options (record_cfg.c) and its closing summary
  * (record_stats.c).
  */
 #ifndef BPFPROF_RECORD_H
@@ -44,20 +44,6 @@ int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv);
  * the format of each output (fmts[i] for outputs[i]; fmts[0] for stdout). 0 or -errno.
  */
 int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_format *fmts);
-
-/* The output, written to a temporary file beside it and renamed into place at the end. */
-struct output {
-	FILE *f;
-	char *path;		/* final path, NULL for stdout */
-	char *tmp;		/* temporary path */
-};
-
-/* Open (and so check) the output before recording. 0, or -errno after a one-line error. */
-int output__open(struct output *o, const char *path);
-/* Flush and move into place. 0 or -errno (error printed). */
-int output__commit(struct output *o);
-/* Remove a temporary file that was not committed. Safe on a zeroed or committed output. */
-void output__abort(struct output *o);
 
 struct record_stats {
 	uint64_t bpf[STAT_MAX];		/* from the BPF side */

@@ -105,5 +105,5 @@ void record_stats__print(const struct record_stats *st, const struct record_cfg 
 	print_unnamed(st);
 	print_refused(&st->refused);
 	if (!samples)
-		fprintf(stderr, "bpfprof: no samples: the target was idle, or exited before sampling began\n");
+		fprintf(stderr, "bpfprof: no samples were recorded: the target was idle, or exited before sampling began; the output is an empty profile\n");
 }

@@ -3,33 +3,53 @@
  * report_io.c - open, read and atomically write the files of `report` and `diff`.
  *
  * Both commands turn folded files into another format; the rules for their files are the same
- * and live here: "-" is stdin/stdout, messages name the file and the fix, and OUT appears only
- * complete (written as OUT.tmp, renamed at the end).
+ * and live here: "-" is stdin/stdout, messages name the file and the fix, and the output is an
+ * atomic_file (a regular OUT appears only complete; devices and FIFOs are written in place).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "folded.h"
 #include "report_io.h"
 
+/* The input stream, or NULL after a one-line error that names the fix. */
+static FILE *input__open(const char *cmd, const char *path)
+{
+	FILE *in = fopen(path, "r");
+	struct stat st;
+
+	if (!in) {
+		fprintf(stderr, "bpfprof %s: cannot read '%s': %s; check the path\n", cmd, path,
+			strerror(errno));
+		return NULL;
+	}
+	if (!fstat(fileno(in), &st) && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "bpfprof %s: cannot read '%s': it is a directory; give a folded file, e.g. %s/profile.folded\n",
+			cmd, path, path);
+		fclose(in);
+		return NULL;
+	}
+	return in;
+}
+
 int report__read(struct profile *p, const char *cmd, const char *path)
 {
 	bool is_stdin = !strcmp(path, "-");
-	FILE *in = is_stdin ? stdin : fopen(path, "r");
+	FILE *in = is_stdin ? stdin : input__open(cmd, path);
 	char err[512];
 	int ret;
 
-	if (!in) {
-		ret = -errno;
-		fprintf(stderr, "bpfprof %s: cannot read '%s': %s; check the path\n", cmd, path,
-			strerror(errno));
-		return ret;
-	}
+	if (!in)
+		return -ENOENT;
 	ret = folded__read(p, in, is_stdin ? "<stdin>" : path, err, sizeof(err));
 	if (!is_stdin)
 		fclose(in);
+	if (!ret && !p->nstacks)
+		fprintf(stderr, "bpfprof %s: '%s' is an empty profile (no samples were recorded); the output is empty too\n",
+			cmd, path);
 	if (ret == -ENODATA)
 		fprintf(stderr,
 			"bpfprof %s: %s; give a file written by `bpfprof record -o X.folded` or a stackcollapse script\n",
@@ -61,73 +81,33 @@ static bool is_binary(enum out_format fmt)
 	return fmt == FMT_PPROF;
 }
 
-int outfile__open(struct outfile *o, const char *cmd, const char *path, enum out_format fmt)
+static void output__error(const char *cmd, const char *path, int err)
+{
+	fprintf(stderr, "bpfprof %s: cannot write '%s': %s; %s\n", cmd, path ? path : "stdout",
+		strerror(-err), atomic_file__hint(err));
+}
+
+int report__open_output(struct atomic_file **afp, const char *cmd, const char *path,
+			enum out_format fmt)
 {
 	int err;
 
-	memset(o, 0, sizeof(*o));
-	if (!path || !strcmp(path, "-")) {
-		if (is_binary(fmt) && isatty(STDOUT_FILENO)) {
-			fprintf(stderr, "bpfprof %s: pprof output is binary; give -o FILE.pb.gz\n",
-				cmd);
-			return -EINVAL;
-		}
-		o->f = stdout;
-		return 0;
+	if ((!path || !strcmp(path, "-")) && is_binary(fmt) && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "bpfprof %s: pprof output is binary; give -o FILE.pb.gz\n", cmd);
+		return -EINVAL;
 	}
-	o->path = path;
-	if (asprintf(&o->tmp, "%s.tmp", path) < 0) {
-		o->tmp = NULL;
-		return -ENOMEM;
-	}
-	o->f = fopen(o->tmp, "wb");
-	if (!o->f) {
-		err = -errno;
-		fprintf(stderr, "bpfprof %s: cannot write '%s': %s; choose a writable -o path\n",
-			cmd, o->tmp, strerror(errno));
-		free(o->tmp);
-		o->tmp = NULL;
-		return err;
-	}
-	return 0;
+	err = atomic_file__open(afp, path);
+	if (err)
+		output__error(cmd, path, err);
+	return err;
 }
 
-void outfile__abort(struct outfile *o)
+int report__write(struct atomic_file *af, const char *cmd, const char *path,
+		  const struct profile *p, enum out_format fmt, const struct emit_opts *opts)
 {
-	if (!o || !o->tmp)
-		return;
-	fclose(o->f);
-	unlink(o->tmp);
-	free(o->tmp);
-	o->tmp = NULL;
-	o->f = NULL;
-}
+	int err = emit__commit(p, fmt, af, opts);
 
-int outfile__write(struct outfile *o, const char *cmd, const struct profile *p, enum out_format fmt,
-		   const struct emit_opts *opts)
-{
-	int err = emit__write(p, fmt, o->f, opts);
-
-	if (!o->tmp) {
-		if (!err && fflush(o->f))
-			err = -errno;
-		if (err)
-			fprintf(stderr, "bpfprof %s: writing to stdout failed: %s\n", cmd,
-				strerror(-err));
-		return err;
-	}
-	if (fclose(o->f) && !err)
-		err = -errno;
-	o->f = NULL;
-	if (!err && rename(o->tmp, o->path))
-		err = -errno;
-	if (err) {
-		fprintf(stderr,
-			"bpfprof %s: cannot write '%s': %s; check free space and permissions\n",
-			cmd, o->path, strerror(-err));
-		unlink(o->tmp);
-	}
-	free(o->tmp);
-	o->tmp = NULL;
+	if (err)
+		output__error(cmd, path, err);
 	return err;
 }

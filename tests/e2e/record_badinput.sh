@@ -26,8 +26,13 @@ expect '-d needs a positive number' record -d soon -o "$out"
 expect 'unknown event .nosuch.*bpfprof list' record -e nosuch -o "$out" -d 1
 expect 'needs a hardware PMU.*use -e cpu' record -e cycles -o "$out" -d 1
 expect 'no tracepoint nosuch:thing' record -e tracepoint:nosuch:thing -o "$out" -d 1
-expect 'cannot write /nonexistent/dir/x.folded' record -d 1 -o /nonexistent/dir/x.folded
-expect 'is a directory' record -d 1 -o "$TMP"
+expect "cannot write '/nonexistent/dir/x.folded': No such file or directory; check that its directory" record -d 1 -o /nonexistent/dir/x.folded
+expect 'Is a directory; give a file name inside it' record -d 1 -o "$TMP"
+sleep 60 & sleeper=$!	# an idle target: one stderr line even when other JVMs or processes run
+cleanup_pids+=("$sleeper")
+mknod "$TMP/full" c 1 7	# a copy of /dev/full: ENOSPC must say so, not "Input/output error"
+expect "cannot write '$TMP/full': No space left on device; free some space" record -d 1 -p "$sleeper" -o "$TMP/full"
+[ -c "$TMP/full" ]; ok $? "the /dev/full copy is still a character device"
 expect 'unknown format' record -d 1 --format nope -o "$out"
 expect '-U .* and -K .* exclude each other' record -U -K -d 1 -o "$out"
 expect '-F .* or -c .*not both' record -F 99 -c 1000 -d 1 -o "$out"
@@ -42,6 +47,20 @@ if id nobody >/dev/null 2>&1; then
 	[ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -q 'needs root' "$TMP/stderr" && [ ! -e /tmp/never-$$.folded ]
 	ok $? "not root -> $(cat "$TMP/stderr")"
 fi
+# Nothing sampled (a sleeping target, Ctrl-C before its first sample): said so, and the file is
+# an empty profile that report accepts, not zero bytes it rejects.
+"$BPFPROF" record -p "$sleeper" -o "$TMP/empty.folded" 2> "$TMP/stderr" & rec=$!
+sleep 1.5
+kill -INT "$rec"; wait "$rec"; rc=$?
+[ $rc -eq 0 ] && grep -q 'no samples were recorded' "$TMP/stderr" &&
+	[ "$(cat "$TMP/empty.folded")" = "# empty profile: no samples were recorded" ]
+ok $? "SIGINT before the first sample: exit $rc, an empty profile written ($(tail -n 1 "$TMP/stderr"))"
+"$BPFPROF" report "$TMP/empty.folded" -o "$TMP/empty.txt" 2> "$TMP/stderr"; rc=$?
+[ $rc -eq 0 ] && grep -q 'is an empty profile' "$TMP/stderr" && grep -q 'samples: 0' "$TMP/empty.txt"
+ok $? "report reads it back: exit $rc, $(cat "$TMP/stderr")"
+"$BPFPROF" record -d 1 -p "$sleeper" -o "$TMP/empty2.folded" 2> "$TMP/stderr"; rc=$?
+[ $rc -eq 0 ] && cmp -s "$TMP/empty.folded" "$TMP/empty2.folded"
+ok $? "record -d 1 of a sleeping -p: exit $rc, the same empty profile"
 # list checks events by opening them
 "$BPFPROF" list > "$TMP/list"
 grep -Eq '^cpu +available' "$TMP/list" && grep -Eq '^page-faults +available' "$TMP/list"

@@ -114,6 +114,19 @@ $BPFPROF report "$TMP/comments.folded" >/dev/null 2>&1; ok $(( $? == 0 )) "input
 printf 'p;a 1\np;;b 2\n' > "$TMP/bad2.folded"
 msg=$($BPFPROF diff "$TMP/split.folded" "$TMP/bad2.folded" 2>&1); rc=$?
 [ $rc -ne 0 ] && [[ "$msg" == *"bad2.folded:2: empty frame"* ]]; ok $? "diff reports NEW's bad line 2 ($msg)"
+msg=$($BPFPROF report "$TMP" 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ "$msg" == *"cannot read '$TMP': it is a directory; give a folded file"* ]]
+ok $? "a directory as input says so: exit $rc ($msg)"
+printf 'a;b 18446744073709551615\n' > "$TMP/big.folded"
+msg=$($BPFPROF report "$TMP/big.folded" 2>&1); rc=$?
+[ $rc -ne 0 ] && [[ "$msg" == *"big.folded:1: count '18446744073709551615' is too large; counts go up to 9223372036854775807" ]]
+ok $? "a count above the limit is called too large: exit $rc ($msg)"
+printf '# empty profile: no samples were recorded\n' > "$TMP/nosamples.folded"
+msg=$($BPFPROF report "$TMP/nosamples.folded" -o "$TMP/nosamples.txt" 2>&1); rc=$?
+[ $rc -eq 0 ] && [[ "$msg" == *"is an empty profile (no samples were recorded)"* ]] && grep -q 'samples: 0' "$TMP/nosamples.txt"
+ok $? "an empty profile (what record writes when nothing was sampled) reports, with a note: exit $rc ($msg)"
+$BPFPROF report "$TMP/nosamples.folded" 2>/dev/null | cmp -s - "$TMP/nosamples.folded"
+ok $? "an empty profile writes back as the same empty profile"
 msg=$($BPFPROF report "$TMP/missing.folded" 2>&1); rc=$?
 [ $rc -ne 0 ] && [[ "$msg" == *"cannot read"* ]]; ok $? "missing input: exit $rc ($msg)"
 msg=$($BPFPROF report "$TMP/split.folded" -o "$TMP/no/such/dir/x.html" 2>&1); rc=$?

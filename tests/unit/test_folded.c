@@ -109,7 +109,12 @@ static void test_malformed(void)
 	    {"a;b 1\n\na;b -3\n", -EINVAL, "t:3: count '-3'"},
 	    {"a;;b 1\n", -EINVAL, "t:1: empty frame name at position 2"},
 	    {"a;b 1.5\n", -EINVAL, "t:1: count '1.5'"},
-	    {"a;b 99999999999999999999\n", -EINVAL, "t:1: count '99999999999999999999'"},
+	    {"a;b 99999999999999999999\n", -EINVAL, "t:1: count '99999999999999999999' is too large"},
+	    {"a;b 18446744073709551615\n", -EINVAL,
+	     "t:1: count '18446744073709551615' is too large; counts go up to 9223372036854775807"},
+	    {"a;b 9223372036854775808 1\n", -EINVAL, "t:1: count '9223372036854775808' is too large"},
+	    {"a;b 9223372036854775807\na;c 1\n", -EINVAL,
+	     "t:2: the counts so far add up to more than 9223372036854775807"},
 	    {"", -ENODATA, "t: no folded stack lines"},
 	    {"# only a comment\n\n", -ENODATA, "t: no folded stack lines"},
 	    {" 5\n", -EINVAL, "t:1: no count"},
@@ -144,11 +149,62 @@ static void test_two_reads_merge(void)
 	profile__free(p);
 }
 
+/* Nothing recorded: a line saying so, which reads back as an empty profile (not an error). */
+static void test_empty_profile(void)
+{
+	struct profile *p = profile__new(), *back;
+	char err[256], *got = write_text(p, 0);
+	int ret;
+
+	check_str(got, FOLDED_EMPTY "\n", "an empty profile writes the empty-profile line");
+	ret = read_text(got, &back, err, sizeof(err));
+	check(ret == 0 && back->nstacks == 0 && back->total == 0,
+	      "the empty-profile line reads back as an empty profile (%d '%s')", ret, err);
+	free(got);
+	profile__free(back);
+	profile__free(p);
+}
+
+/* A line without "\n" stops at FOLDED_MAX_LINE with its number; one just under it reads. */
+static void test_line_cap(void)
+{
+	size_t n = FOLDED_MAX_LINE + 4096;
+	char *text = malloc(n + 1), err[256];
+	struct profile *p;
+	FILE *in;
+	int ret;
+
+	memset(text, 'a', n);
+	memcpy(text, "ok;x 1\n", 7);
+	text[n] = '\0';
+	ret = read_text(text, &p, err, sizeof(err));
+	if (!check(ret == -EINVAL && !strcmp(err, "t:2: line longer than 4 MiB (no line break); is this a folded text file?"),
+		   "a line past the cap is an error naming line 2 and the limit"))
+		printf("#   got %d '%s'\n", ret, err);
+	profile__free(p);
+	/* line 2 exactly FOLDED_MAX_LINE bytes long: one frame and its count */
+	memcpy(text + 7 + FOLDED_MAX_LINE - 2, " 5\n", 4);
+	ret = read_text(text, &p, err, sizeof(err));
+	check(ret == 0 && p->total == 6, "a line just under the cap reads (%d '%s')", ret, err);
+	profile__free(p);
+	free(text);
+	p = profile__new();
+	in = fopen("/", "r");
+	ret = in ? folded__read(p, in, "/", err, sizeof(err)) : -1;
+	check(ret == -EISDIR && !strcmp(err, "/: read error after line 0: Is a directory"),
+	      "a read error keeps its errno (%d '%s')", ret, err);
+	if (in)
+		fclose(in);
+	profile__free(p);
+}
+
 int main(void)
 {
 	test_round_trips();
 	test_kinds();
 	test_malformed();
 	test_two_reads_merge();
+	test_empty_profile();
+	test_line_cap();
 	return check_done();
 }
