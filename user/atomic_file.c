@@ -95,18 +95,19 @@ static char *hidden__pattern(const char *target)
 static int tmpfile__create(struct atomic_file *af)
 {
 	char *dir = strdup(af->target);
+	int err = EOPNOTSUPP;
 
 	if (!dir)
 		return -ENOMEM;
-	if (!getenv("BPFPROF_TEST_NO_TMPFILE"))	/* tests reach the fallback with it */
+	if (!getenv("BPFPROF_TEST_NO_TMPFILE")) {	/* tests reach the fallback with it */
 		af->fd = open(dirname(dir), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-	else
-		errno = EOPNOTSUPP;
+		err = errno;
+	}
 	free(dir);
 	if (af->fd >= 0)
 		return 0;
-	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-		return -errno;
+	if (err != EOPNOTSUPP && err != EISDIR && err != EINVAL)
+		return -err;
 	af->hidden = hidden__pattern(af->target);
 	if (!af->hidden)
 		return -ENOMEM;
