@@ -7,7 +7,9 @@
  * takes the kernel and user stack ids and bumps a count keyed by (pid, [tid], stacks) in `counts`;
  * user space drains only unique stacks and counts. The first sample of a process, and every exec
  * of a tracked one, goes to the `events` ring buffer so the loader can snapshot its mappings
- * while it lives. Filters are rodata and the `target_pids` map: no recompilation per target.
+ * while it lives; so does its exit, after which the pid counts as unseen again (pids get reused,
+ * and the loader holds nothing open for the dead). Filters are rodata and the `target_pids`
+ * map: no recompilation per target.
  * The cost per sample is what matters here: the common path is two stack walks and one hash
  * lookup; new-process checks run only for new stacks, namespace pids and process names only
  * once per process, and counters are plain atomics in .bss.
@@ -106,6 +108,7 @@ static __always_inline void emit_bp_event(__u32 type, struct task_struct *task, 
 	e->pid = pid;
 	e->nspid = task_nspid(task);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	BPF_CORE_READ_STR_INTO(&e->comm, task, group_leader, comm);
 	bpf_ringbuf_submit(e, 0);
 }
@@ -218,6 +221,23 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (!bpf_map_lookup_elem(&seen_pids, &pid))
 		return 0;
 	emit_bp_event(BP_EVENT_EXEC, p, pid);
+	return 0;
+}
+
+/*
+ * The last thread of a process we told user space about is exiting. Not "the leader exits":
+ * a leader can exit before its threads, and a non-leader exec kills the leader while the process
+ * goes on. signal->live counts the threads not yet past this point in do_exit(). Deleting from
+ * seen_pids both dedups (two last threads racing) and lets a reused pid raise a fresh NEW.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	__u32 pid = BPF_CORE_READ(p, tgid);
+
+	if (BPF_CORE_READ(p, signal, live.counter) > 0 || bpf_map_delete_elem(&seen_pids, &pid))
+		return 0;
+	emit_bp_event(BP_EVENT_EXIT, p, pid);
 	return 0;
 }
 

@@ -5,7 +5,8 @@
  * The BPF side aggregates samples in the kernel: one `counts` entry per unique
  * (process, thread, kernel stack, user stack) with a hit count, so only unique stacks and
  * counts cross into user space. `events` is a ring buffer telling the loader about processes it
- * has not seen yet (and execs), so it can snapshot their mappings while they are alive.
+ * has not seen yet (and execs), so it can snapshot their mappings while they are alive, and
+ * about the exit of those it was told about, so it can let go of what it holds for them.
  */
 #ifndef BPFPROF_BPF_PROFILE_H
 #define BPFPROF_BPF_PROFILE_H
@@ -35,6 +36,7 @@ enum bp_event_type {
 	BP_EVENT_NEW = 1,	/* first sample of this pid */
 	BP_EVENT_EXEC = 2,	/* a tracked pid called exec: its mappings changed */
 	BP_EVENT_FORK = 3,	/* a child of a followed pid was added to the filter */
+	BP_EVENT_EXIT = 4,	/* a reported process ended: a NEW for its pid is another one */
 };
 
 struct bp_event {
@@ -43,6 +45,7 @@ struct bp_event {
 	__u32 nspid;
 	__u32 ppid;
 	char comm[TASK_COMM_LEN];
+	__u64 start_ns;		/* the process's start, ns after boot: with pid, who it is */
 };
 
 /* Counters in the per-CPU `stats` array: what was lost, and why. */
@@ -54,7 +57,7 @@ enum bp_stat {
 	STAT_KSTACK_COLLISION,	/* -EEXIST: the stack map bucket held another stack */
 	STAT_USTACK_COLLISION,
 	STAT_COUNTS_FULL,	/* the counts map was full: samples dropped */
-	STAT_EVENTS_LOST,	/* the ring buffer was full: a new-process notice dropped */
+	STAT_EVENTS_LOST,	/* the ring buffer was full: a process notice dropped */
 	STAT_MAX,
 };
 

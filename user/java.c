@@ -7,14 +7,18 @@
  *
  * The agent is preferred because the JVM's snapshot misses code compiled after it was taken and
  * knows nothing of inlining. Which JVMs fell back is remembered here so java__finish knows.
+ * A JVM gone by the time something went wrong (java -version lives well under a second) is no
+ * news: what went wrong with it is said only with -v.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "java.h"
 #include "jvm_attach.h"
+#include "procfs.h"
 
 #define MAX_FALLBACKS 64
 
@@ -45,9 +49,22 @@ bool java__is_jvm(pid_t pid)
 	return e == 0 || e == -ENOTSUP;
 }
 
+/* One line about JVM pid, unless it is gone by now and -v was not given. */
+__attribute__((format(printf, 3, 4)))
+static void java__say(pid_t pid, const struct java_opts *opts, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!opts->verbose && !procfs__alive(pid))
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
 static void java__warn_frame_pointers(pid_t pid)
 {
-	if (jvm__bool_flag(pid, "PreserveFramePointer") != 1)
+	if (procfs__alive(pid) && jvm__bool_flag(pid, "PreserveFramePointer") != 1)
 		fprintf(stderr, "bpfprof: JVM %d runs without -XX:+PreserveFramePointer: Java stacks will be truncated; restart it with -XX:+PreserveFramePointer\n", (int)pid);
 }
 
@@ -82,25 +99,25 @@ int java__prepare(pid_t pid, const struct java_opts *opts)
 
 	e = jvm__inspect(pid, &(struct jvm_target){}, err, sizeof(err));
 	if (e) {
-		fprintf(stderr, "bpfprof: %s\n", err);
+		java__say(pid, opts, "bpfprof: %s\n", err);
 		return e;
 	}
-	java__warn_frame_pointers(pid);
 	e = java__load(pid, opts, err, sizeof(err));
+	java__warn_frame_pointers(pid);
 	if (!e) {
 		if (opts->verbose)
 			fprintf(stderr, "bpfprof: agent active in JVM %d\n", (int)pid);
 		return 0;
 	}
 	if (e == -EPERM || e == -ESRCH) {	/* attach disabled, or gone: jcmd can't do better */
-		fprintf(stderr, "bpfprof: JVM %d: %s\n", (int)pid, err);
+		java__say(pid, opts, "bpfprof: JVM %d: %s\n", (int)pid, err);
 		return e;
 	}
 	if (java__perfmap(pid, opts->timeout_ms, err2, sizeof(err2))) {
-		fprintf(stderr, "bpfprof: JVM %d: %s; and Compiler.perfmap failed too (JDK 17+ only): Java frames stay unnamed\n", (int)pid, err);
+		java__say(pid, opts, "bpfprof: JVM %d: %s; and Compiler.perfmap failed too (JDK 17+ only): Java frames stay unnamed\n", (int)pid, err);
 		return e;
 	}
-	fprintf(stderr, "bpfprof: JVM %d: %s; using its Compiler.perfmap snapshot instead (no inlined frames)\n", (int)pid, err);
+	java__say(pid, opts, "bpfprof: JVM %d: %s; using its Compiler.perfmap snapshot instead (no inlined frames)\n", (int)pid, err);
 	java__remember_fallback(pid);
 	return 0;
 }
@@ -114,6 +131,6 @@ int java__finish(pid_t pid, const struct java_opts *opts)
 		return 0;
 	e = java__perfmap(pid, opts->timeout_ms, err, sizeof(err));
 	if (e)
-		fprintf(stderr, "bpfprof: JVM %d: refreshing its perf map failed: %s\n", (int)pid, err);
+		java__say(pid, opts, "bpfprof: JVM %d: refreshing its perf map failed: %s\n", (int)pid, err);
 	return e;
 }

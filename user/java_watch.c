@@ -2,8 +2,9 @@
 /*
  * java_watch.c - the JVM attach worker of host-wide recordings (see java_watch.h).
  *
- * A mutex-guarded FIFO of pids feeds one thread; `offered` remembers every pid ever queued so a
- * busy process is not re-checked at each new event. Prepared JVMs are kept for the finish step.
+ * A mutex-guarded FIFO of pids feeds one thread; `offered` remembers every pid queued (until its
+ * process exits) so a busy process is not re-checked at each new event. Prepared JVMs are kept
+ * for the finish step.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -104,6 +105,15 @@ void java_watch__offer(struct java_watch *w, pid_t pid)
 	if (!u64map__get(w->offered, pid) && !u64map__set(w->offered, pid, w) &&
 	    !java_watch__push(w, pid))
 		pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void java_watch__forget(struct java_watch *w, pid_t pid)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	u64map__set(w->offered, pid, NULL);	/* a NULL value reads as never offered */
 	pthread_mutex_unlock(&w->lock);
 }
 

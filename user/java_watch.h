@@ -18,6 +18,8 @@ struct java_watch;
 struct java_watch *java_watch__start(const struct java_opts *opts);
 /* Queue pid unless it was offered before. Never blocks on an attach. */
 void java_watch__offer(struct java_watch *w, pid_t pid);
+/* pid's process exited: a process that reuses the pid will be offered afresh. */
+void java_watch__forget(struct java_watch *w, pid_t pid);
 /* Stop the worker (an attach under way finishes first), then java__finish each prepared JVM. */
 void java_watch__stop(struct java_watch *w);
 void java_watch__free(struct java_watch *w);

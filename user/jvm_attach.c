@@ -10,6 +10,7 @@
  * RESOLVE_IN_ROOT, so a container's symlinks cannot send our root writes to host paths, and
  * the JVM's files are read through rootfs.h, so they cannot block us or show us others' files.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -90,6 +91,55 @@ static enum jvm_kind maps__kind(pid_t pid, int *err)
 	return kind == JVM_HOTSPOT && openj9 ? JVM_OPENJ9 : kind;
 }
 
+/* HotSpot names its threads: "VM Thread" runs in every HotSpot JVM. */
+static bool threads__hotspot(pid_t pid)
+{
+	char path[64], comm[32];
+	struct dirent *d;
+	bool found = false;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	while (dir && !found && (d = readdir(dir))) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/comm", (int)pid, d->d_name);
+		f = d->d_name[0] != '.' ? fopen(path, "re") : NULL;
+		found = f && fgets(comm, sizeof(comm), f) && !strcmp(comm, "VM Thread\n");
+		if (f)
+			fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+/*
+ * /proc/PID/maps refused: not being root is the usual reason. As root, the kernel still refuses
+ * a process that holds capabilities we lack or that a security module guards (a sandbox's init);
+ * its thread names still tell whether it is a JVM at all, which is what the user needs to know.
+ */
+static int maps__explain(pid_t pid, int e, char *err, size_t err_len)
+{
+	char *comm = procfs__read(pid, "comm", NULL);
+
+	if (comm)
+		comm[strcspn(comm, "\n")] = '\0';
+	if (e == -ENOENT || e == -ESRCH) {
+		snprintf(err, err_len, "no process %d: check the pid (pgrep -a java)", (int)pid);
+		e = -ESRCH;
+	} else if (geteuid() != 0) {
+		snprintf(err, err_len, "cannot read /proc/%d/maps: %s; run as root", (int)pid, strerror(-e));
+	} else if (!threads__hotspot(pid)) {
+		snprintf(err, err_len, "process %d (%s) is not a JVM: it has no HotSpot 'VM Thread' (find JVMs with pgrep -a java)", (int)pid, comm ? comm : "?");
+		e = -ENOEXEC;
+	} else {
+		snprintf(err, err_len, "JVM %d cannot be inspected even as root (/proc/%d/maps: %s): it holds capabilities we lack, or a security module guards it; start it with -agentpath:libbpfprof-agent.so", (int)pid, (int)pid, strerror(-e));
+	}
+	free(comm);
+	return e;
+}
+
 int jvm__inspect(pid_t pid, struct jvm_target *t, char *err, size_t err_len)
 {
 	char *status;
@@ -110,11 +160,8 @@ int jvm__inspect(pid_t pid, struct jvm_target *t, char *err, size_t err_len)
 	t->sigcgt = sig ? strtoull(sig, NULL, 16) : 0;
 	free(status);
 	t->kind = maps__kind(pid, &e);
-	if (e) {
-		snprintf(err, err_len, "cannot read /proc/%d/maps: %s; run as root", (int)pid,
-			 strerror(-e));
-		return e;
-	}
+	if (e)
+		return maps__explain(pid, e, err, err_len);
 	if (t->kind == JVM_NOT_JVM) {
 		snprintf(err, err_len, "process %d is not a JVM (no libjvm.so mapped)", (int)pid);
 		return -ENOEXEC;
@@ -330,20 +377,50 @@ static bool attach__create_trigger(struct attach *a, int dirfd)
 	return true;
 }
 
+/*
+ * A JVM starting up catches SIGQUIT only once its signal handling is set up (a loaded host can
+ * take seconds): wait for that up to the timeout. 0 when it catches SIGQUIT, -ESRCH when it is
+ * gone, -EPERM when it still does not (-Xrs).
+ */
+static int attach__await_sigquit(struct attach *a)
+{
+	long long deadline = now_ms() + a->timeout_ms;
+	const char *sig;
+	char *status;
+
+	while (!(a->t.sigcgt & (1ULL << (SIGQUIT - 1)))) {
+		if (now_ms() >= deadline)
+			return -EPERM;
+		usleep(POLL_MS * 1000);
+		status = procfs__read(a->t.pid, "status", NULL);
+		if (!status || !procfs__alive(a->t.pid)) {
+			free(status);
+			return -ESRCH;
+		}
+		sig = procfs__field(status, "SigCgt:");
+		a->t.sigcgt = sig ? strtoull(sig, NULL, 16) : 0;
+		free(status);
+	}
+	return 0;
+}
+
 /* Ask the JVM to start its attach listener: trigger file in its cwd (else /tmp), then SIGQUIT. */
 static int attach__trigger(struct attach *a, char *err, size_t err_len)
 {
 	char path[64];
-	int cwdfd;
+	int cwdfd, e;
 
 	if (jvm__bool_flag(a->t.pid, "DisableAttachMechanism") == 1) {
 		snprintf(err, err_len, "attach is disabled in this JVM (-XX:+DisableAttachMechanism): restart it without the flag, or with -agentpath:libbpfprof-agent.so");
 		return -EPERM;
 	}
-	if (!(a->t.sigcgt & (1ULL << (SIGQUIT - 1)))) {
+	e = attach__await_sigquit(a);
+	if (e == -ESRCH)
+		snprintf(err, err_len, "JVM %d exited during the attach", (int)a->t.pid);
+	else if (e)
 		snprintf(err, err_len, "JVM %d does not catch SIGQUIT (started with -Xrs, or still starting), so attaching would kill it: start it with -agentpath:libbpfprof-agent.so", (int)a->t.pid);
-		return -EPERM;
-	}
+	if (e)
+		return e;
 	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)a->t.pid);
 	cwdfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (cwdfd >= 0 && !attach__create_trigger(a, cwdfd))
@@ -511,12 +588,15 @@ static int attach__request(char *buf, size_t cap, const char *cmd, const char *c
 	return (int)len;
 }
 
-static void attach__timeout_error(const struct attach *a, char *err, size_t err_len)
+/* -ESRCH when the JVM is gone, else -ETIMEDOUT; err says which. */
+static int attach__timeout_error(const struct attach *a, char *err, size_t err_len)
 {
-	if (kill(a->t.pid, 0) && errno == ESRCH)
+	if (!procfs__alive(a->t.pid)) {
 		snprintf(err, err_len, "JVM %d exited during the attach", (int)a->t.pid);
-	else
-		snprintf(err, err_len, "JVM %d did not open /tmp/%s within %d ms: it may still be starting or be started with -XX:+DisableAttachMechanism; retry with a longer --timeout, or start it with -agentpath:libbpfprof-agent.so", (int)a->t.pid, a->sock_name, a->timeout_ms);
+		return -ESRCH;
+	}
+	snprintf(err, err_len, "JVM %d did not open /tmp/%s within %d ms: it may still be starting or be started with -XX:+DisableAttachMechanism; retry with a longer --timeout, or start it with -agentpath:libbpfprof-agent.so", (int)a->t.pid, a->sock_name, a->timeout_ms);
+	return -ETIMEDOUT;
 }
 
 /* Connect (starting the JVM's attach listener if needed), send req, return the reply. */
@@ -540,10 +620,8 @@ static int attach__execute(struct attach *a, const char *req, size_t len, char *
 			triggered = true;
 			continue;
 		}
-		if (now_ms() >= deadline || (kill(a->t.pid, 0) && errno == ESRCH)) {
-			attach__timeout_error(a, err, err_len);
-			return -ETIMEDOUT;
-		}
+		if (now_ms() >= deadline || !procfs__alive(a->t.pid))
+			return attach__timeout_error(a, err, err_len);
 		usleep(POLL_MS * 1000);
 	}
 	if (e == -ETIMEDOUT)

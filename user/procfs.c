@@ -2,9 +2,11 @@
 /*
  * procfs.c - /proc files of a process (see procfs.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "procfs.h"
 
 char *procfs__read(pid_t pid, const char *what, size_t *len)
@@ -65,6 +67,36 @@ pid_t procfs__nspid(const char *s)
 			break;
 	}
 	return last;
+}
+
+/* Fields from 3 (state) on follow the last ')': the command name may hold anything. */
+int procfs__stat(pid_t pid, struct procfs_stat *st)
+{
+	char *stat = procfs__read(pid, "stat", NULL);
+	const char *p = stat ? strrchr(stat, ')') : NULL;
+	int n = 0;
+
+	if (p)
+		n = sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+			   "%*s %*s %*s %llu", &st->state, &st->start);
+	free(stat);
+	return n == 2 ? 0 : -ESRCH;
+}
+
+bool procfs__alive(pid_t pid)
+{
+	struct procfs_stat st;
+
+	return !procfs__stat(pid, &st) && st.state != 'Z' && st.state != 'X';
+}
+
+unsigned long long procfs__ticks(uint64_t boot_ns)
+{
+	static long hz;
+
+	if (!hz)
+		hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	return boot_ns / (1000000000ULL / hz);
 }
 
 unsigned procfs__effective_id(const char *s, const char *key)

@@ -6,6 +6,7 @@
  * with spaces or a " (deleted)" suffix. Lines that do not parse are skipped.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -117,6 +118,68 @@ const struct map_entry *procmaps__find(const struct procmaps *pm, uint64_t addr)
 			return e;
 	}
 	return NULL;
+}
+
+static bool procmaps__overlaps(const struct procmaps *pm, const struct map_entry *e)
+{
+	for (size_t i = 0; i < pm->n; i++) {
+		if (pm->e[i].start < e->end && e->start < pm->e[i].end)
+			return true;
+	}
+	return false;
+}
+
+/* Is e (of pms[k]) shadowed by a newer snapshot? */
+static bool procmaps__shadowed(struct procmaps *const *pms, int k, const struct map_entry *e)
+{
+	for (int j = 0; j < k; j++) {
+		if (procmaps__overlaps(pms[j], e))
+			return true;
+	}
+	return false;
+}
+
+struct procmaps *procmaps__merge(struct procmaps *const *pms, int n)
+{
+	struct procmaps *out = calloc(1, sizeof(*out));
+	size_t total = 0;
+	int k;
+
+	for (k = 0; k < n; k++)
+		total += pms[k]->n;
+	if (out && total && !(out->e = calloc(total, sizeof(*out->e)))) {
+		free(out);
+		return NULL;
+	}
+	if (!out)
+		return NULL;
+	/* Oldest first: the newer snapshots an entry is checked against are still whole. */
+	for (k = n - 1; k >= 0; k--) {
+		for (size_t i = 0; i < pms[k]->n; i++) {
+			if (!procmaps__shadowed(pms, k, &pms[k]->e[i]))
+				out->e[out->n++] = pms[k]->e[i];
+			else
+				free(pms[k]->e[i].path);
+		}
+		pms[k]->n = 0;
+	}
+	if (out->n)
+		qsort(out->e, out->n, sizeof(*out->e), map_entry__cmp);
+	return out;
+}
+
+bool procmaps__equal(const struct procmaps *a, const struct procmaps *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct map_entry *x = &a->e[i], *y = &b->e[i];
+
+		if (x->start != y->start || x->end != y->end || x->offset != y->offset ||
+		    x->inode != y->inode || x->dev != y->dev || strcmp(x->path, y->path))
+			return false;
+	}
+	return true;
 }
 
 int map_entry__is_anon(const struct map_entry *e)

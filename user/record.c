@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -59,6 +61,7 @@ struct recorder {
 	struct u64map *pids_seen;
 	struct refresh *refresh;	/* processes whose mappings are read again soon */
 	size_t nrefresh;
+	bool warned_fds;	/* said once that we ran out of file descriptors */
 };
 
 /*
@@ -66,6 +69,11 @@ struct recorder {
  * libraries; its mappings are read again after these delays (seconds) to catch them.
  */
 static const double refresh_delays[] = { 0.05, 0.3, 2.0 };
+/*
+ * After those, a process with a perf map is refreshed this often while it lives: its map cannot
+ * be read once it has exited, and code compiled since the last read would go unnamed.
+ */
+#define JIT_REFRESH_S 2.0
 
 struct refresh {
 	pid_t pid;
@@ -110,12 +118,31 @@ static int check_privileges(void)
 
 static void refresh__schedule(struct recorder *r, pid_t pid)
 {
-	struct refresh *q = realloc(r->refresh, (r->nrefresh + 1) * sizeof(*q));
+	struct refresh next = { pid, 0, now_s() + refresh_delays[0] }, *q;
 
+	for (size_t i = 0; i < r->nrefresh; i++) {
+		if (r->refresh[i].pid == pid) {	/* an exec, or a new process under pid */
+			r->refresh[i] = next;
+			return;
+		}
+	}
+	q = realloc(r->refresh, (r->nrefresh + 1) * sizeof(*q));
 	if (!q)
 		return;
 	r->refresh = q;
-	q[r->nrefresh++] = (struct refresh){ pid, 0, now_s() + refresh_delays[0] };
+	q[r->nrefresh++] = next;
+}
+
+/* When to read q's process again, if ever. */
+static bool refresh__next(struct recorder *r, struct refresh *q, double now)
+{
+	if (++q->step < (int)(sizeof(refresh_delays) / sizeof(refresh_delays[0])))
+		q->due = now + refresh_delays[q->step];
+	else if (symbolizer__has_jit(r->sym, q->pid))
+		q->due = now + JIT_REFRESH_S;
+	else
+		return false;
+	return true;
 }
 
 static void refresh__run(struct recorder *r)
@@ -130,9 +157,7 @@ static void refresh__run(struct recorder *r)
 			i++;
 			continue;
 		}
-		if (symbolizer__add_process(r->sym, q->pid, 0, NULL) == 0 &&
-		    ++q->step < (int)(sizeof(refresh_delays) / sizeof(refresh_delays[0]))) {
-			q->due = now + refresh_delays[q->step];
+		if (symbolizer__refresh_process(r->sym, q->pid) == 0 && refresh__next(r, q, now)) {
 			i++;
 			continue;
 		}
@@ -140,15 +165,40 @@ static void refresh__run(struct recorder *r)
 	}
 }
 
+/* Loud, once: without file descriptors every process met from now on goes unnamed. */
+static void record__warn_fds(struct recorder *r, int err)
+{
+	struct rlimit rl = {};
+
+	if (r->warned_fds)
+		return;
+	r->warned_fds = true;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (err == -ENFILE)
+		fprintf(stderr, "bpfprof: the system is out of file descriptors (%s): processes met from now on stay unnamed; raise fs.file-max (sysctl -w fs.file-max=...)\n", strerror(-err));
+	else
+		fprintf(stderr, "bpfprof: out of file descriptors (%s, limit %llu): processes met from now on stay unnamed; raise the limit with ulimit -n (e.g. ulimit -n 65536)\n", strerror(-err), (unsigned long long)rl.rlim_cur);
+}
+
 static void on_proc_event(const struct bp_event *e, void *ctx)
 {
 	struct recorder *r = ctx;
+	unsigned long long start = procfs__ticks(e->start_ns);
 	char comm[TASK_COMM_LEN + 1];
+	int err;
 
+	if (e->type == BP_EVENT_EXIT) {
+		symbolizer__exit_process(r->sym, e->pid, start);
+		java_watch__forget(r->jwatch, e->pid);
+		return;
+	}
 	memcpy(comm, e->comm, TASK_COMM_LEN);
 	comm[TASK_COMM_LEN] = '\0';
-	if (symbolizer__add_process(r->sym, e->pid, e->nspid, comm) == 0)
+	err = symbolizer__add_process(r->sym, e->pid, e->nspid, comm, start);
+	if (!err)
 		refresh__schedule(r, e->pid);
+	else if (err == -EMFILE || err == -ENFILE)
+		record__warn_fds(r, err);
 	if (e->type == BP_EVENT_NEW)
 		r->st.processes_seen++;
 	java_watch__offer(r->jwatch, e->pid);
@@ -166,8 +216,21 @@ static void java_env__add_agent(const char *agent)
 		setenv("JAVA_TOOL_OPTIONS", val, 1);
 }
 
+/*
+ * The command dies with us: SIGTERM when the recorder dies, even by SIGKILL, so it is never left
+ * running unobserved. SIGTERM rather than SIGKILL, as when the recorder itself gets SIGTERM: the
+ * command may clean up (a JVM runs its shutdown hooks). A command that ignores SIGTERM, or a
+ * set-uid one (the kernel drops the setting at exec), can still outlive a killed recorder.
+ */
+static void child__die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+		_exit(127);	/* the recorder is already gone */
+}
+
 static int child__spawn(struct recorder *r)
 {
+	pid_t parent = getpid();
 	int go[2];
 
 	if (pipe2(go, O_CLOEXEC))
@@ -178,6 +241,7 @@ static int child__spawn(struct recorder *r)
 	if (r->child == 0) {
 		char c;
 
+		child__die_with_parent(parent);
 		close(go[1]);
 		if (read(go[0], &c, 1) != 1)	/* the recorder failed: never run unobserved */
 			_exit(127);
@@ -276,7 +340,7 @@ static int record__setup(struct recorder *r)
 	for (i = 0; i < r->cfg.npids; i++) {
 		if ((err = sampler__add_pid(r->sampler, r->cfg.pids[i])))
 			return err;
-		symbolizer__add_process(r->sym, r->cfg.pids[i], 0, NULL);
+		symbolizer__add_process(r->sym, r->cfg.pids[i], 0, NULL, 0);
 	}
 	if (r->child > 0 && (err = sampler__add_pid(r->sampler, r->child)))
 		return err;
@@ -300,17 +364,6 @@ static void record__status(struct recorder *r, double elapsed)
 				     st[STAT_USTACK_COLLISION]));
 }
 
-/* Gone, or a zombie its parent has not reaped yet: nothing left to sample. */
-static bool pid__gone(pid_t pid)
-{
-	char *stat = procfs__read(pid, "stat", NULL);
-	const char *paren = stat ? strrchr(stat, ')') : NULL;
-	bool gone = !stat || (paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
-
-	free(stat);
-	return gone;
-}
-
 /* -p targets: true once every one has exited (perf record -p stops then too). */
 static bool targets__all_gone(const struct recorder *r)
 {
@@ -319,7 +372,7 @@ static bool targets__all_gone(const struct recorder *r)
 	if (!r->cfg.npids)
 		return false;
 	for (i = 0; i < r->cfg.npids; i++) {
-		if (!pid__gone(r->cfg.pids[i]))
+		if (procfs__alive(r->cfg.pids[i]))
 			return false;
 	}
 	fprintf(stderr, "bpfprof: the target process%s exited; stopping\n",
@@ -448,10 +501,11 @@ static int record__write(struct recorder *r)
 	return err;
 }
 
+/* Producers first: once the sampler is gone, nothing calls on_proc_event() on what follows. */
 static void record__free(struct recorder *r)
 {
-	java_watch__free(r->jwatch);
 	sampler__free(r->sampler);
+	java_watch__free(r->jwatch);
 	symbolizer__free(r->sym);
 	profile__free(r->profile);
 	u64map__free(r->pids_seen);

@@ -243,7 +243,7 @@ int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv)
 	return 0;
 }
 
-/* A pid given with -p: must exist, and a thread id means its process. */
+/* A pid given with -p: must exist and not be a zombie, and a thread id means its process. */
 static int check_pid(pid_t *pid)
 {
 	char *status = procfs__read(*pid, "status", NULL);
@@ -256,6 +256,10 @@ static int check_pid(pid_t *pid)
 	if (tgid)
 		*pid = atoi(tgid);
 	free(status);
+	if (!procfs__alive(*pid)) {
+		fprintf(stderr, "bpfprof: process %d has exited (a zombie its parent has not reaped; see 'ps -o ppid= -p %d'): nothing to record\n", *pid, *pid);
+		return -ESRCH;
+	}
 	return 0;
 }
 

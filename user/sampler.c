@@ -2,9 +2,10 @@
 /*
  * sampler.c - load and run bpf/profile.bpf.c through its skeleton (see sampler.h).
  *
- * open -> set rodata and map sizes -> load -> attach fork/exec watchers -> start(event) ->
- * poll -> stop -> drain -> free. libbpf's own messages appear only with -v; failures are
- * reported here in one line that names the fix.
+ * open -> set rodata and map sizes -> load -> attach fork/exec/exit watchers -> start(event) ->
+ * poll -> stop -> drain -> free. Producers go before consumers: stop detaches everything that
+ * writes to the ring buffer before its last read, and free delivers nothing. libbpf's own
+ * messages appear only with -v; failures are reported here in one line that names the fix.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,9 +21,8 @@
 struct sampler {
 	struct profile_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link **links;
+	struct bpf_link **links;	/* the fork/exec/exit watchers, then the sampling links */
 	int nlinks;
-	int nwatch;		/* links[0..nwatch) watch fork/exec, the rest sample */
 	int *pefds;
 	int npefds;
 	struct bpf_program *sampling_prog;
@@ -122,9 +122,10 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, sampler_event_fn fn,
 	err = sampler__keep_link(s, bpf_program__attach(s->skel->progs.on_fork));
 	if (!err)
 		err = sampler__keep_link(s, bpf_program__attach(s->skel->progs.on_exec));
+	if (!err)
+		err = sampler__keep_link(s, bpf_program__attach(s->skel->progs.on_exit));
 	if (err)
 		goto err_explain;
-	s->nwatch = s->nlinks;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), ringbuf_cb, s, NULL);
 	if (!s->rb) {
 		err = -errno;
@@ -239,7 +240,7 @@ void sampler__stop(struct sampler *s)
 {
 	int i;
 
-	for (i = s->nwatch; i < s->nlinks; i++) {
+	for (i = 0; i < s->nlinks; i++) {
 		bpf_link__destroy(s->links[i]);
 		s->links[i] = NULL;
 	}
@@ -307,6 +308,7 @@ void sampler__free(struct sampler *s)
 
 	if (!s)
 		return;
+	s->event_fn = NULL;	/* the consumers may be gone already: deliver nothing more */
 	sampler__stop(s);
 	for (i = 0; i < s->nlinks; i++)
 		bpf_link__destroy(s->links[i]);

@@ -28,7 +28,7 @@ struct sampler_cfg {
 
 struct sampler;
 
-/* Called for every process event (new pid, exec) during sampler__poll(). */
+/* Called for every process event (new pid, exec, exit) in sampler__poll() and sampler__stop(). */
 typedef void (*sampler_event_fn)(const struct bp_event *e, void *ctx);
 /* Called for every unique stack during sampler__drain(); ips are leaf first, 0-terminated. */
 typedef void (*sampler_stack_fn)(const struct sample_key *key, uint64_t count,
@@ -42,7 +42,10 @@ int sampler__start(struct sampler *s, const struct event_spec *ev,
 		   const struct sample_rate *rate);
 /* Deliver pending process events; waits up to timeout_ms. Events handled, or -errno. */
 int sampler__poll(struct sampler *s, int timeout_ms);
-/* Detach: no sample is taken after this returns. Safe to call twice. */
+/*
+ * Detach the sampling and the process watchers, then deliver the events still queued: no sample
+ * is taken and no event delivered after this returns. Safe to call twice.
+ */
 void sampler__stop(struct sampler *s);
 /* Visit every unique stack with its count. 0 or -errno. */
 int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx);
@@ -50,6 +53,7 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx);
 void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX]);
 /* BPF run time and run count of the sampling program (kernel.bpf_stats_enabled=1). */
 int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt);
+/* Detach and free without delivering any event (the callback's context may be gone). */
 void sampler__free(struct sampler *s);
 
 #endif /* BPFPROF_SAMPLER_H */

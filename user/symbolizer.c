@@ -6,6 +6,11 @@
  * process: every process maps the same kernel image), a cache of binaries keyed by
  * (device, inode), and one record per process: its mappings at first sight and, for processes
  * still alive when we symbolize, a fresh read to catch libraries loaded later.
+ *
+ * Nothing is held open per process: /proc/PID/root is opened for the reads that need it and
+ * closed after, and every read from /proc/PID is checked against the start time recorded at
+ * first sight, so a reused pid is never read as the process we met. An exited process keeps
+ * one merged table of its mappings and its perf map; nothing is read for it any more.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,11 +41,14 @@ struct sym_binary {
 
 struct sym_proc {
 	pid_t pid, nspid;
+	unsigned long long start;	/* in clock ticks: with pid, who this is; 0 unknown */
 	const char *comm;
 	struct procmaps *snaps[MAX_SNAPS];	/* newest first: first sight, refreshes, exec */
 	int nsnaps;
 	bool late_done;			/* re-read once at symbolization time, if alive */
-	int rootfd;			/* O_PATH fd of /proc/PID/root, -1 if unknown */
+	bool exited;			/* gone: nothing is read for it any more */
+	int rootfd;			/* O_PATH fd of /proc/PID/root while entered, else -1 */
+	int root_refs;			/* nested sym_proc__enter() calls */
 	struct perf_map *perf_map;
 	bool perf_map_done;
 	int perf_map_refused;		/* -errno of the rootfs refusal of its perf map, or 0 */
@@ -223,24 +231,106 @@ static const char *read_comm(struct symbolizer *s, pid_t pid)
 	return in;
 }
 
-static struct sym_proc *symbolizer__proc(struct symbolizer *s, pid_t pid)
+/* Forget what we knew under this pid: another process holds it now. */
+static void sym_proc__reset(struct sym_proc *p, unsigned long long start)
+{
+	while (p->nsnaps)
+		procmaps__free(p->snaps[--p->nsnaps]);
+	perf_map__free(p->perf_map);
+	*p = (struct sym_proc){ .pid = p->pid, .start = start, .rootfd = -1 };
+}
+
+/*
+ * The record of pid, created at first sight. start (0: read it now) tells a reused pid: a new
+ * process under a known pid replaces the old one's record, because the in-kernel counts are
+ * keyed by pid alone; the newest process wins.
+ */
+static struct sym_proc *symbolizer__proc(struct symbolizer *s, pid_t pid,
+					 unsigned long long start)
 {
 	struct sym_proc *p = u64map__get(s->procs, pid);
-	char path[64];
+	struct procfs_stat st;
 
+	if (!start && (!p || !p->start) && !procfs__stat(pid, &st))
+		start = st.start;	/* first sight, or one that could not tell (EMFILE) */
+	if (p && start && p->start != start)
+		sym_proc__reset(p, start);
 	if (p)
 		return p;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->pid = pid;
-	snprintf(path, sizeof(path), "/proc/%d/root", pid);
-	p->rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	p->start = start;
+	p->rootfd = -1;
 	if (u64map__set(s->procs, pid, p)) {
-		sym_proc__free(pid, p, NULL);
+		free(p);
 		return NULL;
 	}
 	return p;
+}
+
+/* Does pid still name the process we met? Asked after a read from /proc/PID, vouches for it. */
+static bool sym_proc__same(const struct sym_proc *p)
+{
+	struct procfs_stat st;
+
+	return !p->exited && p->start && !procfs__stat(p->pid, &st) && st.start == p->start;
+}
+
+/*
+ * Open the process's root for the reads that follow; nested calls share it. 0, -ESRCH when pid
+ * no longer names the process we met (or it has no root left: a zombie), -EMFILE/-ENFILE. A root
+ * we may not open (not root ourselves) leaves rootfd -1: paths then resolve from our own root.
+ */
+static int sym_proc__enter(struct sym_proc *p)
+{
+	char path[64];
+	int err = 0;
+
+	if (p->root_refs) {
+		p->root_refs++;
+		return 0;
+	}
+	if (p->exited)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/root", p->pid);
+	p->rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (p->rootfd < 0 && errno != EACCES && errno != EPERM)
+		err = errno == EMFILE || errno == ENFILE ? -errno : -ESRCH;
+	else if (!sym_proc__same(p))
+		err = -ESRCH;
+	if (err) {
+		if (p->rootfd >= 0)
+			close(p->rootfd);
+		p->rootfd = -1;
+		return err;
+	}
+	p->root_refs = 1;
+	return 0;
+}
+
+static void sym_proc__leave(struct sym_proc *p)
+{
+	if (--p->root_refs == 0 && p->rootfd >= 0) {
+		close(p->rootfd);
+		p->rootfd = -1;
+	}
+}
+
+/* The process's mappings now; NULL with errno (ESRCH: gone, or the pid is another's now). */
+static struct procmaps *sym_proc__read_maps(struct sym_proc *p)
+{
+	struct procmaps *pm = p->exited ? NULL : procmaps__read(p->pid);
+
+	if (p->exited)
+		errno = ESRCH;
+	if (pm && !sym_proc__same(p)) {
+		procmaps__free(pm);
+		pm = NULL;
+		errno = ESRCH;
+	}
+	return pm;
 }
 
 /* Remember why the perf map at path was refused (err) and, for a wrong owner, who owns it. */
@@ -287,7 +377,10 @@ static const struct perf_map_entry *sym_proc__jit_lookup(struct sym_proc *p, uin
 {
 	if (!p->perf_map_done) {
 		p->perf_map_done = true;
-		sym_proc__read_perf_map(p);
+		if (!sym_proc__enter(p)) {
+			sym_proc__read_perf_map(p);
+			sym_proc__leave(p);
+		}
 	}
 	return perf_map__find(p->perf_map, ip);
 }
@@ -302,25 +395,77 @@ static void sym_proc__push_snapshot(struct sym_proc *p, struct procmaps *pm)
 	p->nsnaps++;
 }
 
-int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const char *comm)
+/* Read the mappings and load what they map, while the process is there to read them from. */
+static int sym_proc__snapshot(struct symbolizer *s, struct sym_proc *p)
 {
-	struct sym_proc *p = symbolizer__proc(s, pid);
 	struct procmaps *pm;
+	int err = sym_proc__enter(p);
+
+	if (err)
+		return err;
+	pm = sym_proc__read_maps(p);
+	err = pm ? 0 : -errno;
+	if (pm && p->nsnaps && procmaps__equal(pm, p->snaps[0])) {
+		procmaps__free(pm);	/* nothing new: keep the older, different snapshots */
+		sym_proc__read_perf_map(p);
+	} else if (pm) {
+		sym_proc__push_snapshot(p, pm);
+		symbolizer__load_binaries(s, p, pm);
+		sym_proc__read_perf_map(p);
+	}
+	sym_proc__leave(p);
+	return err;
+}
+
+int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const char *comm,
+			    unsigned long long start)
+{
+	struct sym_proc *p = symbolizer__proc(s, pid, start);
 
 	if (!p)
 		return -ENOMEM;
+	if (p->exited)
+		return -ESRCH;
 	p->nspid = nspid > 0 ? nspid : read_nspid(pid);
 	if (comm && *comm)
 		p->comm = strset__add(s->strs, comm);
 	else if (!p->comm)
 		p->comm = read_comm(s, pid);
-	pm = procmaps__read(pid);
-	if (!pm)
-		return -errno;
-	sym_proc__push_snapshot(p, pm);
-	symbolizer__load_binaries(s, p, pm);
-	sym_proc__read_perf_map(p);
-	return 0;
+	return sym_proc__snapshot(s, p);
+}
+
+int symbolizer__refresh_process(struct symbolizer *s, pid_t pid)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+
+	return p ? sym_proc__snapshot(s, p) : -ESRCH;
+}
+
+bool symbolizer__has_jit(const struct symbolizer *s, pid_t pid)
+{
+	const struct sym_proc *p = u64map__get(s->procs, pid);
+
+	return p && !p->exited && p->perf_map;
+}
+
+void symbolizer__exit_process(struct symbolizer *s, pid_t pid, unsigned long long start)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+	struct procmaps *merged;
+
+	if (!p || p->exited || (start && p->start != start))
+		return;
+	if (!sym_proc__enter(p)) {	/* a last look: the map may have grown, or go */
+		sym_proc__read_perf_map(p);
+		sym_proc__leave(p);
+	}
+	p->exited = p->late_done = p->perf_map_done = true;
+	merged = p->nsnaps > 1 ? procmaps__merge(p->snaps, p->nsnaps) : NULL;
+	if (!merged)
+		return;
+	while (p->nsnaps)
+		procmaps__free(p->snaps[--p->nsnaps]);
+	p->snaps[p->nsnaps++] = merged;
 }
 
 const char *symbolizer__comm(struct symbolizer *s, pid_t pid)
@@ -330,8 +475,8 @@ const char *symbolizer__comm(struct symbolizer *s, pid_t pid)
 	if (p && p->comm)
 		return p->comm;
 	if (!p)
-		p = symbolizer__proc(s, pid);
-	if (p && !p->comm)
+		p = symbolizer__proc(s, pid, 0);
+	if (p && !p->comm && !p->exited)
 		p->comm = read_comm(s, pid);
 	return p ? p->comm : NULL;
 }
@@ -395,7 +540,7 @@ static const struct map_entry *sym_proc__mapping(struct sym_proc *p, uint64_t ip
 	if (e || p->late_done)
 		return e;
 	p->late_done = true;
-	pm = procmaps__read(p->pid);
+	pm = sym_proc__read_maps(p);
 	if (!pm)
 		return NULL;
 	sym_proc__push_snapshot(p, pm);
@@ -426,10 +571,14 @@ static int frame__set(struct sym_frame *f, const char *name, enum frame_kind kin
 static int symbolizer__elf(struct symbolizer *s, struct sym_proc *p, const struct map_entry *e,
 			   uint64_t ip, struct sym_frame *f)
 {
-	struct sym_binary *b = symbolizer__binary(s, p, e, true);
+	struct sym_binary *b = symbolizer__binary(s, p, e, false);
 	uint64_t vaddr;
 	const char *name = NULL;
 
+	if (!b && !sym_proc__enter(p)) {	/* a file mapped since the snapshot */
+		b = symbolizer__binary(s, p, e, true);
+		sym_proc__leave(p);
+	}
 	if (b && elf_syms__vaddr(b->syms, ip - e->start + e->offset, &vaddr))
 		name = elf_syms__find(b->syms, vaddr);
 	return frame__set(f, name ? name : module_label(s, e->path), FRAME_NATIVE, e->path,
@@ -488,7 +637,7 @@ int symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ip, struct sym_fr
 
 	if (max < 1)
 		return 0;
-	if (!p && symbolizer__add_process(s, pid, 0, NULL) != -ENOMEM)
+	if (!p && symbolizer__add_process(s, pid, 0, NULL, 0) != -ENOMEM)
 		p = u64map__get(s->procs, pid);
 	if (!p)
 		return frame__set(out, "[unknown]", FRAME_UNKNOWN, NULL, NULL);

@@ -10,6 +10,12 @@
  * when the BPF side reports a new pid): mappings are read and binaries opened while the process
  * is alive, so one that exits before the recording ends is still named. Perf maps are read late
  * (at the first lookup) because JIT runtimes keep appending to them while we record.
+ *
+ * A process is (pid, start time): a pid is reused once its process is gone. The symbolizer holds
+ * no file descriptor per process, reads nothing from /proc/PID once told of the exit, and checks
+ * every read against the start time, so the next process under that pid is never mistaken for
+ * the one we met. Samples are keyed by pid only, so when a pid was reused during a recording its
+ * samples are all named after the newest process's mappings.
  */
 #ifndef BPFPROF_SYMBOLIZER_H
 #define BPFPROF_SYMBOLIZER_H
@@ -53,11 +59,30 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
 void symbolizer__free(struct symbolizer *s);
 
 /*
- * Snapshot pid now (mappings, root, binaries). nspid is its pid in its own namespace (0: read
- * it from /proc), comm its name (NULL: read /proc/PID/comm). Again on exec, to refresh.
- * 0 or -errno (-ESRCH: already gone).
+ * Snapshot pid now (mappings, binaries, perf map). nspid is its pid in its own namespace (0: read
+ * it from /proc), comm its name (NULL: read /proc/PID/comm), start its start time in clock ticks
+ * after boot as in /proc/PID/stat field 22 (0: read it now). Again on exec, to refresh. A start
+ * other than the one recorded for pid means a new process: what was known under pid is dropped.
+ * 0 or -errno (-ESRCH: already gone; -EMFILE, -ENFILE: out of file descriptors).
  */
-int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const char *comm);
+int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const char *comm,
+			    unsigned long long start);
+/*
+ * Snapshot a known process again (libraries loaded since, its perf map as it is now). 0 or
+ * -errno (-ESRCH: gone).
+ */
+int symbolizer__refresh_process(struct symbolizer *s, pid_t pid);
+/*
+ * pid lives and has a perf map. Its map is not read after it exits (nothing of it is held
+ * open), so code compiled after the last refresh stays unnamed: refresh such a process often.
+ */
+bool symbolizer__has_jit(const struct symbolizer *s, pid_t pid);
+/*
+ * The process (pid, start; start 0: whichever is known) has exited: read its perf map a last
+ * time if it can still be reached, then keep only what naming its samples needs (one merged
+ * table of its mappings, its perf map, its name). Nothing is read for it afterwards.
+ */
+void symbolizer__exit_process(struct symbolizer *s, pid_t pid, unsigned long long start);
 /* The process name captured for pid, or NULL. */
 const char *symbolizer__comm(struct symbolizer *s, pid_t pid);
 size_t symbolizer__processes(const struct symbolizer *s);

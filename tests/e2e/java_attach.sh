@@ -108,6 +108,9 @@ sleep 30 & spid=$!; cleanup_pids+=("$spid")
 expect_fail "process $spid is not a JVM" "$spid"
 kill -0 "$spid"; ok $? "  the non-JVM was not signalled (still alive)"
 expect_fail 'no process 999999' 999999
+# as root: pid 1 is no JVM, whether or not the kernel lets us read its maps (a sandbox's init)
+expect_fail 'process 1 .*is not a JVM' 1
+! grep -q 'run as root' "$TMP/stderr"; ok $? "  root is not told to run as root"
 expect_fail 'is not a pid' abc
 
 "$jdk/bin/java" -XX:+DisableAttachMechanism -cp "$CLASSES" Burn 3 > "$TMP/noattach.out" 2>&1 &

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * test_procmaps.c - /proc/PID/maps parsing: executable mappings only, odd paths (spaces,
- * deleted files, memfd, vdso, anonymous), lookup at the edges, and the live maps of this test.
+ * deleted files, memfd, vdso, anonymous), lookup at the edges, the live maps of this test, and
+ * snapshots of one process merged into one table (what an exited process keeps).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "check.h"
@@ -18,6 +20,52 @@ static const char fixture[] =
 	"7ffd00000000-7ffd00002000 r-xp 00000000 00:00 0       [vdso]\n"
 	"not a maps line\n"
 	"7f0000500000-7f0000400000 r-xp 00000000 00:00 0       [backwards]\n";
+
+static struct procmaps *parse(const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	struct procmaps *pm = procmaps__parse(f);
+
+	fclose(f);
+	return pm;
+}
+
+/* Newest first: an old mapping stays unless a newer one overlaps it. */
+static void check_merge(void)
+{
+	static const struct {
+		uint64_t addr;
+		const char *path;	/* NULL: not mapped */
+	} want[] = {
+		{ 0x1000, "/new/prog" },	/* both had it: the newest wins */
+		{ 0x3000, "/old/gone.so" },	/* dlclose'd since: still there for old samples */
+		{ 0x5000, "/new/later.so" },	/* dlopen'ed since */
+		{ 0x7800, "/new/over.so" },	/* newer over older, partly */
+		{ 0x7100, NULL },		/* the older one's uncovered rest goes too */
+		{ 0x9000, NULL },
+	};
+	struct procmaps *snaps[2], *m;
+	const struct map_entry *e;
+	size_t i;
+
+	snaps[0] = parse("1000-2000 r-xp 0 fd:01 1 /new/prog\n"
+			 "5000-6000 r-xp 0 fd:01 3 /new/later.so\n"
+			 "7800-8000 r-xp 0 fd:01 5 /new/over.so\n");
+	snaps[1] = parse("1000-2000 r-xp 0 fd:01 9 /old/prog\n"
+			 "3000-4000 r-xp 0 fd:01 2 /old/gone.so\n"
+			 "7000-7900 r-xp 0 fd:01 4 /old/under.so\n");
+	m = procmaps__merge(snaps, 2);
+	check(m && m->n == 4, "merge: 4 of 6 mappings kept (%zu)", m ? m->n : 0);
+	for (i = 0; m && i < sizeof(want) / sizeof(want[0]); i++) {
+		e = procmaps__find(m, want[i].addr);
+		check(want[i].path ? e && !strcmp(e->path, want[i].path) : !e, "merge: %#llx is %s",
+		      (unsigned long long)want[i].addr, want[i].path ? want[i].path : "unmapped");
+	}
+	check(snaps[0]->n == 0 && snaps[1]->n == 0, "merge: the snapshots are left empty");
+	procmaps__free(snaps[0]);
+	procmaps__free(snaps[1]);
+	procmaps__free(m);
+}
 
 int main(void)
 {
@@ -51,5 +99,6 @@ int main(void)
 	      e ? e->path : "none");
 	procmaps__free(pm);
 	check(procmaps__read(999999999) == NULL && errno == ESRCH, "no such pid: ESRCH");
+	check_merge();
 	return check_done();
 }

@@ -4,9 +4,14 @@
  * address resolves to its function while the process runs and after it has exited, a perf map
  * entry gives JIT and inlined frames, an unmapped address is [unknown], a kernel address from
  * kallsyms gets its name. Expected addresses come from nm and /proc/PID/maps, not from us.
+ * Per process it holds no file descriptor; told of the exit it still names the process, and a
+ * new process under the same pid (another start time) replaces what it knew.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
@@ -35,6 +40,18 @@ static unsigned long long load_base(pid_t pid)
 	return start;
 }
 
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
 static unsigned long long kallsyms_addr(const char *want)
 {
 	char line[512], name[256], type;
@@ -60,6 +77,28 @@ static void check_user(struct symbolizer *s, pid_t pid, unsigned long long ip, c
 	      "%s: %#llx is %s (got %s)", what, ip, want, n ? f[0].name : "nothing");
 }
 
+/* Out of file descriptors, a snapshot says so (the recorder tells the user to raise the limit). */
+static void check_emfile(void)
+{
+	struct symbolizer *s = symbolizer__new(NULL);
+	struct rlimit old, low;
+	int fds[64], n = 0;
+
+	getrlimit(RLIMIT_NOFILE, &old);
+	low = (struct rlimit){ 64, old.rlim_max };
+	setrlimit(RLIMIT_NOFILE, &low);
+	while (n < 64 && (fds[n] = dup(0)) >= 0)
+		n++;
+	check_int(symbolizer__add_process(s, getpid(), 0, NULL, 0), -EMFILE,
+		  "out of file descriptors: -EMFILE, not a silent failure");
+	while (n)
+		close(fds[--n]);
+	setrlimit(RLIMIT_NOFILE, &old);
+	check_int(symbolizer__add_process(s, getpid(), 0, NULL, 0), 0,
+		  "descriptors back: the same process is read");
+	symbolizer__free(s);
+}
+
 int main(void)
 {
 	const char *build = getenv("BUILD");
@@ -69,7 +108,7 @@ int main(void)
 	char map[64];
 	pid_t pid;
 	FILE *m;
-	int n;
+	int n, fds;
 
 	snprintf(split_path, sizeof(split_path), "%s/tests/workloads/split",
 		 build ? build : "build");
@@ -83,7 +122,10 @@ int main(void)
 	usleep(200000);
 	base = load_base(pid);
 	check(base != 0, "split is mapped (base %#llx)", base);
-	check_int(symbolizer__add_process(s, pid, 0, NULL), 0, "snapshot the live process");
+	fds = open_fds();
+	check_int(symbolizer__add_process(s, pid, 0, NULL, 0), 0, "snapshot the live process");
+	check_int(symbolizer__refresh_process(s, pid), 0, "and again (a refresh)");
+	check_int(open_fds(), fds, "no file descriptor held for it");
 	check_str(symbolizer__comm(s, pid), "split", "its name");
 	check_user(s, pid, base + hot_a + 4, "hot_a", "live");
 
@@ -109,7 +151,17 @@ int main(void)
 
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	symbolizer__exit_process(s, pid, 0);
+	check_int(open_fds(), fds, "told of the exit: still no file descriptor held");
+	check_int(symbolizer__refresh_process(s, pid), -ESRCH, "an exited process is not read again");
 	check_user(s, pid, base + hot_a + 8, "hot_a", "after exit");
+	check_str(symbolizer__comm(s, pid), "split", "its name after exit");
+	check_int(symbolizer__add_process(s, pid, 0, "other", 1), -ESRCH,
+		  "another process under the pid (start 1), already gone");
+	n = symbolizer__user(s, pid, base + hot_a + 8, f, 4);
+	check(n == 1 && strcmp(f[0].name, "hot_a"),
+	      "pid reused: the old process's mappings are dropped (got %s)", f[0].name);
+	check_str(symbolizer__comm(s, pid), "other", "and the newest process's name wins");
 
 	k = kallsyms_addr("schedule");
 	symbolizer__kernel(s, k + 1, &f[0]);
@@ -117,5 +169,6 @@ int main(void)
 	      "kernel: schedule+1 is schedule (got %s)", f[0].name);
 	symbolizer__free(s);
 	symbolizer__free(NULL);
+	check_emfile();
 	return check_done();
 }
