@@ -47,6 +47,15 @@ static int map_entry__parse(struct map_entry *e, const char *line)
 	return 1;
 }
 
+/* Snapshots are kept for the whole recording, one per process and more: no spare room. */
+static void procmaps__shrink(struct procmaps *pm, size_t cap)
+{
+	struct map_entry *e = pm->n && pm->n < cap ? realloc(pm->e, pm->n * sizeof(*e)) : NULL;
+
+	if (e)
+		pm->e = e;
+}
+
 static int map_entry__cmp(const void *a, const void *b)
 {
 	const struct map_entry *x = a, *y = b;
@@ -76,6 +85,7 @@ struct procmaps *procmaps__parse(FILE *f)
 	free(line);
 	if (pm->n)
 		qsort(pm->e, pm->n, sizeof(*pm->e), map_entry__cmp);
+	procmaps__shrink(pm, cap);
 	return pm;
 }
 
