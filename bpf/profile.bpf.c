@@ -31,26 +31,31 @@ const volatile bool want_kernel = true;
 const volatile bool want_user = true;
 const volatile bool per_thread = false;	/* tid and thread name in the key */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));
-	__uint(max_entries, 32768);	/* --stack-storage-size */
-} stacks SEC(".maps");
+/*
+ * Two sets of aggregation maps, 0 and 1: samples go to the set `active` names while user space
+ * drains and empties the other one (sampler.c flips `active`, waits for programs in flight to
+ * finish, then drains). So the tables only ever hold what arrived since the last flip, and a
+ * long or busy run neither fills them nor loses stacks to stale buckets.
+ */
+#define STACK_MAP(name)							\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_STACK_TRACE);			\
+		__uint(key_size, sizeof(__u32));			\
+		__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));	\
+		__uint(max_entries, 16384);	/* --stack-storage-size */ \
+	} name SEC(".maps")
+#define COUNTS_MAP(name)						\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_HASH);			\
+		__type(key, struct sample_key);				\
+		__type(value, __u64);					\
+		__uint(max_entries, 16384);	/* --max-stacks */	\
+	} name SEC(".maps")
 
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, MAX_STACK_DEPTH * sizeof(__u64));
-	__uint(max_entries, 8192);	/* a quarter of --stack-storage-size: other buckets */
-} spill_stacks SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__type(key, struct sample_key);
-	__type(value, __u64);
-	__uint(max_entries, 40960);	/* --max-stacks */
-} counts SEC(".maps");
+STACK_MAP(stacks0);
+STACK_MAP(stacks1);
+COUNTS_MAP(counts0);
+COUNTS_MAP(counts1);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -76,6 +81,10 @@ struct {
  * few instructions where a map lookup is a helper call (hundreds of ns in a VM).
  */
 __u64 stats[STAT_MAX];
+/* The set samples go to (user space flips it) and the entries each set gained since it was
+ * last emptied, which tells user space when to flip. */
+__u32 active;
+__u64 fresh[2];
 
 static __always_inline void stat_inc(__u32 idx)
 {
@@ -124,16 +133,11 @@ static __always_inline void note_pid(__u32 pid)
 	emit_bp_event(BP_EVENT_NEW, (struct task_struct *)bpf_get_current_task(), pid);
 }
 
-/* A stack id, from `stacks` or, when its bucket there is taken, from `spill_stacks`. */
-static __always_inline __s32 get_stack(void *ctx, __u64 flags, __u32 lost, __u32 collision)
+static __always_inline __s32 get_stack(void *ctx, void *map, __u64 flags, __u32 lost,
+				       __u32 collision)
 {
-	long id = bpf_get_stackid(ctx, &stacks, flags);
+	long id = bpf_get_stackid(ctx, map, flags);
 
-	if (id == -EEXIST) {
-		id = bpf_get_stackid(ctx, &spill_stacks, flags);
-		if (id >= 0)
-			return id | SPILL_STACK_BIT;
-	}
 	if (id == -EEXIST)
 		stat_inc(collision);
 	else if (id < 0 && id != -EFAULT)	/* -EFAULT: no stack of this kind (kernel thread) */
@@ -141,12 +145,36 @@ static __always_inline __s32 get_stack(void *ctx, __u64 flags, __u32 lost, __u32
 	return id;
 }
 
+static __always_inline void count_stack(void *counts, struct sample_key *key, __u32 set)
+{
+	__u64 one = 1, *cnt;
+	long err;
+
+	cnt = bpf_map_lookup_elem(counts, key);
+	if (cnt) {
+		__sync_fetch_and_add(cnt, 1);
+		return;
+	}
+	/* A new stack: the only path where a new process can show up, so check for one here. */
+	note_pid(key->pid);
+	err = bpf_map_update_elem(counts, key, &one, BPF_NOEXIST);
+	if (err == -EEXIST) {	/* another CPU inserted it first */
+		cnt = bpf_map_lookup_elem(counts, key);
+		if (cnt)
+			__sync_fetch_and_add(cnt, 1);
+	} else if (err) {
+		stat_inc(STAT_COUNTS_FULL);
+	} else {
+		__sync_fetch_and_add(&fresh[set & 1], 1);
+	}
+}
+
 static __always_inline int record_sample(void *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct sample_key key = {};
-	__u64 one = 1, *cnt;
-	long err;
+	__u32 set = *(volatile __u32 *)&active & 1;
+	void *stacks = set ? (void *)&stacks1 : (void *)&stacks0;
 
 	key.pid = id >> 32;
 	if ((!key.pid && !include_idle) ||
@@ -161,25 +189,11 @@ static __always_inline int record_sample(void *ctx)
 	}
 	key.kstack_id = key.ustack_id = -ENOENT;
 	if (want_kernel)
-		key.kstack_id = get_stack(ctx, 0, STAT_KSTACK_LOST, STAT_KSTACK_COLLISION);
+		key.kstack_id = get_stack(ctx, stacks, 0, STAT_KSTACK_LOST, STAT_KSTACK_COLLISION);
 	if (want_user)
-		key.ustack_id = get_stack(ctx, BPF_F_USER_STACK, STAT_USTACK_LOST,
+		key.ustack_id = get_stack(ctx, stacks, BPF_F_USER_STACK, STAT_USTACK_LOST,
 					  STAT_USTACK_COLLISION);
-	cnt = bpf_map_lookup_elem(&counts, &key);
-	if (cnt) {
-		__sync_fetch_and_add(cnt, 1);
-		return 0;
-	}
-	/* A new stack: the only path where a new process can show up, so check for one here. */
-	note_pid(key.pid);
-	err = bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
-	if (err == -EEXIST) {	/* another CPU inserted it first */
-		cnt = bpf_map_lookup_elem(&counts, &key);
-		if (cnt)
-			__sync_fetch_and_add(cnt, 1);
-	} else if (err) {
-		stat_inc(STAT_COUNTS_FULL);
-	}
+	count_stack(set ? (void *)&counts1 : (void *)&counts0, &key, set);
 	return 0;
 }
 

@@ -4,21 +4,17 @@
  *
  * The BPF side aggregates samples in the kernel: one `counts` entry per unique
  * (process, thread, kernel stack, user stack) with a hit count, so only unique stacks and
- * counts cross into user space. `events` is a ring buffer telling the loader about processes it
- * has not seen yet (and execs), so it can snapshot their mappings while they are alive, and
- * about the exit of those it was told about, so it can let go of what it holds for them.
+ * counts cross into user space. There are two sets of `stacks`/`counts` maps; samples go to the
+ * set named by `active` while user space drains the other. `events` is a ring buffer telling the
+ * loader about processes it has not seen yet (and execs), so it can snapshot their mappings while
+ * they are alive, and about the exit of those it was told about, so it can let go of what it holds
+ * for them.
  */
 #ifndef BPFPROF_BPF_PROFILE_H
 #define BPFPROF_BPF_PROFILE_H
 
 #define TASK_COMM_LEN 16
 #define MAX_STACK_DEPTH 127	/* PERF_MAX_STACK_DEPTH: the kernel walks no deeper */
-/*
- * A stack id with this bit set lives in `spill_stacks`: bpf_get_stackid() has no chaining, so a
- * stack whose bucket in `stacks` holds another stack (-EEXIST) gets a second chance there
- * instead of being lost.
- */
-#define SPILL_STACK_BIT 0x40000000
 
 /*
  * Small on purpose: it is hashed on every sample. Process names and namespace pids travel once

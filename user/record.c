@@ -37,6 +37,7 @@
 #include "profile.h"
 #include "record.h"
 #include "sampler.h"
+#include "stack_table.h"
 #include "stacks.h"
 #include "symbolizer.h"
 #include "u64map.h"
@@ -48,6 +49,7 @@ struct recorder {
 	struct atomic_file *out[MAX_OUTPUTS];	/* out[0] is stdout when no -o was given */
 	int nout;
 	struct sampler *sampler;
+	struct stack_table *raw;	/* stacks drained so far, not yet named */
 	struct symbolizer *sym;
 	struct profile *profile;
 	struct java_opts java;
@@ -329,7 +331,8 @@ static int record__setup(struct recorder *r)
 							    r->cfg.verbose });
 	r->profile = profile__new();
 	r->pids_seen = u64map__new();
-	if (!r->sym || !r->profile || !r->pids_seen)
+	r->raw = stack_table__new();
+	if (!r->sym || !r->profile || !r->pids_seen || !r->raw)
 		return -ENOMEM;
 	if (r->cfg.cmd && (err = child__spawn(r)))
 		return fprintf(stderr, "bpfprof: cannot start '%s': %s\n", r->cfg.cmd[0],
@@ -380,6 +383,27 @@ static bool targets__all_gone(const struct recorder *r)
 	return true;
 }
 
+static void on_raw_stack(const struct sample_key *k, uint64_t count, const uint64_t *kips,
+			 const uint64_t *uips, void *ctx)
+{
+	struct recorder *r = ctx;
+
+	if (stack_table__add(r->raw, k, count, kips, uips))
+		r->st.dropped += count;
+}
+
+/* Empty the in-kernel set that is filling up into the raw table, before it loses stacks. */
+static int record__rotate(struct recorder *r)
+{
+	int err = 0;
+
+	if (sampler__wants_rotate(r->sampler))
+		err = sampler__rotate(r->sampler, on_raw_stack, r);
+	if (err)
+		fprintf(stderr, "bpfprof: reading the in-kernel counts: %s\n", strerror(-err));
+	return err;
+}
+
 static int record__run(struct recorder *r)
 {
 	double next_status = 0, next_check = 0.5, elapsed;
@@ -398,6 +422,7 @@ static int record__run(struct recorder *r)
 			break;
 		}
 		refresh__run(r);
+		record__rotate(r);
 		elapsed = now_s() - r->t_start;
 		child__poll(r, WNOHANG);
 		if (r->child_done || (r->cfg.duration > 0 && elapsed >= r->cfg.duration))
@@ -456,9 +481,11 @@ static int record__collect(struct recorder *r)
 	int err;
 
 	record__java_finish(r);
-	err = sampler__drain(r->sampler, on_stack, &b);
+	err = sampler__drain(r->sampler, on_raw_stack, r);
 	if (err)
 		fprintf(stderr, "bpfprof: reading the in-kernel counts: %s\n", strerror(-err));
+	stack_table__for_each(r->raw, on_stack, &b);
+	r->st.rotations = sampler__rotations(r->sampler);
 	sampler__stats(r->sampler, r->st.bpf);
 	sampler__prog_stats(r->sampler, &r->st.run_ns, &r->st.run_cnt);
 	r->st.processes = u64map__count(r->pids_seen);
@@ -506,6 +533,7 @@ static void record__free(struct recorder *r)
 {
 	sampler__free(r->sampler);
 	java_watch__free(r->jwatch);
+	stack_table__free(r->raw);
 	symbolizer__free(r->sym);
 	profile__free(r->profile);
 	u64map__free(r->pids_seen);

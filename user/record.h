@@ -52,6 +52,7 @@ struct record_stats {
 	uint64_t kernel_frames, kernel_unnamed;
 	uint64_t truncated, dropped;
 	uint64_t processes, processes_seen;
+	unsigned long rotations;	/* in-kernel tables drained during the run */
 	double post_s;			/* drain + symbolize + write, seconds */
 	size_t stacks;			/* unique stacks in the profile */
 	struct symbolizer_refusals refused;	/* files targets named that were not read */

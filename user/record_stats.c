@@ -8,6 +8,7 @@
 #include "elf_syms.h"
 #include "perf_map.h"
 #include "record.h"
+#include "sampler.h"
 
 static double pct(uint64_t part, uint64_t whole)
 {
@@ -22,11 +23,11 @@ static void print_losses(const struct record_stats *st, const struct record_cfg 
 	if (coll)
 		fprintf(stderr, "bpfprof: %llu stacks (%.1f%%) lost to stack-map collisions; increase --stack-storage-size (now %u)\n",
 			(unsigned long long)coll, pct(coll, samples),
-			cfg->stack_storage ? cfg->stack_storage : 32768);
+			cfg->stack_storage ? cfg->stack_storage : SAMPLER_STACK_STORAGE);
 	if (st->bpf[STAT_COUNTS_FULL])
 		fprintf(stderr, "bpfprof: %llu samples dropped: the in-kernel stack table was full; increase --max-stacks (now %u)\n",
 			(unsigned long long)st->bpf[STAT_COUNTS_FULL],
-			cfg->max_stacks ? cfg->max_stacks : 40960);
+			cfg->max_stacks ? cfg->max_stacks : SAMPLER_MAX_STACKS);
 	if (st->bpf[STAT_KSTACK_LOST] + st->bpf[STAT_USTACK_LOST])
 		fprintf(stderr, "bpfprof: %llu stacks could not be read (walk failed)\n",
 			(unsigned long long)(st->bpf[STAT_KSTACK_LOST] + st->bpf[STAT_USTACK_LOST]));
@@ -99,8 +100,8 @@ void record_stats__print(const struct record_stats *st, const struct record_cfg 
 	else if (cfg->verbose)
 		fprintf(stderr, "bpfprof: BPF run time unknown: enable it with sysctl kernel.bpf_stats_enabled=1\n");
 	if (cfg->verbose)
-		fprintf(stderr, "bpfprof: post-processing (drain, symbolize, write): %.1f ms for %zu unique stacks\n",
-			st->post_s * 1000, st->stacks);
+		fprintf(stderr, "bpfprof: post-processing (drain, symbolize, write): %.1f ms for %zu unique stacks; in-kernel tables emptied %lu times during the run\n",
+			st->post_s * 1000, st->stacks, st->rotations);
 	print_losses(st, cfg, samples);
 	print_unnamed(st);
 	print_refused(&st->refused);

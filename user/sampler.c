@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "profile.skel.h"
 #include "sampler.h"
+#include "u64map.h"
 
 struct sampler {
 	struct profile_bpf *skel;
@@ -26,6 +27,9 @@ struct sampler {
 	int *pefds;
 	int npefds;
 	struct bpf_program *sampling_prog;
+	uint32_t storage;	/* stack map entries per set */
+	unsigned long rotations;
+	int quiesce_fd, quiesce_inner;	/* map-in-map and its map (see sampler__quiesce) */
 	sampler_event_fn event_fn;
 	void *event_ctx;
 };
@@ -81,12 +85,37 @@ static void sampler__configure(struct sampler *s, const struct sampler_cfg *cfg)
 	skel->rodata->want_kernel = cfg->kernel;
 	skel->rodata->want_user = cfg->user;
 	skel->rodata->per_thread = cfg->threads;
-	if (cfg->stack_storage) {
-		bpf_map__set_max_entries(skel->maps.stacks, cfg->stack_storage);
-		bpf_map__set_max_entries(skel->maps.spill_stacks, cfg->stack_storage / 4 + 1);
-	}
-	if (cfg->max_stacks)
-		bpf_map__set_max_entries(skel->maps.counts, cfg->max_stacks);
+	s->storage = cfg->stack_storage ? cfg->stack_storage : SAMPLER_STACK_STORAGE;
+	bpf_map__set_max_entries(skel->maps.stacks0, s->storage);
+	bpf_map__set_max_entries(skel->maps.stacks1, s->storage);
+	bpf_map__set_max_entries(skel->maps.counts0, cfg->max_stacks ?: SAMPLER_MAX_STACKS);
+	bpf_map__set_max_entries(skel->maps.counts1, cfg->max_stacks ?: SAMPLER_MAX_STACKS);
+}
+
+/*
+ * Updating an element of a map-in-map from user space returns only after an RCU grace period,
+ * that is after every BPF program already running has finished: storing the same inner map
+ * again in a one-slot ARRAY_OF_MAPS is how a flip of the active set waits for samples still
+ * being written to the old one. Without it (the maps could not be made) the flip waits a
+ * generous fixed time instead.
+ */
+static void sampler__quiesce_init(struct sampler *s)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+
+	s->quiesce_inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+	if (s->quiesce_inner < 0)
+		return;
+	opts.inner_map_fd = s->quiesce_inner;
+	s->quiesce_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, NULL, 4, 4, 1, &opts);
+}
+
+static void sampler__quiesce(struct sampler *s)
+{
+	__u32 key = 0, val = s->quiesce_inner;
+
+	if (s->quiesce_fd < 0 || bpf_map_update_elem(s->quiesce_fd, &key, &val, BPF_ANY))
+		usleep(20000);	/* a sampling program runs for microseconds */
 }
 
 static void explain_load_error(int err)
@@ -110,6 +139,7 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, sampler_event_fn fn,
 	libbpf_set_print(libbpf_print);
 	s->event_fn = fn;
 	s->event_ctx = ctx;
+	s->quiesce_fd = s->quiesce_inner = -1;
 	s->skel = profile_bpf__open();
 	if (!s->skel) {
 		err = -errno;
@@ -126,6 +156,7 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, sampler_event_fn fn,
 		err = sampler__keep_link(s, bpf_program__attach(s->skel->progs.on_exit));
 	if (err)
 		goto err_explain;
+	sampler__quiesce_init(s);
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), ringbuf_cb, s, NULL);
 	if (!s->rb) {
 		err = -errno;
@@ -251,34 +282,156 @@ void sampler__stop(struct sampler *s)
 		ring_buffer__consume(s->rb);
 }
 
-static void sampler__read_stack(struct sampler *s, __s32 id, uint64_t *ips)
-{
-	struct bpf_map *map = id & SPILL_STACK_BIT ? s->skel->maps.spill_stacks
-						   : s->skel->maps.stacks;
-	__u32 key = id & ~SPILL_STACK_BIT;
+/* ---- drain: read one set's counts and stacks, then empty it ---- */
 
-	ips[0] = 0;
-	if (id >= 0 && bpf_map_lookup_elem(bpf_map__fd(map), &key, ips))
+struct drain {
+	int counts_fd, stacks_fd;
+	struct u64map *ips;	/* stack id + 1 -> ips (malloc'd, leaf first, 0-terminated) */
+	sampler_stack_fn fn;
+	void *ctx;
+};
+
+static void free_ips(uint64_t key, void *val, void *ctx)
+{
+	free(val);
+}
+
+static const uint64_t *drain__stack(struct drain *d, __s32 id)
+{
+	static const uint64_t none[1];
+	uint64_t *ips;
+	__u32 key = id;
+
+	if (id < 0)
+		return none;
+	ips = u64map__get(d->ips, (uint64_t)id + 1);
+	if (ips)
+		return ips;
+	ips = calloc(MAX_STACK_DEPTH + 1, sizeof(*ips));
+	if (!ips)
+		return none;
+	if (bpf_map_lookup_elem(d->stacks_fd, &key, ips))
 		ips[0] = 0;
+	if (u64map__set(d->ips, (uint64_t)id + 1, ips)) {
+		free(ips);
+		return none;
+	}
+	return ips;
+}
+
+static void drain__entries(struct drain *d, const struct sample_key *keys, const __u64 *vals,
+			   __u32 n)
+{
+	for (__u32 i = 0; i < n; i++)
+		d->fn(&keys[i], vals[i], drain__stack(d, keys[i].kstack_id),
+		      drain__stack(d, keys[i].ustack_id), d->ctx);
+}
+
+/* Read and delete every counts entry, a batch at a time. 0 or -errno. */
+static int drain__counts(struct drain *d)
+{
+	__u32 cap = 1024, n, token = 0, *in = NULL;
+	struct sample_key *keys = NULL;
+	__u64 *vals = NULL;
+	int err = 0;
+
+	for (;;) {
+		if (!keys || !vals) {
+			free(keys);
+			free(vals);
+			keys = malloc(cap * sizeof(*keys));
+			vals = malloc(cap * sizeof(*vals));
+			if (!keys || !vals) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+		n = cap;
+		err = bpf_map_lookup_and_delete_batch(d->counts_fd, in, &token, keys, vals, &n,
+						      NULL);
+		err = err ? -errno : 0;
+		if (err == -ENOSPC && !n) {	/* one bucket holds more than cap entries */
+			cap *= 2;
+			free(keys);
+			keys = NULL;
+			continue;
+		}
+		drain__entries(d, keys, vals, n);
+		if (err)
+			break;
+		in = &token;
+	}
+	free(keys);
+	free(vals);
+	return err == -ENOENT ? 0 : err;
+}
+
+/* Empty the stack map: the ids read above, then whatever no counts entry referenced. */
+static void drain__clear_stacks(uint64_t key, void *val, void *ctx)
+{
+	__u32 id = key - 1;
+
+	bpf_map_delete_elem(*(int *)ctx, &id);
+}
+
+static void drain__sweep_stacks(int fd)
+{
+	__u32 id;
+
+	while (!bpf_map_get_next_key(fd, NULL, &id))
+		if (bpf_map_delete_elem(fd, &id))
+			break;
+}
+
+static int sampler__drain_set(struct sampler *s, int set, sampler_stack_fn fn, void *ctx)
+{
+	struct profile_bpf *skel = s->skel;
+	struct drain d = {
+		.counts_fd = bpf_map__fd(set ? skel->maps.counts1 : skel->maps.counts0),
+		.stacks_fd = bpf_map__fd(set ? skel->maps.stacks1 : skel->maps.stacks0),
+		.ips = u64map__new(), .fn = fn, .ctx = ctx,
+	};
+	int err;
+
+	if (!d.ips)
+		return -ENOMEM;
+	err = drain__counts(&d);
+	u64map__for_each(d.ips, drain__clear_stacks, &d.stacks_fd);
+	drain__sweep_stacks(d.stacks_fd);
+	u64map__for_each(d.ips, free_ips, NULL);
+	u64map__free(d.ips);
+	return err;
+}
+
+bool sampler__wants_rotate(const struct sampler *s)
+{
+	uint32_t set = s->skel->bss->active & 1;
+	uint64_t fresh = __atomic_load_n(&s->skel->bss->fresh[set], __ATOMIC_RELAXED);
+
+	return fresh && fresh >= s->storage / SAMPLER_ROTATE_DIVISOR;
+}
+
+int sampler__rotate(struct sampler *s, sampler_stack_fn fn, void *ctx)
+{
+	uint32_t old = s->skel->bss->active & 1;
+
+	__atomic_store_n(&s->skel->bss->active, !old, __ATOMIC_RELEASE);
+	sampler__quiesce(s);
+	s->skel->bss->fresh[old] = 0;
+	s->rotations++;
+	return sampler__drain_set(s, old, fn, ctx);
 }
 
 int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 {
-	int cfd = bpf_map__fd(s->skel->maps.counts);
-	uint64_t kips[MAX_STACK_DEPTH + 1], uips[MAX_STACK_DEPTH + 1], count;
-	struct sample_key key, next, *prev = NULL;
+	int err = sampler__drain_set(s, 0, fn, ctx), err1 = sampler__drain_set(s, 1, fn, ctx);
 
-	kips[MAX_STACK_DEPTH] = uips[MAX_STACK_DEPTH] = 0;
-	while (!bpf_map_get_next_key(cfd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(cfd, &key, &count))
-			continue;
-		sampler__read_stack(s, key.kstack_id, kips);
-		sampler__read_stack(s, key.ustack_id, uips);
-		fn(&key, count, kips, uips, ctx);
-	}
-	return errno == ENOENT ? 0 : -errno;
+	return err ?: err1;
+}
+
+unsigned long sampler__rotations(const struct sampler *s)
+{
+	return s->rotations;
 }
 
 void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX])
@@ -315,6 +468,10 @@ void sampler__free(struct sampler *s)
 	free(s->links);
 	free(s->pefds);
 	ring_buffer__free(s->rb);
+	if (s->quiesce_fd >= 0)
+		close(s->quiesce_fd);
+	if (s->quiesce_inner >= 0)
+		close(s->quiesce_inner);
 	profile_bpf__destroy(s->skel);
 	free(s);
 }

@@ -17,12 +17,21 @@
 #include "../bpf/profile.h"
 #include "events.h"
 
+/*
+ * In-kernel table sizes, per set (there are two: one fills while the other is drained). A set
+ * is drained once it has gained storage / SAMPLER_ROTATE_DIVISOR new entries: its stack map
+ * then stays under about 2 % full, so few stacks are lost to bucket collisions.
+ */
+#define SAMPLER_STACK_STORAGE 16384
+#define SAMPLER_MAX_STACKS 16384
+#define SAMPLER_ROTATE_DIVISOR 128
+
 struct sampler_cfg {
 	bool filter_pids;	/* only pids added with sampler__add_pid() (and, with */
 	bool follow_forks;	/* follow_forks, their children) */
 	bool idle, kernel, user, threads;
-	uint32_t stack_storage;	/* stack map entries */
-	uint32_t max_stacks;	/* counts map entries */
+	uint32_t stack_storage;	/* stack map entries per set, 0: SAMPLER_STACK_STORAGE */
+	uint32_t max_stacks;	/* counts map entries per set, 0: SAMPLER_MAX_STACKS */
 	bool verbose;		/* libbpf debug output */
 };
 
@@ -47,8 +56,17 @@ int sampler__poll(struct sampler *s, int timeout_ms);
  * is taken and no event delivered after this returns. Safe to call twice.
  */
 void sampler__stop(struct sampler *s);
-/* Visit every unique stack with its count. 0 or -errno. */
+/* True when the set being filled is due to be drained (sampler__rotate). */
+bool sampler__wants_rotate(const struct sampler *s);
+/*
+ * Send new samples to the other set, wait until no program still writes the old one, then
+ * visit its unique stacks with their counts and empty it. Every sample is visited exactly once
+ * across rotations and the final drain. 0 or -errno.
+ */
+int sampler__rotate(struct sampler *s, sampler_stack_fn fn, void *ctx);
+/* After sampler__stop(): visit and empty both sets. 0 or -errno. */
 int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx);
+unsigned long sampler__rotations(const struct sampler *s);
 /* Sum the per-CPU counters into out[STAT_MAX]. */
 void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX]);
 /* BPF run time and run count of the sampling program (kernel.bpf_stats_enabled=1). */
