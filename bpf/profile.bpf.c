@@ -23,6 +23,7 @@
 #define ENOENT 2
 #define EFAULT 14
 #define EEXIST 17
+#define PF_EXITING 0x00000004	/* task->flags: in do_exit(), from before its exit tracepoint */
 
 const volatile bool filter_pids = false;	/* only pids in target_pids */
 const volatile bool follow_forks = false;	/* add children of targets to target_pids */
@@ -122,15 +123,20 @@ static __always_inline void emit_bp_event(__u32 type, struct task_struct *task, 
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* Tell user space once about each new process, so it snapshots /proc/PID/maps in time. */
+/*
+ * Tell user space once about each new process, so it snapshots /proc/PID/maps in time. Not for
+ * a thread already exiting: a sample taken after the exit notice would mark the pid seen again,
+ * and the next process to get the pid would never be announced.
+ */
 static __always_inline void note_pid(__u32 pid)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u8 one = 1;
 
-	if (bpf_map_lookup_elem(&seen_pids, &pid))
+	if (bpf_map_lookup_elem(&seen_pids, &pid) || (BPF_CORE_READ(task, flags) & PF_EXITING))
 		return;
 	bpf_map_update_elem(&seen_pids, &pid, &one, BPF_ANY);
-	emit_bp_event(BP_EVENT_NEW, (struct task_struct *)bpf_get_current_task(), pid);
+	emit_bp_event(BP_EVENT_NEW, task, pid);
 }
 
 static __always_inline __s32 get_stack(void *ctx, void *map, __u64 flags, __u32 lost,

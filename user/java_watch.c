@@ -3,15 +3,20 @@
  * java_watch.c - the JVM attach worker of host-wide recordings (see java_watch.h).
  *
  * A mutex-guarded FIFO of pids feeds one thread; `offered` remembers every pid queued (until its
- * process exits) so a busy process is not re-checked at each new event. Prepared JVMs are kept
+ * process exits) so a busy process is not re-checked at each new event. A process younger than
+ * two seconds is looked at when it reaches that age, if it still lives. Prepared JVMs are kept
  * for the finish step.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 #include "java_watch.h"
+#include "procfs.h"
 #include "u64map.h"
+
+#define JVM_MIN_AGE_S 2.0	/* a process is looked at once it has lived this long */
 
 struct java_watch {
 	const struct java_opts *opts;
@@ -26,11 +31,48 @@ struct java_watch {
 	bool stopping, started;
 };
 
+/*
+ * Wait until pid is JVM_MIN_AGE_S old. False when it is gone by then, or we are stopping. A
+ * process met at its first sample may not have mapped libjvm.so yet; a JVM still starting may
+ * refuse the agent; most JVMs that young are java -version and the like, over before an attach
+ * could finish. Waiting costs no names: the agent writes out the code compiled before it came.
+ * Pids come in the order their processes were met, so the worker trails them by that age.
+ */
+static bool java_watch__await_age(struct java_watch *w, pid_t pid)
+{
+	unsigned long long hz = procfs__ticks(1000000000ULL), now_ticks;
+	struct procfs_stat st;
+	struct timespec now, until;
+	double wait_s;
+	bool stopping = false;
+
+	if (procfs__stat(pid, &st) || !hz)
+		return false;
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	now_ticks = procfs__ticks(now.tv_sec * 1000000000ULL + now.tv_nsec);
+	wait_s = JVM_MIN_AGE_S - (double)(now_ticks - st.start) / hz;
+	if (wait_s > 0) {
+		clock_gettime(CLOCK_REALTIME, &until);	/* the condition variable's clock */
+		until.tv_sec += (time_t)wait_s;
+		until.tv_nsec += (long)((wait_s - (time_t)wait_s) * 1e9);
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&w->lock);
+		while (!w->stopping && pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT)
+			;
+		stopping = w->stopping;
+		pthread_mutex_unlock(&w->lock);
+	}
+	return !stopping && procfs__alive(pid);
+}
+
 static void java_watch__prepare(struct java_watch *w, pid_t pid)
 {
 	pid_t *p;
 
-	if (!java__is_jvm(pid) || java__prepare(pid, w->opts))
+	if (!java_watch__await_age(w, pid) || !java__is_jvm(pid) || java__prepare(pid, w->opts))
 		return;
 	p = realloc(w->prepared, (w->nprepared + 1) * sizeof(*p));
 	if (!p)

@@ -4,7 +4,9 @@
  *
  * An attach takes from milliseconds to the attach timeout; the recorder must keep draining its
  * ring buffer meanwhile, so pids are handed to one worker thread that checks whether each is a
- * JVM and prepares it (java__prepare). Each pid is looked at once.
+ * JVM and prepares it (java__prepare), once it has lived two seconds: a JVM met at its first
+ * sample may not have loaded libjvm.so yet, and java -version and the like are over by then and
+ * are left alone. Each process is looked at once.
  */
 #ifndef BPFPROF_JAVA_WATCH_H
 #define BPFPROF_JAVA_WATCH_H

@@ -407,12 +407,12 @@ static int sym_proc__snapshot(struct symbolizer *s, struct sym_proc *p)
 	err = pm ? 0 : -errno;
 	if (pm && p->nsnaps && procmaps__equal(pm, p->snaps[0])) {
 		procmaps__free(pm);	/* nothing new: keep the older, different snapshots */
-		sym_proc__read_perf_map(p);
 	} else if (pm) {
 		sym_proc__push_snapshot(p, pm);
 		symbolizer__load_binaries(s, p, pm);
-		sym_proc__read_perf_map(p);
 	}
+	if (!err)
+		sym_proc__read_perf_map(p);
 	sym_proc__leave(p);
 	return err;
 }
