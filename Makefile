@@ -3,12 +3,13 @@
 #   make            build/bpfprof, build/libbpfprof-agent.so, test programs (installs Debian deps)
 #   sudo make demo  profile a bundled workload for a few seconds, write build/demo/flame.html
 #   sudo make test  unit + end-to-end tests with real BPF; ends with "N passed, N failed"
+#   make lint       formatting as .clang-format says (make format applies it)
 #   sudo make bench BPF ns/sample, loader CPU and RSS against perf and bpftrace, same run
 #   make asan       the same built with ASan+UBSan into build-asan/ (ASAN_BUILD=dir to move it)
 #   sudo make asan-test  unit tests and the hostile-input/output end-to-end tests under ASan+UBSan
 #
 # Every user/*.c except main.c goes into build/libbpfprof.a, which the binary and the unit tests
-# link; tests/unit/test_X.c becomes build/tests/unit/test_X; tests/workloads/X.c becomes
+# link; tests/unit/DIR/test_X.c becomes build/tests/unit/DIR/test_X; tests/workloads/X.c becomes
 # build/tests/workloads/X (clang, frame pointers); tests/java/*.java is compiled to build/tests/java.
 
 BUILD      ?= build
@@ -22,27 +23,32 @@ VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 CFLAGS     ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
-	      -D_GNU_SOURCE -DBPFPROF_VERSION='"$(VERSION)"' -Iuser -I$(BUILD) -I$(BUILD)/gen
+	      -D_GNU_SOURCE -DBPFPROF_VERSION='"$(VERSION)"' -Iuser -I. -I$(BUILD)/gen
 LDLIBS     := -lbpf -lelf -lz -lprotobuf-c -lstdc++ -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall
 
-USER_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
+# Sources live in stage folders (user/cli, user/collect, user/symbolize, ...); includes are
+# written relative to user/ ("symbolize/ksyms.h") and the BPF ABI as "bpf/abi/sample.h".
+USER_SRCS  := $(filter-out user/cli/main.c,$(shell find user -name '*.c' | sort))
 USER_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
-PROTOS     := $(wildcard user/*.proto)
-PROTO_OBJS := $(patsubst user/%.proto,$(BUILD)/gen/%.pb-c.o,$(PROTOS))
-PROTO_HDRS := $(patsubst user/%.proto,$(BUILD)/gen/%.pb-c.h,$(PROTOS))
-EMBEDS     := $(patsubst user/%,$(BUILD)/gen/%.h,$(wildcard user/*.html user/*.js user/*.css))
+PROTOS     := $(shell find user -name '*.proto')
+PROTO_OBJS := $(patsubst %.proto,$(BUILD)/gen/%.pb-c.o,$(notdir $(PROTOS)))
+PROTO_HDRS := $(patsubst %.proto,$(BUILD)/gen/%.pb-c.h,$(notdir $(PROTOS)))
+EMBED_SRCS := $(shell find user -path '*/res/*' -type f)
+EMBEDS     := $(patsubst %,$(BUILD)/gen/%.h,$(notdir $(EMBED_SRCS)))
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
 LIB        := $(BUILD)/libbpfprof.a
-SKEL       := $(BUILD)/profile.skel.h
 AGENT      := $(BUILD)/libbpfprof-agent.so
 AGENT_SRCS := $(wildcard agent/*.c)
-UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+UNIT_SRCS  := $(shell find tests/unit -name 'test_*.c' | sort)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 WORK_BINS  := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(wildcard tests/workloads/*.c)) \
 	      $(patsubst tests/workloads/%.cpp,$(BUILD)/tests/workloads/%,$(wildcard tests/workloads/*.cpp))
 JAVA_SRCS  := $(wildcard tests/java/*.java)
 JAVA_STAMP := $(BUILD)/tests/java/.stamp
 
-.PHONY: all deps test-deps bench-deps test demo bench clean format asan asan-test
+.PHONY: all deps test-deps bench-deps test demo bench clean format lint asan asan-test
 .DELETE_ON_ERROR:
 # Generated headers are prerequisites of pattern rules only; keep make from deleting them as
 # intermediates (a later test build includes them).
@@ -60,37 +66,41 @@ bench-deps:
 $(BUILD)/vmlinux.h: | $(BUILD)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(BUILD)/profile.bpf.o: bpf/profile.bpf.c bpf/profile.h $(BUILD)/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# Each bpf/X.bpf.c becomes build/gen/X.skel.h (struct X_bpf); its headers are tracked by -MMD.
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
 	llvm-strip -g $@
 
-$(SKEL): $(BUILD)/profile.bpf.o
-	$(BPFTOOL) gen skeleton $< name profile_bpf > $@
+$(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	@mkdir -p $(@D)
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: user/%.proto
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: user/emit/%.proto
 	@mkdir -p $(BUILD)/gen
-	protoc-c --proto_path=user --c_out=$(BUILD)/gen $<
+	protoc-c --proto_path=$(<D) --c_out=$(BUILD)/gen $<
 
-# Text assets (the HTML flame graph's page) become C arrays: user/x.html -> build/gen/x.html.h
-$(BUILD)/gen/%.h: user/% tools/embed.sh
+# Page assets (user/emit/res/x.html) become C arrays: build/gen/x.html.h
+$(BUILD)/gen/%.h: user/emit/res/% tools/embed.sh
 	@mkdir -p $(BUILD)/gen
 	tools/embed.sh $< > $@
 
 $(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
 	$(CC) $(ALL_CFLAGS) -w -c $< -o $@
 
-$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) bpf/profile.h | $(SKEL) $(PROTO_HDRS) $(EMBEDS)
-	@mkdir -p $(BUILD)/user
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+# -MMD -MP: each object depends on exactly the headers it includes (generated ones too, after
+# the first build); the order-only list makes sure generated headers exist before that.
+$(BUILD)/user/%.o: user/%.c | $(SKELS) $(PROTO_HDRS) $(EMBEDS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-# The page template is compiled into flamegraph_html.o: rebuild it when the template changes.
-$(BUILD)/user/flamegraph_html.o: $(BUILD)/gen/flamegraph.html.h
+-include $(USER_OBJS:.o=.d) $(BUILD)/user/cli/main.d $(patsubst %.bpf.c,$(BUILD)/%.bpf.d,$(BPF_SRCS))
 
 $(LIB): $(USER_OBJS) $(PROTO_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bpfprof: user/main.c $(LIB) | $(SKEL)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+$(BUILD)/bpfprof: user/cli/main.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(BUILD)/user/cli/main.d $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 $(AGENT): $(AGENT_SRCS) $(wildcard agent/*.h)
 	$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -shared -fPIC -fvisibility=hidden \
@@ -98,12 +108,14 @@ $(AGENT): $(AGENT_SRCS) $(wildcard agent/*.h)
 
 tests-build: $(UNIT_BINS) $(WORK_BINS) $(JAVA_STAMP) $(BUILD)/tests/fixtures/.stamp
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -Itests/unit $< $(LIB) $(LDLIBS) -o $@
+
+-include $(UNIT_BINS:=.d)
 
 # test_agent compiles the agent's sources into itself
-$(BUILD)/tests/unit/test_agent: $(AGENT_SRCS) $(wildcard agent/*.h)
+$(BUILD)/tests/unit/agent/test_agent: $(AGENT_SRCS) $(wildcard agent/*.h)
 
 $(BUILD)/tests/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
@@ -142,7 +154,7 @@ test: test-deps all
 # Sanitizers: CFLAGS from the command line replace only -O2 -g (ALL_CFLAGS keeps the rest).
 ASAN_BUILD ?= build-asan
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-ASAN_E2E   := output_paths report_formats record_badinput
+ASAN_E2E   := report/output_paths report/formats record/badinput safety/hostile_perfmap
 
 asan:
 	$(MAKE) BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" all
@@ -159,8 +171,12 @@ demo: all
 bench: bench-deps all
 	tools/bench.sh
 
+FORMATTED = $$(find bpf user agent tests/unit -name '*.[ch]')
 format:
-	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h agent/*.c tests/unit/*.c
+	clang-format -i $(FORMATTED)
+# The code as .clang-format describes it (CI runs this before the tests).
+lint:
+	@clang-format --dry-run -Werror $(FORMATTED) && echo "lint: formatting ok"
 
 clean:
 	rm -rf $(BUILD)

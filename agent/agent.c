@@ -27,9 +27,10 @@
 
 static JavaVM *agent_vm;
 static jvmtiEnv *agent_jvmti;
-static struct agent_opts agent_opts = { .unfold = true, .dir = "/tmp",
-					 .compact = AGENT_COMPACT_DEFAULT,
-					 .grace = AGENT_GRACE_DEFAULT };
+static struct agent_opts agent_opts = { .unfold = true,
+					.dir = "/tmp",
+					.compact = AGENT_COMPACT_DEFAULT,
+					.grace = AGENT_GRACE_DEFAULT };
 static atomic_bool agent_active;
 
 void agent__log(const char *fmt, ...)
@@ -46,7 +47,7 @@ void agent__log(const char *fmt, ...)
 	va_end(ap);
 	strcat(line, "\n");
 	if (write(STDERR_FILENO, line, strlen(line)) < 0)
-		return;	/* nowhere left to complain */
+		return; /* nowhere left to complain */
 }
 
 static void agent__free(void *p)
@@ -79,7 +80,7 @@ static void agent__add_method_name(struct strbuf *sb, JNIEnv *jni, jmethodID met
 /* Method names resolved once per compiled method: inline chains repeat the same few methods. */
 struct name_cache {
 	jmethodID *ids;
-	size_t *offs;	/* offset of each NUL-terminated name in names */
+	size_t *offs; /* offset of each NUL-terminated name in names */
 	size_t n, cap;
 	struct strbuf names;
 };
@@ -256,8 +257,8 @@ static int agent__listen(void)
 		return -1;
 	/* Unloads only tell which lines a compaction may drop. */
 	if (agent_opts.compact)
-		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_COMPILED_METHOD_UNLOAD,
-						NULL);
+		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE,
+						JVMTI_EVENT_COMPILED_METHOD_UNLOAD, NULL);
 	return 0;
 }
 
@@ -278,7 +279,8 @@ static int agent__start(JavaVM *vm, const char *options, bool attached)
 		return -1;
 	}
 	if (agent__listen()) {
-		agent__log("the JVM refused the JIT events (can_generate_compiled_method_load_events); Java frames stay unnamed");
+		agent__log(
+			"the JVM refused the JIT events (can_generate_compiled_method_load_events); Java frames stay unnamed");
 		(*agent_jvmti)->DisposeEnvironment(agent_jvmti);
 		agent_jvmti = NULL;
 		return -1;

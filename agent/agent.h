@@ -38,16 +38,16 @@ void strbuf__reset(struct strbuf *sb);
 void strbuf__free(struct strbuf *sb);
 
 /* --- options.c: "unfold=on,sig=off,dir=/tmp,quiet,compact=8m,grace=60" --- */
-#define AGENT_COMPACT_DEFAULT	(8ull << 20)
-#define AGENT_GRACE_DEFAULT	60
+#define AGENT_COMPACT_DEFAULT (8ull << 20)
+#define AGENT_GRACE_DEFAULT 60
 
 struct agent_opts {
-	bool unfold;		/* write "->" lines for inlined methods (default on) */
-	bool sig;		/* append readable parameter types: Burn.hotA(long) (default off) */
-	bool quiet;		/* no messages on stderr at all */
-	char dir[PATH_MAX];	/* map directory (default /tmp) */
-	uint64_t compact;	/* rewrite a mostly dead map past this size; 0 = never (default 8 MiB) */
-	unsigned grace;		/* seconds dead code keeps its lines through a rewrite (default 60) */
+	bool unfold;	    /* write "->" lines for inlined methods (default on) */
+	bool sig;	    /* append readable parameter types: Burn.hotA(long) (default off) */
+	bool quiet;	    /* no messages on stderr at all */
+	char dir[PATH_MAX]; /* map directory (default /tmp) */
+	uint64_t compact; /* rewrite a mostly dead map past this size; 0 = never (default 8 MiB) */
+	unsigned grace;	  /* seconds dead code keeps its lines through a rewrite (default 60) */
 };
 
 /*
@@ -74,12 +74,12 @@ void name__add_method(struct strbuf *sb, const char *class_sig, const char *meth
 struct pc_scope {
 	uintptr_t pc;
 	int depth;
-	void *const *methods;	/* innermost first, as HotSpot's PCStackInfo.methods */
+	void *const *methods; /* innermost first, as HotSpot's PCStackInfo.methods */
 };
 
 struct code_range {
-	uintptr_t start, end;	/* [start, end) */
-	int scope;		/* index into the pc_scope array whose chain this range runs */
+	uintptr_t start, end; /* [start, end) */
+	int scope;	      /* index into the pc_scope array whose chain this range runs */
 };
 
 /*
@@ -95,8 +95,8 @@ int ranges__inline(const struct pc_scope *pcs, int n, uintptr_t code_start, uint
 struct live_rec {
 	uint64_t start, off;
 	uint32_t size, len;
-	uint32_t method;	/* a hash of the jmethodID; 0 for a stub */
-	uint32_t died;		/* 0 while live (see liveset.c) */
+	uint32_t method; /* a hash of the jmethodID; 0 for a stub */
+	uint32_t died;	 /* 0 while live (see liveset.c) */
 };
 
 /* Zero-initialized = empty. Records in file order; slots hash start -> index + 1. */
@@ -105,7 +105,7 @@ struct liveset {
 	size_t n, cap;
 	uint32_t *slots;
 	size_t nslots;
-	uint64_t live_bytes;	/* sum of len over live records */
+	uint64_t live_bytes; /* sum of len over live records */
 };
 
 struct span {

@@ -21,15 +21,15 @@
 
 #include "agent.h"
 
-#define REC_MAX		(1u << 20)	/* beyond this the set gives up: 32 MB of records */
-#define DIED_SHADOWED	1u		/* died: 0 while live, this when shadowed, else now + 2 */
+#define REC_MAX (1u << 20) /* beyond this the set gives up: 32 MB of records */
+#define DIED_SHADOWED 1u   /* died: 0 while live, this when shadowed, else now + 2 */
 
 static uint32_t liveset__method_key(uintptr_t method)
 {
 	uint64_t m = method;
 	uint32_t k = (uint32_t)(m ^ (m >> 32));
 
-	return method && !k ? 1 : k;	/* 0 stays "a stub" */
+	return method && !k ? 1 : k; /* 0 stays "a stub" */
 }
 
 static size_t liveset__hash(uint64_t start, size_t nslots)
@@ -109,7 +109,10 @@ int liveset__add(struct liveset *ls, uint64_t start, uint32_t size, uintptr_t me
 	if (2 * (ls->n + 1) > ls->nslots && liveset__rehash(ls, ls->n + 1))
 		return -ENOMEM;
 	liveset__shadow(ls, start, size);
-	ls->recs[ls->n] = (struct live_rec){ .start = start, .off = off, .size = size, .len = len,
+	ls->recs[ls->n] = (struct live_rec){ .start = start,
+					     .off = off,
+					     .size = size,
+					     .len = len,
 					     .method = liveset__method_key(method) };
 	liveset__slot_put(ls, ls->n++);
 	ls->live_bytes += len;
@@ -139,7 +142,7 @@ bool liveset__due(const struct liveset *ls, uint64_t file_size, uint64_t floor, 
 	uint64_t live = ls->live_bytes;
 
 	return floor && file_size >= floor && file_size >= 2 * last_size &&
-	       file_size > 2 * live;	/* dead bytes (file_size - live) outnumber live ones */
+	       file_size > 2 * live; /* dead bytes (file_size - live) outnumber live ones */
 }
 
 static bool liveset__keeps(const struct live_rec *r, uint32_t now, uint32_t grace)
@@ -172,12 +175,12 @@ int liveset__rebase(struct liveset *ls, const struct span *kept, size_t nkept, u
 		struct live_rec r = ls->recs[i];
 
 		if (r.off >= end) {
-			r.off = r.off - end + new_end;	/* the tail was copied as it was */
+			r.off = r.off - end + new_end; /* the tail was copied as it was */
 		} else if (j < nkept && kept[j].off == r.off) {
 			r.off = at;
 			at += kept[j++].len;
 		} else {
-			continue;			/* the rewrite dropped it */
+			continue; /* the rewrite dropped it */
 		}
 		ls->recs[n++] = r;
 	}

@@ -36,21 +36,21 @@
 
 #include "agent.h"
 
-#define PENDING_MAX	(8u << 20)	/* beyond this, events from a replay window go straight out */
-#define COPY_CHUNK	(256u << 10)	/* the rewrite reads and writes this much at a time */
-#define TAIL_LOCKED_MAX	(64u << 10)	/* at most this is copied with the lock held */
-#define HELD_UNLOAD	UINT32_MAX
+#define PENDING_MAX (8u << 20)	    /* beyond this, events from a replay window go straight out */
+#define COPY_CHUNK (256u << 10)	    /* the rewrite reads and writes this much at a time */
+#define TAIL_LOCKED_MAX (64u << 10) /* at most this is copied with the lock held */
+#define HELD_UNLOAD UINT32_MAX
 
 /* An event held back during a replay: this header in mf.pending, then len bytes of lines. */
 struct held {
 	uint64_t start, method;
-	uint32_t size, len;	/* len == HELD_UNLOAD: an unload, no lines */
+	uint32_t size, len; /* len == HELD_UNLOAD: an unload, no lines */
 };
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t wake;	/* the rewrite thread waits here for "due" */
-	pthread_cond_t done;	/* and says here that "due" is over */
+	pthread_cond_t wake; /* the rewrite thread waits here for "due" */
+	pthread_cond_t done; /* and says here that "due" is over */
 	int fd;
 	bool dead;
 	int replaying;
@@ -58,19 +58,21 @@ static struct {
 	char path[PATH_MAX + 32];
 
 	struct liveset live;
-	bool tracking;		/* live accounts for every byte of the file: a rewrite is possible */
-	bool never;		/* rewriting was given up for good */
-	bool due;		/* a rewrite is asked for or running */
-	bool thread;		/* the rewrite thread exists */
-	bool stop;		/* the JVM exits: abandon a running rewrite (atomic) */
-	uint64_t size;		/* bytes in the file, all written by us while tracking */
-	uint64_t last_size;	/* what the last rewrite kept */
+	bool tracking;	    /* live accounts for every byte of the file: a rewrite is possible */
+	bool never;	    /* rewriting was given up for good */
+	bool due;	    /* a rewrite is asked for or running */
+	bool thread;	    /* the rewrite thread exists */
+	bool stop;	    /* the JVM exits: abandon a running rewrite (atomic) */
+	uint64_t size;	    /* bytes in the file, all written by us while tracking */
+	uint64_t last_size; /* what the last rewrite kept */
 	uint64_t floor;
 	unsigned grace;
-	unsigned gen;		/* bumped when the file is replaced by anyone but a rewrite */
+	unsigned gen; /* bumped when the file is replaced by anyone but a rewrite */
 	unsigned rewrites;
-} mf = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
-	 .done = PTHREAD_COND_INITIALIZER, .fd = -1 };
+} mf = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	 .wake = PTHREAD_COND_INITIALIZER,
+	 .done = PTHREAD_COND_INITIALIZER,
+	 .fd = -1 };
 
 static __thread bool mf_replay_thread;
 
@@ -87,7 +89,7 @@ static unsigned long long mapfile__start_ticks(void)
 {
 	unsigned long long ticks = 0;
 	char buf[1024], *p;
-	int field = 2;	/* p points at the ")" that ends field 2 */
+	int field = 2; /* p points at the ")" that ends field 2 */
 	FILE *f;
 
 	f = fopen("/proc/self/stat", "re");
@@ -191,7 +193,7 @@ int mapfile__reopen_if_gone(void)
 
 	pthread_mutex_lock(&mf.lock);
 	if (mf.fd >= 0 && fstat(mf.fd, &ours) == 0 && mapfile__is_ours(&ours)) {
-		ret = mf.dead;	/* lines were lost after a write error: a replay restores them */
+		ret = mf.dead; /* lines were lost after a write error: a replay restores them */
 		mf.dead = false;
 		goto out_unlock;
 	}
@@ -216,10 +218,11 @@ static bool mapfile__write_locked(const char *p, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			agent__log("cannot write %s: %s; new JIT code stays unnamed until the next attach (free space or pass dir=WRITABLE_DIR)",
-				   mf.path, n < 0 ? strerror(errno) : "short write");
+			agent__log(
+				"cannot write %s: %s; new JIT code stays unnamed until the next attach (free space or pass dir=WRITABLE_DIR)",
+				mf.path, n < 0 ? strerror(errno) : "short write");
 			mf.dead = true;
-			mapfile__untrack_locked(false);	/* a part of a line may be in the file */
+			mapfile__untrack_locked(false); /* a part of a line may be in the file */
 			return false;
 		}
 		p += n;
@@ -372,7 +375,7 @@ void mapfile__stop_rewrites(void)
 	mapfile__untrack_locked(true);
 	__atomic_store_n(&mf.stop, true, __ATOMIC_RELAXED);
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 2;	/* a rewrite notices within one read; never hold up an exit for long */
+	until.tv_sec += 2; /* a rewrite notices within one read; never hold up an exit for long */
 	while (mf.due && mf.thread && pthread_cond_timedwait(&mf.done, &mf.lock, &until) == 0)
 		;
 	pthread_mutex_unlock(&mf.lock);
@@ -386,16 +389,16 @@ const char *mapfile__path(void)
 /* ---- the rewrite, on its own thread ---- */
 
 struct rewrite {
-	unsigned gen;		/* mf.gen when planned: another file since means give up */
-	uint64_t end;		/* the file's size when planned: before it, only spans are kept */
-	uint64_t copied;	/* bytes of the old file dealt with */
-	uint64_t written;	/* bytes of the new file */
-	uint64_t kept;		/* of which the spans */
+	unsigned gen;	  /* mf.gen when planned: another file since means give up */
+	uint64_t end;	  /* the file's size when planned: before it, only spans are kept */
+	uint64_t copied;  /* bytes of the old file dealt with */
+	uint64_t written; /* bytes of the new file */
+	uint64_t kept;	  /* of which the spans */
 	struct span *spans;
 	ssize_t nspans;
-	struct stat st;		/* the old file's */
+	struct stat st; /* the old file's */
 	int rfd, tfd;
-	char *in, *out;		/* a window [in_off, in_off + in_len) of the old file; what to write */
+	char *in, *out; /* a window [in_off, in_off + in_len) of the old file; what to write */
 	uint64_t in_off;
 	size_t in_len, out_len;
 	char tmp[sizeof(mf.path) + 8];
@@ -429,7 +432,7 @@ static int rewrite__read(struct rewrite *w, uint64_t off)
 		n = pread(w->rfd, w->in, COPY_CHUNK, off);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
-		return n < 0 ? -errno : -EBUSY;	/* shorter than we wrote: someone else's file */
+		return n < 0 ? -errno : -EBUSY; /* shorter than we wrote: someone else's file */
 	w->in_off = off;
 	w->in_len = n;
 	return 0;
@@ -444,7 +447,8 @@ static int rewrite__copy(struct rewrite *w, uint64_t off, uint64_t len)
 	while (len) {
 		size_t at, take;
 
-		if ((off < w->in_off || off >= w->in_off + w->in_len) && (e = rewrite__read(w, off)))
+		if ((off < w->in_off || off >= w->in_off + w->in_len) &&
+		    (e = rewrite__read(w, off)))
 			return e;
 		at = off - w->in_off;
 		take = w->in_len - at < len ? w->in_len - at : len;
@@ -476,8 +480,9 @@ static int rewrite__create(struct rewrite *w)
 {
 	snprintf(w->tmp, sizeof(w->tmp), "%s.tmp", mf.path);
 	for (int tries = 0; tries < 2; tries++) {
-		w->tfd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC,
-			      0600);
+		w->tfd =
+			open(w->tmp,
+			     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
 		if (w->tfd >= 0)
 			return fchmod(w->tfd, w->st.st_mode & 0777) ? -errno : 0;
 		if (errno != EEXIST || !rewrite__leftover(w->tmp))
@@ -573,7 +578,7 @@ static int rewrite__commit(struct rewrite *w)
 	else if (fstat(mf.fd, &st) || (uint64_t)st.st_size != mf.size)
 		e = -EBUSY;
 	else if (!mapfile__is_ours(&st))
-		e = -ENOENT;	/* the name went to another file meanwhile: leave that one be */
+		e = -ENOENT; /* the name went to another file meanwhile: leave that one be */
 	if (!e && mf.size > w->copied)
 		e = rewrite__copy(w, w->copied, mf.size - w->copied);
 	if (!e)
@@ -587,7 +592,7 @@ static int rewrite__commit(struct rewrite *w)
 		mf.fd = w->tfd;
 		w->tfd = -1;
 		mf.size = w->written;
-		mf.last_size = w->kept;	/* the tail is new: it may be as dead as it likes */
+		mf.last_size = w->kept; /* the tail is new: it may be as dead as it likes */
 		mf.rewrites++;
 		if (liveset__rebase(&mf.live, w->spans, w->nspans, w->end, w->kept))
 			e = -ENOMEM;
@@ -617,11 +622,13 @@ static void rewrite__finish(struct rewrite *w, int e)
 	if (e == -ENOENT)
 		return;
 	if (e == -EBUSY)
-		agent__log("someone else writes %s too (a second agent from another path, jcmd Compiler.perfmap), so dead code cannot be told apart; the map keeps every line",
-			   mf.path);
+		agent__log(
+			"someone else writes %s too (a second agent from another path, jcmd Compiler.perfmap), so dead code cannot be told apart; the map keeps every line",
+			mf.path);
 	else
-		agent__log("cannot compact %s (via %s): %s; the map keeps every line (pass compact=off to keep it that way quietly)",
-			   mf.path, w->tmp, strerror(-e));
+		agent__log(
+			"cannot compact %s (via %s): %s; the map keeps every line (pass compact=off to keep it that way quietly)",
+			mf.path, w->tmp, strerror(-e));
 }
 
 /* One rewrite: plan under the lock, copy without it, switch files under it. */
@@ -640,7 +647,7 @@ static void mapfile__rewrite(void)
 
 static void *mapfile__rewriter(void *arg)
 {
-	prctl(PR_SET_NAME, "bpfprof-compact");	/* how it shows in top -H and jstack */
+	prctl(PR_SET_NAME, "bpfprof-compact"); /* how it shows in top -H and jstack */
 	pthread_mutex_lock(&mf.lock);
 	for (;;) {
 		while (!mf.due)

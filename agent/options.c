@@ -120,9 +120,10 @@ int agent_opts__parse(struct agent_opts *opts, const char *str, char *warn, size
 		if (opt__apply(opts, item) == 0)
 			continue;
 		if (!bad++ && warn_len)
-			snprintf(warn, warn_len,
-				 "unknown option '%s' ignored (known: unfold=on|off, sig=on|off, dir=PATH, quiet, compact=SIZE|off, grace=SECONDS)",
-				 shown);
+			snprintf(
+				warn, warn_len,
+				"unknown option '%s' ignored (known: unfold=on|off, sig=on|off, dir=PATH, quiet, compact=SIZE|off, grace=SECONDS)",
+				shown);
 	}
 	return bad;
 }

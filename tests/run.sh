@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - run every test and print "N passed, N failed".
 #
-# Each test (build/tests/unit/test_*, tests/e2e/*.sh) prints TAP lines: "ok N - what" or
+# Each test (build/tests/unit/*/test_*, tests/e2e/*/*.sh) prints TAP lines: "ok N - what" or
 # "not ok N - what"; "# ..." lines explain. A test that exits non-zero without a failing line
 # counts as one failure. TESTS="pattern" runs only matching tests. Exit status: 0 iff none failed.
 set -u
@@ -25,17 +25,19 @@ run_one() {
 	pass=$((pass + p)) fail=$((fail + f))
 	[ "$f" -gt 0 ] && failed_names+=("$name")
 }
-for t in "$BUILD"/tests/unit/test_*; do
-	[ -x "$t" ] || continue
-	[ -n "${TESTS:-}" ] && [[ "$t" != *$TESTS* ]] && continue
-	run_one "$(basename "$t")" "$t"
-done
-for t in tests/e2e/*.sh; do
-	[ "$(basename "$t")" = lib.sh ] && continue	# sourced by the tests, not one
-	[ -e "$t" ] || continue
-	[ -n "${TESTS:-}" ] && [[ "$t" != *$TESTS* ]] && continue
-	run_one "$(basename "$t" .sh)" bash "$t"
-done
+# Unit tests mirror user/ (build/tests/unit/symbolize/test_ksyms); end-to-end tests are grouped
+# by what they exercise (tests/e2e/record/pid.sh). Names are shown relative to those roots.
+while read -r t; do
+	name=${t#"$BUILD"/tests/unit/}
+	[ -n "${TESTS:-}" ] && [[ "$name" != *$TESTS* ]] && continue
+	run_one "$name" "$t"
+done < <(find "$BUILD/tests/unit" -type f -name 'test_*' ! -name '*.d' -perm -u+x | sort)
+while read -r t; do
+	name=${t#tests/e2e/}
+	name=${name%.sh}
+	[ -n "${TESTS:-}" ] && [[ "$name" != *$TESTS* ]] && continue
+	run_one "$name" bash "$t"
+done < <(find tests/e2e -mindepth 2 -name '*.sh' | sort)
 [ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -12,34 +12,34 @@
 
 static int check__n, check__failed;
 
-#define check(cond, ...)                                                                  \
-	({                                                                                 \
-		int __c = !!(cond);                                                        \
-		printf("%sok %d - ", __c ? "" : "not ", ++check__n);                      \
-		printf(__VA_ARGS__);                                                       \
-		printf("\n");                                                              \
-		if (!__c) {                                                                \
-			check__failed++;                                                   \
-			printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);      \
-		}                                                                          \
-		__c;                                                                       \
+#define check(cond, ...)                                                                \
+	({                                                                              \
+		int __c = !!(cond);                                                     \
+		printf("%sok %d - ", __c ? "" : "not ", ++check__n);                    \
+		printf(__VA_ARGS__);                                                    \
+		printf("\n");                                                           \
+		if (!__c) {                                                             \
+			check__failed++;                                                \
+			printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                                       \
+		__c;                                                                    \
 	})
 
-#define check_str(got, want, what)                                                        \
-	({                                                                                 \
-		const char *__g = (got), *__w = (want);                                    \
-		int __ok = __g && __w && !strcmp(__g, __w);                                \
-		(void)(check(__ok, "%s", what) || printf("#   got '%s', want '%s'\n",              \
-						  __g ? __g : "(null)", __w));             \
-		__ok;                                                                      \
+#define check_str(got, want, what)                                                      \
+	({                                                                              \
+		const char *__g = (got), *__w = (want);                                 \
+		int __ok = __g && __w && !strcmp(__g, __w);                             \
+		(void)(check(__ok, "%s", what) ||                                       \
+		       printf("#   got '%s', want '%s'\n", __g ? __g : "(null)", __w)); \
+		__ok;                                                                   \
 	})
 
-#define check_int(got, want, what)                                                        \
-	({                                                                                 \
-		long long __g = (long long)(got), __w = (long long)(want);                 \
-		int __ok = __g == __w;                                                     \
+#define check_int(got, want, what)                                                                \
+	({                                                                                        \
+		long long __g = (long long)(got), __w = (long long)(want);                        \
+		int __ok = __g == __w;                                                            \
 		(void)(check(__ok, "%s", what) || printf("#   got %lld, want %lld\n", __g, __w)); \
-		__ok;                                                                      \
+		__ok;                                                                             \
 	})
 
 static inline int check_done(void)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
+#include "model/profile.h"
 
 static struct profile *fixture__split(void)
 {
@@ -40,15 +40,15 @@ static struct profile *fixture__split(void)
  * Run call, which writes to a FILE named `out`, into memory: *bufp gets the bytes (NUL-terminated,
  * the caller frees them) or NULL when call failed.
  */
-#define fixture__capture(bufp, lenp, call)                                                 \
-	do {                                                                                \
-		FILE *out = open_memstream((bufp), (lenp));                                 \
-		int ret_ = (call);                                                          \
-		fclose(out);                                                                \
-		if (ret_) {                                                                 \
-			free(*(bufp));                                                      \
-			*(bufp) = NULL;                                                     \
-		}                                                                           \
+#define fixture__capture(bufp, lenp, call)                  \
+	do {                                                \
+		FILE *out = open_memstream((bufp), (lenp)); \
+		int ret_ = (call);                          \
+		fclose(out);                                \
+		if (ret_) {                                 \
+			free(*(bufp));                      \
+			*(bufp) = NULL;                     \
+		}                                           \
 	} while (0)
 
 #endif /* BPFPROF_EMIT_FIXTURE_H */

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * sample.h - the ABI between the BPF programs (bpf/cpu.bpf.c) and the loader: map keys, values and events.
+ *
+ * The BPF side aggregates samples in the kernel: one `counts` entry per unique
+ * (process, thread, kernel stack, user stack) with a hit count, so only unique stacks and
+ * counts cross into user space. There are two sets of `stacks`/`counts` maps; samples go to the
+ * set named by `active` while user space drains the other. `events` is a ring buffer telling the
+ * loader about processes it has not seen yet (and execs), so it can snapshot their mappings while
+ * they are alive, and about the exit of those it was told about, so it can let go of what it holds
+ * for them.
+ */
+#ifndef BPFPROF_BPF_PROFILE_H
+#define BPFPROF_BPF_PROFILE_H
+
+#define TASK_COMM_LEN 16
+#define MAX_STACK_DEPTH 127 /* PERF_MAX_STACK_DEPTH: the kernel walks no deeper */
+
+/*
+ * Small on purpose: it is hashed on every sample. Process names and namespace pids travel once
+ * per process in struct bp_event instead.
+ */
+struct sample_key {
+	__u32 pid;	 /* host tgid */
+	__u32 tid;	 /* host tid, 0 unless --threads */
+	__s32 kstack_id; /* -errno when missing (user-only, collision, ...) */
+	__s32 ustack_id;
+	char tcomm[TASK_COMM_LEN]; /* thread name, only with --threads */
+};
+
+enum bp_event_type {
+	BP_EVENT_NEW = 1,  /* first sample of this pid */
+	BP_EVENT_EXEC = 2, /* a tracked pid called exec: its mappings changed */
+	BP_EVENT_FORK = 3, /* a child of a followed pid was added to the filter */
+	BP_EVENT_EXIT = 4, /* a reported process ended: a NEW for its pid is another one */
+};
+
+struct bp_event {
+	__u32 type;
+	__u32 pid;
+	__u32 nspid;
+	__u32 ppid;
+	char comm[TASK_COMM_LEN];
+	__u64 start_ns; /* the process's start, ns after boot: with pid, who it is */
+};
+
+/* Counters in the per-CPU `stats` array: what was lost, and why. */
+enum bp_stat {
+	STAT_SAMPLES,	       /* program runs that were recorded */
+	STAT_FILTERED,	       /* runs dropped by the pid filter or idle */
+	STAT_KSTACK_LOST,      /* bpf_get_stackid failed for the kernel stack (not -EFAULT) */
+	STAT_USTACK_LOST,      /* ... for the user stack */
+	STAT_KSTACK_COLLISION, /* -EEXIST: the stack map bucket held another stack */
+	STAT_USTACK_COLLISION,
+	STAT_COUNTS_FULL, /* the counts map was full: samples dropped */
+	STAT_EVENTS_LOST, /* the ring buffer was full: a process notice dropped */
+	STAT_MAX,
+};
+
+#endif /* BPFPROF_BPF_PROFILE_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_pprof.c - encode the fixture as pprof, gunzip it, decode it with the same protobuf-c
+ * code and check what `go tool pprof` relies on: string table, sample types and values, leaf
+ * first locations resolving to the right function names, labels, mappings with build-ids,
+ * times. Also: without a period only samples/count is written.
+ */
+#include <zlib.h>
+
+#include "check.h"
+#include "emit_fixture.h"
+#include "emit/emitters.h"
+#include "pprof.pb-c.h"
+
+typedef Perftools__Profiles__Profile pb_profile;
+
+static pb_profile *decode(const char *gz, size_t len)
+{
+	size_t cap = 1 << 20;
+	unsigned char *raw = malloc(cap);
+	z_stream z = { .next_in = (unsigned char *)gz, .avail_in = len };
+	pb_profile *msg = NULL;
+
+	/* 15 + 32: accept the gzip header, and fail on anything else. */
+	if (!raw || inflateInit2(&z, 15 + 32) != Z_OK)
+		goto out_free;
+	z.next_out = raw;
+	z.avail_out = cap;
+	if (inflate(&z, Z_FINISH) == Z_STREAM_END)
+		msg = perftools__profiles__profile__unpack(NULL, z.total_out, raw);
+	inflateEnd(&z);
+out_free:
+	free(raw);
+	return msg;
+}
+
+static const char *str(const pb_profile *m, int64_t i)
+{
+	return i >= 0 && (size_t)i < m->n_string_table ? m->string_table[i] : "(out of range)";
+}
+
+/* Function name of a location id. */
+static const char *loc_name(const pb_profile *m, uint64_t id)
+{
+	for (size_t i = 0; i < m->n_location; i++) {
+		if (m->location[i]->id != id || !m->location[i]->n_line)
+			continue;
+		for (size_t f = 0; f < m->n_function; f++)
+			if (m->function[f]->id == m->location[i]->line[0]->function_id)
+				return str(m, m->function[f]->name);
+	}
+	return "(none)";
+}
+
+static void test_split(void)
+{
+	struct profile *p = fixture__split();
+	struct emit_opts opts = {};
+	size_t len;
+	char *gz = NULL;
+
+	fixture__capture(&gz, &len, pprof__write(p, out, &opts));
+	pb_profile *m = gz ? decode(gz, len) : NULL;
+	const Perftools__Profiles__Sample *s;
+
+	check(gz && (unsigned char)gz[0] == 0x1f && (unsigned char)gz[1] == 0x8b, "gzip magic");
+	check(m != NULL, "gunzips and decodes");
+	if (!m)
+		goto out_free;
+	check_str(str(m, 0), "", "string_table[0] is empty");
+	check_int(m->n_sample_type, 2, "two sample types");
+	check_str(str(m, m->sample_type[0]->type), "samples", "type 0 samples");
+	check_str(str(m, m->sample_type[0]->unit), "count", "unit 0 count");
+	check_str(str(m, m->sample_type[1]->type), "cpu", "type 1 cpu");
+	check_str(str(m, m->sample_type[1]->unit), "nanoseconds", "unit 1 nanoseconds");
+	check_str(str(m, m->period_type->type), "cpu", "period type");
+	check_int(m->period, 10000000, "period");
+	check_int(m->time_nanos, 1700000000000000000LL, "time_nanos");
+	check_int(m->duration_nanos, 1500000000LL, "duration_nanos");
+	check_int(m->n_sample, 3, "three samples");
+	s = m->sample[0]; /* sorted: hot_a first */
+	check_int(s->n_value, 2, "two values");
+	check_int(s->value[0], 60, "hot_a count");
+	check_int(s->value[1], 600000000LL, "hot_a cpu ns");
+	check_int(s->n_location_id, 2, "process and thread are not frames");
+	check_str(loc_name(m, s->location_id[0]), "hot_a", "leaf first");
+	check_str(loc_name(m, s->location_id[1]), "main", "then the caller");
+	check_int(s->n_label, 2, "two labels");
+	check_str(str(m, s->label[0]->key), "process", "label process");
+	check_str(str(m, s->label[0]->str), "split", "process name");
+	check_str(str(m, s->label[1]->key), "thread", "label thread");
+	check_str(str(m, s->label[1]->str), "[split tid=42]", "thread name");
+	check_int(m->sample[2]->value[0], 10, "third sample hot_c");
+	check_str(loc_name(m, m->sample[2]->location_id[0]), "do_syscall_64", "kernel leaf");
+	check_int(m->n_mapping, 2, "two modules, two mappings");
+	for (size_t i = 0; i < m->n_mapping; i++) {
+		const char *file = str(m, m->mapping[i]->filename);
+
+		if (!strcmp(file, "/bin/split"))
+			check_str(str(m, m->mapping[i]->build_id), "beef01",
+				  "build-id of /bin/split");
+		else
+			check_str(file, "[kernel.kallsyms]", "kernel mapping");
+	}
+	perftools__profiles__profile__free_unpacked(m, NULL);
+out_free:
+	free(gz);
+	profile__free(p);
+}
+
+static void test_no_period(void)
+{
+	struct profile *p = fixture__split();
+	struct emit_opts opts = {};
+	size_t len;
+	char *gz;
+	pb_profile *m;
+
+	p->meta.period = 0;
+	fixture__capture(&gz, &len, pprof__write(p, out, &opts));
+	m = gz ? decode(gz, len) : NULL;
+	check(m != NULL, "decodes without a period");
+	if (m) {
+		check_int(m->n_sample_type, 1, "only samples/count");
+		check_int(m->sample[0]->n_value, 1, "one value");
+		check_int(m->period, 1, "period 1 sample");
+		perftools__profiles__profile__free_unpacked(m, NULL);
+	}
+	free(gz);
+	profile__free(p);
+}
+
+int main(void)
+{
+	test_split();
+	test_no_period();
+	return check_done();
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_profile.c - the profile model: frame interning, stack merging, totals, sort order, and
+ * that both hash tables keep finding entries after they grow.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "model/profile.h"
+
+static void test_interning(void)
+{
+	static const struct {
+		const char *name, *module;
+		enum frame_kind kind;
+		int same_as; /* index of an earlier row that must get the same id, or -1 */
+	} rows[] = {
+		{ "main", "/bin/a", FRAME_NATIVE, -1 }, { "main", "/bin/a", FRAME_NATIVE, 0 },
+		{ "main", "/bin/b", FRAME_NATIVE, -1 }, { "main", NULL, FRAME_NATIVE, -1 },
+		{ "main", NULL, FRAME_NATIVE, 3 },	{ "main", "/bin/a", FRAME_KERNEL, -1 },
+		{ "", NULL, FRAME_UNKNOWN, -1 },
+	};
+	struct profile *p = profile__new();
+	int64_t ids[sizeof(rows) / sizeof(rows[0])];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		ids[i] = profile__frame(p, rows[i].name, rows[i].kind, rows[i].module, NULL);
+		if (rows[i].same_as >= 0)
+			check(ids[i] == ids[rows[i].same_as], "row %zu interned to row %d's id", i,
+			      rows[i].same_as);
+		else
+			check(ids[i] == (int64_t)p->nframes - 1, "row %zu is a new frame", i);
+	}
+	check_int(p->nframes, 5, "five distinct frames");
+	profile__frame(p, "main", FRAME_NATIVE, "/bin/a", "abcd");
+	check_str(p->frames[ids[0]].build_id, "abcd", "a later build-id fills in");
+	profile__free(p);
+}
+
+static void test_merge(void)
+{
+	struct profile *p = profile__new();
+	uint32_t a = profile__frame(p, "proc", FRAME_PROCESS, NULL, NULL);
+	uint32_t b = profile__frame(p, "f", FRAME_NATIVE, NULL, NULL);
+	uint32_t s1[] = { a, b }, s2[] = { a };
+
+	check_int(profile__add_stack(p, s1, 2, 3, 0), 0, "add a;f 3");
+	check_int(profile__add_stack(p, s2, 1, 4, 1), 0, "add a 4 1");
+	check_int(profile__add_stack(p, s1, 2, 5, 2), 0, "add a;f 5 2");
+	check_int(p->nstacks, 2, "equal stacks merge");
+	check_int(p->stacks[0].count, 8, "merged count");
+	check_int(p->stacks[0].count2, 2, "merged count2");
+	check_int(p->total, 12, "total");
+	check_int(p->total2, 3, "total2");
+	s1[1] = 99;
+	check_int(profile__add_stack(p, s1, 2, 1, 0), -EINVAL, "unknown frame id refused");
+	profile__free(p);
+}
+
+static void test_sort(void)
+{
+	static const char *const names[] = { "p", "zeta", "alpha", "mid" };
+	struct profile *p = profile__new();
+	uint32_t id[4], want[][3] = { { 0, 2, 0 }, { 0, 2, 1 }, { 0, 3, 0 }, { 0, 1, 0 } };
+
+	for (int i = 0; i < 4; i++)
+		id[i] = profile__frame(p, names[i], i ? FRAME_NATIVE : FRAME_PROCESS, NULL, NULL);
+	/* inserted: p;zeta  p;mid  p;alpha;zeta  p;alpha */
+	profile__add_stack(p, (uint32_t[]){ id[0], id[1] }, 2, 1, 0);
+	profile__add_stack(p, (uint32_t[]){ id[0], id[3] }, 2, 1, 0);
+	profile__add_stack(p, (uint32_t[]){ id[0], id[2], id[1] }, 3, 1, 0);
+	profile__add_stack(p, (uint32_t[]){ id[0], id[2] }, 2, 1, 0);
+	profile__sort(p);
+	for (int i = 0; i < 4; i++) {
+		uint32_t d = want[i][2] ? 3 : 2;
+		int ok = p->stacks[i].depth == d && p->stacks[i].ids[1] == id[want[i][1]];
+
+		check(ok, "sorted stack %d has second frame %s", i, names[want[i][1]]);
+	}
+	/* The stack table must still find stacks after the sort moved them. */
+	profile__add_stack(p, (uint32_t[]){ id[0], id[3] }, 2, 10, 0);
+	check_int(p->nstacks, 4, "no new stack after sort");
+	check_int(p->stacks[2].count, 11, "p;mid found after sort");
+	profile__free(p);
+}
+
+static void test_growth(void)
+{
+	enum {
+		N = 50000
+	};
+	struct profile *p = profile__new();
+	char name[32];
+	int bad = 0;
+
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < N; i++) {
+			uint32_t ids[2];
+
+			snprintf(name, sizeof(name), "fn%d", i);
+			ids[0] = profile__frame(p, "proc", FRAME_PROCESS, NULL, NULL);
+			ids[1] = profile__frame(p, name, FRAME_NATIVE, "/lib/x.so", NULL);
+			bad += ids[1] != (uint32_t)i + 1;
+			bad += profile__add_stack(p, ids, 2, 1, 0) != 0;
+		}
+	}
+	check(bad == 0, "%d frames keep their ids across table growth (%d bad)", N, bad);
+	check_int(p->nframes, N + 1, "frames");
+	check_int(p->nstacks, N, "stacks");
+	check_int(p->stacks[N - 1].count, 2, "last stack counted twice");
+	profile__free(p);
+}
+
+static void test_suffix(void)
+{
+	check_str(frame_kind__suffix(FRAME_KERNEL), "_[k]", "kernel suffix");
+	check_str(frame_kind__suffix(FRAME_JIT), "_[j]", "jit suffix");
+	check_str(frame_kind__suffix(FRAME_INLINED), "_[i]", "inlined suffix");
+	check_str(frame_kind__suffix(FRAME_NATIVE), "", "native has none");
+	check_str(frame_kind__suffix(FRAME_PROCESS), "", "process has none");
+}
+
+int main(void)
+{
+	test_interning();
+	test_merge();
+	test_sort();
+	test_growth();
+	test_suffix();
+	profile__free(NULL);
+	return check_done();
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * cli/cmd_diff.c - `bpfprof diff BASE NEW`: what changed between two folded profiles.
+ *
+ * Output is a differential flame graph (frames as wide as in NEW, red where a frame's share of
+ * samples grew since BASE, blue where it shrank), or folded lines "stack BASE NEW" as
+ * difffolded.pl writes them, which flamegraph.pl and `bpfprof report` read back. Shares, not raw
+ * counts, are compared, so two recordings of different lengths still compare; --normalize also
+ * scales BASE's counts to NEW's total for tools that compare raw counts.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/report_io.h"
+
+static const char diff_usage[] =
+	"usage: bpfprof diff BASE NEW [-o OUT] [--format html|folded] [--normalize] [--title T]\n"
+	"\n"
+	"Compare two folded profiles (BASE before, NEW after a change).\n"
+	"\n"
+	"  -o, --output OUT   output file (default: stdout); .html gives a differential flame graph,\n"
+	"                     anything else folded 'stack BASE NEW' lines\n"
+	"  -f, --format F     html or folded (overrides -o)\n"
+	"  -n, --normalize    scale BASE's counts so its total equals NEW's\n"
+	"  -t, --title T      title of the flame graph\n"
+	"      --minwidth PCT hide frames narrower than PCT percent of NEW's samples\n"
+	"\n"
+	"In the flame graph, widths are NEW's samples; red frames grew, blue frames shrank (as a\n"
+	"share of all samples); the deeper the color, the larger the change.\n"
+	"\n"
+	"examples:\n"
+	"  bpfprof diff before.folded after.folded -o diff.html\n"
+	"  bpfprof diff --normalize before.folded after.folded > diff.folded\n"
+	"  flamegraph.pl diff.folded > diff.svg\n";
+
+struct diff_args {
+	const char *base, *new, *out, *format;
+	bool normalize;
+	struct emit_opts opts;
+};
+
+static int diff_format__parse(const struct diff_args *a, enum out_format *fmt)
+{
+	const char *name = a->format;
+
+	if (!name) {
+		if (emit__parse_format(NULL, a->out, fmt))
+			return -EINVAL;
+		*fmt = *fmt == FMT_HTML ? FMT_DIFF_HTML : FMT_DIFF_FOLDED;
+		return 0;
+	}
+	if (!strcmp(name, "html")) {
+		*fmt = FMT_DIFF_HTML;
+	} else if (!strcmp(name, "folded") || !strcmp(name, "collapsed")) {
+		*fmt = FMT_DIFF_FOLDED;
+	} else {
+		fprintf(stderr, "bpfprof diff: unknown format '%s'; diff writes html or folded\n",
+			name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* 0 on success, 1 on a usage error (printed), -1 for --help. */
+static int diff_args__parse(struct diff_args *a, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "title", required_argument, NULL, 't' },
+		{ "minwidth", required_argument, NULL, 'm' },
+		{ "normalize", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "o:f:t:nh", longopts, NULL)) != -1) {
+		if (c == 'o') {
+			a->out = optarg;
+		} else if (c == 'f') {
+			a->format = optarg;
+		} else if (c == 't') {
+			a->opts.title = optarg;
+		} else if (c == 'n') {
+			a->normalize = true;
+		} else if (c == 'm') {
+			if (report__minwidth("diff", optarg, &a->opts))
+				return 1;
+		} else {
+			if (c == 'h')
+				return -1;
+			fprintf(stderr, "bpfprof diff: see `bpfprof diff --help`\n");
+			return 1;
+		}
+	}
+	if (optind + 2 != argc) {
+		fprintf(stderr,
+			"bpfprof diff: give two input files, BASE and NEW; see `bpfprof diff --help`\n");
+		return 1;
+	}
+	a->base = argv[optind];
+	a->new = argv[optind + 1];
+	return 0;
+}
+
+/* BASE's counts into count, NEW's into count2 of one profile. */
+static struct profile *diff__load(const struct diff_args *a)
+{
+	struct profile *base = profile__new(), *new = profile__new(), *d = profile__new();
+	double scale = 1.0;
+	int err = !base || !new || !d ? -ENOMEM : 0;
+
+	if (!err)
+		err = report__read(base, "diff", a->base);
+	if (!err)
+		err = report__read(new, "diff", a->new);
+	if (!err && a->normalize && base->total)
+		scale = (double)new->total / base->total;
+	if (!err)
+		err = profile__merge(d, base, NULL, 0, scale);
+	if (!err)
+		err = profile__merge(d, new, NULL, 1, 1.0);
+	if (!err) {
+		d->meta = new->meta;
+		snprintf(d->meta.title, sizeof(d->meta.title), "Differential flame graph: %s vs %s",
+			 a->new, a->base);
+	}
+	profile__free(base);
+	profile__free(new);
+	if (err) {
+		if (err == -ENOMEM)
+			fprintf(stderr, "bpfprof diff: out of memory\n");
+		profile__free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct diff_args a = {};
+	struct atomic_file *out = NULL;
+	enum out_format fmt;
+	struct profile *d;
+	int ret = diff_args__parse(&a, argc, argv);
+
+	if (ret < 0) {
+		fputs(diff_usage, stdout);
+		return 0;
+	}
+	if (ret)
+		return 2;
+	if (diff_format__parse(&a, &fmt))
+		return 2;
+	if (report__open_output(&out, "diff", a.out, fmt))
+		return 1;
+	d = diff__load(&a);
+	ret = !d || report__write(out, "diff", a.out, d, fmt, &a.opts) ? 1 : 0;
+	atomic_file__free(out);
+	profile__free(d);
+	return ret;
+}

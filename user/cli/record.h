@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * cli/record.h - the pieces of `bpfprof record` around the recorder itself (cli/cmd_record.c):
+ * its options (cli/record_cfg.c) and its closing summary
+ * (cli/record_summary.c).
+ */
+#ifndef BPFPROF_RECORD_H
+#define BPFPROF_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "bpf/abi/sample.h"
+#include "emit/emit.h"
+#include "collect/event_spec.h"
+#include "symbolize/symbolizer.h"
+
+#define MAX_OUTPUTS 4 /* -o a.html -o a.folded: one recording, several files */
+
+struct record_cfg {
+	pid_t *pids; /* -p, malloc'd */
+	int npids;
+	char **cmd;		 /* -- COMMAND ARGS..., NULL-terminated, points into argv */
+	struct sample_rate rate; /* -F / -c */
+	double duration;	 /* -d, 0 = until Ctrl-C or the command's exit */
+	const char *outputs[MAX_OUTPUTS]; /* -o, repeatable; none = stdout */
+	int noutputs;
+	const char *format; /* --format */
+	const char *event;  /* -e */
+	const char *title;
+	const char *debug_dir;
+	const char *agent_opts;
+	uint32_t stack_storage, max_stacks;
+	enum {
+		JAVA_AUTO,
+		JAVA_TARGETS,
+		JAVA_OFF
+	} java; /* which JVMs get the agent */
+	bool user_only, kernel_only, threads, idle, verbose, status;
+};
+
+/* Parse argv. 0; 1 when --help was printed; -EINVAL after a one-line error (exit 2). */
+int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv);
+/*
+ * Check what can be checked before recording: pids alive, event known, command runnable, and
+ * the format of each output (fmts[i] for outputs[i]; fmts[0] for stdout). 0 or -errno.
+ */
+int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_format *fmts);
+
+struct record_stats {
+	uint64_t bpf[STAT_MAX];	  /* from the BPF side */
+	uint64_t run_ns, run_cnt; /* BPF program time (kernel.bpf_stats_enabled) */
+	uint64_t user_frames, user_unnamed, user_anon; /* weighted by samples */
+	uint64_t kernel_frames, kernel_unnamed;
+	uint64_t truncated, dropped;
+	uint64_t processes, processes_seen;
+	unsigned long rotations;	    /* in-kernel tables drained during the run */
+	double post_s;			    /* drain + symbolize + write, seconds */
+	size_t stacks;			    /* unique stacks in the profile */
+	struct symbolizer_refusals refused; /* files targets named that were not read */
+};
+
+void record_stats__print(const struct record_stats *st, const struct record_cfg *cfg,
+			 const struct event_spec *ev, double duration, uint64_t samples,
+			 size_t tracked);
+
+#endif /* BPFPROF_RECORD_H */

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * cli/record_cfg.c - `bpfprof record` options: parsing, usage, and the checks that must pass
+ * before anything is loaded or written (see cli/record.h). Every rejection is one line naming what
+ * to type instead, and exit status 2.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lib/procfs.h"
+#include "cli/record.h"
+
+#define DEFAULT_HZ 99
+
+enum {
+	OPT_THREADS = 256,
+	OPT_IDLE,
+	OPT_FORMAT,
+	OPT_TITLE,
+	OPT_STACK_STORAGE,
+	OPT_MAX_STACKS,
+	OPT_JAVA,
+	OPT_AGENT_OPTS,
+	OPT_DEBUG_DIR,
+	OPT_NO_STATUS,
+};
+
+static const struct option long_opts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "freq", required_argument, NULL, 'F' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "event", required_argument, NULL, 'e' },
+	{ "user", no_argument, NULL, 'U' },
+	{ "kernel", no_argument, NULL, 'K' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "threads", no_argument, NULL, OPT_THREADS },
+	{ "idle", no_argument, NULL, OPT_IDLE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "stack-storage-size", required_argument, NULL, OPT_STACK_STORAGE },
+	{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
+	{ "java", required_argument, NULL, OPT_JAVA },
+	{ "agent-opts", required_argument, NULL, OPT_AGENT_OPTS },
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+	{ "no-status", no_argument, NULL, OPT_NO_STATUS },
+	{},
+};
+
+static void record_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: bpfprof record [options] [-- COMMAND [ARGS...]]\n"
+		"\n"
+		"Samples kernel and user stacks with eBPF and writes a profile (folded stacks by default).\n"
+		"No target: the whole host. -p: those processes. COMMAND: run it, profile it until it exits.\n"
+		"\n"
+		"  -p, --pid PID[,PID...]   profile these processes (all their threads)\n"
+		"  -F, --freq HZ            samples per second per CPU (default %d)\n"
+		"  -c, --count N            one sample every N events instead of -F\n"
+		"  -d, --duration SECONDS   stop after this long (default: Ctrl-C, or the command's exit)\n"
+		"  -o, --output FILE        write here (default stdout); the extension picks the format:\n"
+		"                           .folded .collapsed .html .pb.gz .pprof .speedscope.json .txt\n"
+		"                           (repeat -o to write several formats from one recording)\n"
+		"      --format F           folded, html, pprof, speedscope or text, whatever the name\n"
+		"  -e, --event EVENT        cpu (default), page-faults, context-switches, ...,\n"
+		"                           tracepoint:CAT:NAME, kprobe:FUNC, uprobe:PATH:SYMBOL (see 'bpfprof list')\n"
+		"  -U, --user               user-space stacks only\n"
+		"  -K, --kernel             kernel stacks only\n"
+		"      --threads            add a [thread-name tid=N] frame under each process\n"
+		"      --idle               include the idle task (swapper)\n"
+		"      --title TEXT         title for HTML output\n"
+		"      --java MODE          JVM agent: auto (targets, and every JVM of a host-wide\n"
+		"                           recording; default), targets (-p/COMMAND only), off\n"
+		"      --agent-opts OPTS    options for the JVM agent, e.g. unfold=off,sig=on\n"
+		"      --debug-dir DIR      where separate debug files live (default /usr/lib/debug)\n"
+		"      --stack-storage-size N  stack map entries per table set (default 16384)\n"
+		"      --max-stacks N       unique stacks per in-kernel table set (default 16384)\n"
+		"      --no-status          no live status line on the terminal\n"
+		"  -v, --verbose            libbpf messages, symbol sources, timings\n"
+		"\n"
+		"examples:\n"
+		"  sudo bpfprof record -d 10 -o host.folded           # the whole host for 10 s\n"
+		"  sudo bpfprof record -p 1234 -o flame.html           # one process, until Ctrl-C\n"
+		"  sudo bpfprof record -F 999 -o cmd.pb.gz -- ./a.out  # a command, as pprof\n"
+		"  sudo bpfprof record -e page-faults -p 1234 -d 5     # where a process faults\n",
+		DEFAULT_HZ);
+}
+
+static int parse_u64(const char *s, const char *opt, uint64_t min, uint64_t max, uint64_t *out)
+{
+	bool rate = !strcmp(opt, "-F");
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (!*s || *s == '-' || *end || errno || v < min || v > max) {
+		fprintf(stderr, "bpfprof: %s needs a whole number from %llu to %llu%s, not '%s'\n",
+			opt, (unsigned long long)min, (unsigned long long)max,
+			rate ? " (kernel.perf_event_max_sample_rate)" : "", s);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_pids(struct record_cfg *cfg, const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	uint64_t v;
+	int err = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
+		pid_t *p = realloc(cfg->pids, (cfg->npids + 1) * sizeof(*p));
+
+		if (!p)
+			err = -ENOMEM;
+		else if (!strcmp(tok, "0"))
+			err = -EINVAL,
+			fprintf(stderr,
+				"bpfprof: pid 0 is the idle task, not a process; record without -p (and with --idle) to see idle time\n");
+		else if (!(err = parse_u64(tok, "-p", 1, 4194304, &v)))
+			p[cfg->npids++] = v;
+		if (p)
+			cfg->pids = p;
+	}
+	if (!cfg->npids && !err)
+		err = -EINVAL,
+		fprintf(stderr, "bpfprof: -p needs a pid, e.g. -p 1234 or -p 1234,5678\n");
+	free(copy);
+	return err;
+}
+
+static uint64_t max_sample_rate(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "re");
+	unsigned long long v = 100000;
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 100000;
+		fclose(f);
+	}
+	return v;
+}
+
+static int parse_duration(struct record_cfg *cfg, const char *s)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(d) || d <= 0 || d > 30 * 86400) {
+		fprintf(stderr,
+			"bpfprof: -d needs a positive number of seconds (up to 30 days), not '%s'\n",
+			s);
+		return -EINVAL;
+	}
+	cfg->duration = d;
+	return 0;
+}
+
+static int parse_java(struct record_cfg *cfg, const char *s)
+{
+	if (!strcmp(s, "auto") || !strcmp(s, "on"))
+		cfg->java = JAVA_AUTO;
+	else if (!strcmp(s, "targets"))
+		cfg->java = JAVA_TARGETS;
+	else if (!strcmp(s, "off"))
+		cfg->java = JAVA_OFF;
+	else
+		return fprintf(stderr, "bpfprof: --java takes auto, targets or off, not '%s'\n", s),
+		       -EINVAL;
+	return 0;
+}
+
+static int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
+{
+	uint64_t v;
+	int err = 0;
+
+	switch (c) {
+	case 'p':
+		return parse_pids(cfg, arg);
+	case 'F':
+		err = parse_u64(arg, "-F", 1, max_sample_rate(), &v);
+		cfg->rate.freq = v;
+		return err;
+	case 'c':
+		err = parse_u64(arg, "-c", 1, UINT64_MAX / 2, &v);
+		cfg->rate.period = v;
+		return err;
+	case 'd':
+		return parse_duration(cfg, arg);
+	case 'o':
+		if (cfg->noutputs == MAX_OUTPUTS)
+			return fprintf(stderr, "bpfprof: at most %d -o outputs\n", MAX_OUTPUTS),
+			       -EINVAL;
+		cfg->outputs[cfg->noutputs++] = arg;
+		return 0;
+	case 'e':
+		cfg->event = arg;
+		return 0;
+	case 'U':
+		cfg->user_only = true;
+		return 0;
+	case 'K':
+		cfg->kernel_only = true;
+		return 0;
+	case 'v':
+		cfg->verbose = true;
+		cfg->status = false;
+		return 0;
+	case OPT_THREADS:
+		cfg->threads = true;
+		return 0;
+	case OPT_IDLE:
+		cfg->idle = true;
+		return 0;
+	case OPT_FORMAT:
+		cfg->format = arg;
+		return 0;
+	case OPT_TITLE:
+		cfg->title = arg;
+		return 0;
+	case OPT_STACK_STORAGE:
+		err = parse_u64(arg, "--stack-storage-size", 64, 1 << 22, &v);
+		cfg->stack_storage = v;
+		return err;
+	case OPT_MAX_STACKS:
+		err = parse_u64(arg, "--max-stacks", 64, 1 << 24, &v);
+		cfg->max_stacks = v;
+		return err;
+	case OPT_JAVA:
+		return parse_java(cfg, arg);
+	case OPT_AGENT_OPTS:
+		cfg->agent_opts = arg;
+		return 0;
+	case OPT_DEBUG_DIR:
+		cfg->debug_dir = arg;
+		return 0;
+	case OPT_NO_STATUS:
+		cfg->status = false;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv)
+{
+	int c, err;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->event = "cpu";
+	cfg->status = isatty(STDERR_FILENO) && !getenv("CI");
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:p:F:c:d:o:e:UKvh", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			record_usage(stdout);
+			return 1;
+		}
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "bpfprof record: %s '%s'; see 'bpfprof record --help'\n",
+				c == '?' ? "unknown option" : "missing value for",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+		err = record_cfg__option(cfg, c, optarg);
+		if (err)
+			return err;
+	}
+	if (optind < argc)
+		cfg->cmd = &argv[optind];
+	return 0;
+}
+
+/* A pid given with -p: must exist and not be a zombie, and a thread id means its process. */
+static int check_pid(pid_t *pid)
+{
+	char *status = procfs__read(*pid, "status", NULL);
+	const char *tgid = status ? procfs__field(status, "Tgid:") : NULL;
+
+	if (!status) {
+		fprintf(stderr, "bpfprof: no such process: %d (check the pid with 'ps -p %d')\n",
+			*pid, *pid);
+		return -ESRCH;
+	}
+	if (tgid)
+		*pid = atoi(tgid);
+	free(status);
+	if (!procfs__alive(*pid)) {
+		fprintf(stderr,
+			"bpfprof: process %d has exited (a zombie its parent has not reaped; see 'ps -o ppid= -p %d'): nothing to record\n",
+			*pid, *pid);
+		return -ESRCH;
+	}
+	return 0;
+}
+
+static int record_cfg__check_combos(const struct record_cfg *cfg)
+{
+	if (cfg->rate.freq && cfg->rate.period)
+		return fprintf(stderr, "bpfprof: use -F (frequency) or -c (period), not both\n"),
+		       -EINVAL;
+	if (cfg->user_only && cfg->kernel_only)
+		return fprintf(stderr,
+			       "bpfprof: -U (user only) and -K (kernel only) exclude each other; drop both for full stacks\n"),
+		       -EINVAL;
+	if (cfg->npids && cfg->cmd)
+		return fprintf(stderr, "bpfprof: give -p PID or a COMMAND, not both\n"), -EINVAL;
+	return 0;
+}
+
+/* The command must be runnable: found now, not after BPF is loaded and the output opened. */
+static int check_command(char *const *cmd)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (!cmd)
+		return 0;
+	if (strchr(cmd[0], '/')) {
+		if (!access(cmd[0], X_OK))
+			return 0;
+		return fprintf(stderr, "bpfprof: cannot run '%s': %s\n", cmd[0], strerror(errno)),
+		       -ENOENT;
+	}
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? path : ".", cmd[0]);
+		if (!access(buf, X_OK))
+			return 0;
+		path += len + (path[len] == ':');
+	}
+	fprintf(stderr, "bpfprof: cannot run '%s': command not found in PATH\n", cmd[0]);
+	return -ENOENT;
+}
+
+int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_format *fmts)
+{
+	char why[512];
+	int i, err;
+
+	if ((err = record_cfg__check_combos(cfg)) || (err = check_command(cfg->cmd)))
+		return err;
+	if (event__parse(cfg->event, ev, why, sizeof(why)))
+		return fprintf(stderr, "bpfprof: %s\n", why), -EINVAL;
+	if (ev->kind == EV_PERF && !cfg->rate.freq && !cfg->rate.period) {
+		if (ev->is_time)
+			cfg->rate.freq = DEFAULT_HZ;
+		else
+			cfg->rate.period = 1; /* every fault / switch: exact counts */
+	}
+	if (ev->kind != EV_PERF && (cfg->rate.freq || cfg->rate.period))
+		return fprintf(stderr,
+			       "bpfprof: -F and -c apply to perf events; %s counts every hit\n",
+			       ev->name),
+		       -EINVAL;
+	for (i = 0; i < cfg->npids; i++) {
+		if ((err = check_pid(&cfg->pids[i])))
+			return err;
+	}
+	if (!cfg->noutputs)
+		return emit__parse_format(cfg->format, NULL, &fmts[0]);
+	for (i = 0; i < cfg->noutputs; i++) {
+		if ((err = emit__parse_format(cfg->format, cfg->outputs[i], &fmts[i])))
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * collect/event_spec.h - what drives sampling: `-e` names parsed into an event_spec, and `bpfprof list`.
+ *
+ * Four kinds, each attached differently by the sampler: perf events (cpu-clock and the other
+ * software events, hardware events where a PMU exists), tracepoints (tracepoint:CAT:NAME),
+ * kprobes (kprobe:FUNC) and uprobes (uprobe:PATH:SYMBOL).
+ */
+#ifndef BPFPROF_EVENTS_H
+#define BPFPROF_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum event_kind {
+	EV_PERF,
+	EV_TRACEPOINT,
+	EV_KPROBE,
+	EV_UPROBE
+};
+
+struct event_spec {
+	enum event_kind kind;
+	char name[256];	   /* as the user wrote it, canonical: "cpu", "page-faults", ... */
+	uint32_t type;	   /* EV_PERF: PERF_TYPE_* */
+	uint64_t config;   /* EV_PERF: PERF_COUNT_* */
+	bool is_time;	   /* counts nanoseconds (cpu-clock): -F makes sense, unit is ns */
+	char category[64]; /* EV_TRACEPOINT */
+	char func[128];	   /* EV_TRACEPOINT name, EV_KPROBE function, EV_UPROBE symbol */
+	char path[4096];   /* EV_UPROBE binary */
+};
+
+struct sample_rate {
+	uint64_t freq;	 /* samples per second per CPU (-F), 0 when period is used */
+	uint64_t period; /* one sample every N events (-c), 0 when freq is used */
+};
+
+/* Parse an -e name. 0, or -EINVAL/-ENOENT after writing a one-line reason into err. */
+int event__parse(const char *s, struct event_spec *ev, char *err, size_t errlen);
+
+/* perf_event_open(2) for a perf event on cpu (pid -1). fd, or -errno. */
+int event__open_perf(const struct event_spec *ev, const struct sample_rate *rate, int cpu);
+
+/* Explain why a perf event could not be opened, with the fix, into err. */
+void event__explain(const struct event_spec *ev, int err, char *buf, size_t len);
+
+/* The online CPUs, as a list. Returns the count, or -errno. *cpus is malloc'd. */
+int online_cpus(int **cpus);
+
+#endif /* BPFPROF_EVENTS_H */

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * collect/sampler.c - load and run bpf/cpu.bpf.c through its skeleton (see collect/sampler.h).
+ *
+ * open -> set rodata and map sizes -> load -> attach fork/exec/exit watchers -> start(event) ->
+ * poll -> stop -> drain -> free. Producers go before consumers: stop detaches everything that
+ * writes to the ring buffer before its last read, and free delivers nothing. libbpf's own
+ * messages appear only with -v; failures are reported here in one line that names the fix.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cpu.skel.h"
+#include "collect/sampler.h"
+#include "lib/u64map.h"
+
+struct sampler {
+	struct cpu_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **links; /* the fork/exec/exit watchers, then the sampling links */
+	int nlinks;
+	int *pefds;
+	int npefds;
+	struct bpf_program *sampling_prog;
+	uint32_t storage; /* stack map entries per set */
+	unsigned long rotations;
+	int quiesce_fd, quiesce_inner; /* map-in-map and its map (see sampler__quiesce) */
+	sampler_event_fn event_fn;
+	void *event_ctx;
+};
+
+/* How one kind of event gets the sampling program attached. */
+struct source_ops {
+	const char *what;
+	int (*start)(struct sampler *s, const struct event_spec *ev,
+		     const struct sample_rate *rate);
+};
+
+static bool libbpf_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (!libbpf_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int sampler__keep_link(struct sampler *s, struct bpf_link *link)
+{
+	struct bpf_link **l;
+
+	if (!link)
+		return -errno;
+	l = realloc(s->links, (s->nlinks + 1) * sizeof(*l));
+	if (!l) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
+	}
+	s->links = l;
+	s->links[s->nlinks++] = link;
+	return 0;
+}
+
+static int ringbuf_cb(void *ctx, void *data, size_t size)
+{
+	struct sampler *s = ctx;
+
+	if (size >= sizeof(struct bp_event) && s->event_fn)
+		s->event_fn(data, s->event_ctx);
+	return 0;
+}
+
+static void sampler__configure(struct sampler *s, const struct sampler_cfg *cfg)
+{
+	struct cpu_bpf *skel = s->skel;
+
+	skel->rodata->filter_pids = cfg->filter_pids;
+	skel->rodata->follow_forks = cfg->follow_forks;
+	skel->rodata->include_idle = cfg->idle;
+	skel->rodata->want_kernel = cfg->kernel;
+	skel->rodata->want_user = cfg->user;
+	skel->rodata->per_thread = cfg->threads;
+	s->storage = cfg->stack_storage ? cfg->stack_storage : SAMPLER_STACK_STORAGE;
+	bpf_map__set_max_entries(skel->maps.stacks0, s->storage);
+	bpf_map__set_max_entries(skel->maps.stacks1, s->storage);
+	bpf_map__set_max_entries(skel->maps.counts0, cfg->max_stacks ?: SAMPLER_MAX_STACKS);
+	bpf_map__set_max_entries(skel->maps.counts1, cfg->max_stacks ?: SAMPLER_MAX_STACKS);
+}
+
+/*
+ * Updating an element of a map-in-map from user space returns only after an RCU grace period,
+ * that is after every BPF program already running has finished: storing the same inner map
+ * again in a one-slot ARRAY_OF_MAPS is how a flip of the active set waits for samples still
+ * being written to the old one. Without it (the maps could not be made) the flip waits a
+ * generous fixed time instead.
+ */
+static void sampler__quiesce_init(struct sampler *s)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+
+	s->quiesce_inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+	if (s->quiesce_inner < 0)
+		return;
+	opts.inner_map_fd = s->quiesce_inner;
+	s->quiesce_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, NULL, 4, 4, 1, &opts);
+}
+
+static void sampler__quiesce(struct sampler *s)
+{
+	__u32 key = 0, val = s->quiesce_inner;
+
+	if (s->quiesce_fd < 0 || bpf_map_update_elem(s->quiesce_fd, &key, &val, BPF_ANY))
+		usleep(20000); /* a sampling program runs for microseconds */
+}
+
+static void explain_load_error(int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		fprintf(stderr,
+			"bpfprof: not allowed to load BPF programs (%s); run as root, or grant CAP_BPF and CAP_PERFMON\n",
+			strerror(-err));
+	else if (err == -ENOMEM || err == -E2BIG)
+		fprintf(stderr,
+			"bpfprof: cannot create the BPF maps (%s); lower --stack-storage-size or --max-stacks, or raise the locked-memory limit (ulimit -l)\n",
+			strerror(-err));
+	else
+		fprintf(stderr,
+			"bpfprof: cannot load the BPF program (%s); the kernel needs BTF (CONFIG_DEBUG_INFO_BTF) and version 5.8 or later; rerun with -v for details\n",
+			strerror(-err));
+}
+
+struct sampler *sampler__new(const struct sampler_cfg *cfg, sampler_event_fn fn, void *ctx)
+{
+	struct sampler *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return NULL;
+	libbpf_verbose = cfg->verbose;
+	libbpf_set_print(libbpf_print);
+	s->event_fn = fn;
+	s->event_ctx = ctx;
+	s->quiesce_fd = s->quiesce_inner = -1;
+	s->skel = cpu_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		goto err_explain;
+	}
+	sampler__configure(s, cfg);
+	err = cpu_bpf__load(s->skel);
+	if (err)
+		goto err_explain;
+	err = sampler__keep_link(s, bpf_program__attach(s->skel->progs.on_fork));
+	if (!err)
+		err = sampler__keep_link(s, bpf_program__attach(s->skel->progs.on_exec));
+	if (!err)
+		err = sampler__keep_link(s, bpf_program__attach(s->skel->progs.on_exit));
+	if (err)
+		goto err_explain;
+	sampler__quiesce_init(s);
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), ringbuf_cb, s, NULL);
+	if (!s->rb) {
+		err = -errno;
+		goto err_explain;
+	}
+	return s;
+err_explain:
+	explain_load_error(err);
+	sampler__free(s);
+	return NULL;
+}
+
+int sampler__add_pid(struct sampler *s, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.target_pids), &key, &one, BPF_ANY)
+		       ? -errno
+		       : 0;
+}
+
+static int perf_source_start(struct sampler *s, const struct event_spec *ev,
+			     const struct sample_rate *rate)
+{
+	char why[512];
+	int *cpus = NULL, n = online_cpus(&cpus), i, fd, err = 0;
+
+	if (n <= 0)
+		return fprintf(stderr, "bpfprof: cannot read /sys/devices/system/cpu/online\n"),
+		       -ENOENT;
+	s->pefds = calloc(n, sizeof(int));
+	for (i = 0; s->pefds && i < n && !err; i++) {
+		fd = event__open_perf(ev, rate, cpus[i]);
+		if (fd == -ENODEV) /* went offline meanwhile */
+			continue;
+		if (fd < 0) {
+			event__explain(ev, fd, why, sizeof(why));
+			fprintf(stderr, "bpfprof: %s\n", why);
+			err = fd;
+			break;
+		}
+		s->pefds[s->npefds++] = fd;
+		err = sampler__keep_link(s, bpf_program__attach_perf_event(s->sampling_prog, fd));
+		if (err)
+			fprintf(stderr, "bpfprof: cannot attach to perf event on CPU %d: %s\n",
+				cpus[i], strerror(-err));
+	}
+	free(cpus);
+	return s->pefds ? err : -ENOMEM;
+}
+
+static int tracepoint_source_start(struct sampler *s, const struct event_spec *ev,
+				   const struct sample_rate *rate)
+{
+	int err;
+
+	s->sampling_prog = s->skel->progs.on_tracepoint;
+	err = sampler__keep_link(
+		s, bpf_program__attach_tracepoint(s->sampling_prog, ev->category, ev->func));
+	if (err)
+		fprintf(stderr, "bpfprof: cannot attach to tracepoint %s:%s: %s\n", ev->category,
+			ev->func, strerror(-err));
+	return err;
+}
+
+static int probe_source_start(struct sampler *s, const struct event_spec *ev,
+			      const struct sample_rate *rate)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .func_name = ev->func);
+	struct bpf_link *link;
+	int err;
+
+	s->sampling_prog = s->skel->progs.on_probe;
+	if (ev->kind == EV_KPROBE)
+		link = bpf_program__attach_kprobe(s->sampling_prog, false, ev->func);
+	else
+		link = bpf_program__attach_uprobe_opts(s->sampling_prog, -1, ev->path, 0, &uopts);
+	err = sampler__keep_link(s, link);
+	if (err && ev->kind == EV_KPROBE && access("/sys/bus/event_source/devices/kprobe", F_OK) &&
+	    access("/sys/kernel/tracing/kprobe_events", F_OK))
+		fprintf(stderr,
+			"bpfprof: this kernel has no kprobe support (no kprobe PMU, no kprobe_events: CONFIG_KPROBE_EVENTS is off); use a tracepoint (bpfprof list --tracepoints)\n");
+	else if (err && ev->kind == EV_KPROBE)
+		fprintf(stderr,
+			"bpfprof: cannot attach kprobe to '%s' (%s); it must be a kernel function listed in /proc/kallsyms and not inlined\n",
+			ev->func, strerror(-err));
+	else if (err)
+		fprintf(stderr,
+			"bpfprof: cannot attach uprobe to %s in %s (%s); check the symbol with 'nm -D %s'\n",
+			ev->func, ev->path, strerror(-err), ev->path);
+	return err;
+}
+
+static const struct source_ops sources[] = {
+	[EV_PERF] = { "perf event", perf_source_start },
+	[EV_TRACEPOINT] = { "tracepoint", tracepoint_source_start },
+	[EV_KPROBE] = { "kprobe", probe_source_start },
+	[EV_UPROBE] = { "uprobe", probe_source_start },
+};
+
+int sampler__start(struct sampler *s, const struct event_spec *ev, const struct sample_rate *rate)
+{
+	s->sampling_prog = s->skel->progs.on_perf_event;
+	return sources[ev->kind].start(s, ev, rate);
+}
+
+int sampler__poll(struct sampler *s, int timeout_ms)
+{
+	int n = ring_buffer__poll(s->rb, timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+void sampler__stop(struct sampler *s)
+{
+	int i;
+
+	for (i = 0; i < s->nlinks; i++) {
+		bpf_link__destroy(s->links[i]);
+		s->links[i] = NULL;
+	}
+	for (i = 0; i < s->npefds; i++)
+		close(s->pefds[i]);
+	s->npefds = 0;
+	if (s->rb)
+		ring_buffer__consume(s->rb);
+}
+
+/* ---- drain: read one set's counts and stacks, then empty it ---- */
+
+struct drain {
+	int counts_fd, stacks_fd;
+	struct u64map *ips; /* stack id + 1 -> ips (malloc'd, leaf first, 0-terminated) */
+	sampler_stack_fn fn;
+	void *ctx;
+};
+
+static void free_ips(uint64_t key, void *val, void *ctx)
+{
+	free(val);
+}
+
+static const uint64_t *drain__stack(struct drain *d, __s32 id)
+{
+	static const uint64_t none[1];
+	uint64_t *ips;
+	__u32 key = id;
+
+	if (id < 0)
+		return none;
+	ips = u64map__get(d->ips, (uint64_t)id + 1);
+	if (ips)
+		return ips;
+	ips = calloc(MAX_STACK_DEPTH + 1, sizeof(*ips));
+	if (!ips)
+		return none;
+	if (bpf_map_lookup_elem(d->stacks_fd, &key, ips))
+		ips[0] = 0;
+	if (u64map__set(d->ips, (uint64_t)id + 1, ips)) {
+		free(ips);
+		return none;
+	}
+	return ips;
+}
+
+static void drain__entries(struct drain *d, const struct sample_key *keys, const __u64 *vals,
+			   __u32 n)
+{
+	for (__u32 i = 0; i < n; i++)
+		d->fn(&keys[i], vals[i], drain__stack(d, keys[i].kstack_id),
+		      drain__stack(d, keys[i].ustack_id), d->ctx);
+}
+
+/* Read and delete every counts entry, a batch at a time. 0 or -errno. */
+static int drain__counts(struct drain *d)
+{
+	__u32 cap = 1024, n, token = 0, *in = NULL;
+	struct sample_key *keys = NULL;
+	__u64 *vals = NULL;
+	int err = 0;
+
+	for (;;) {
+		if (!keys || !vals) {
+			free(keys);
+			free(vals);
+			keys = malloc(cap * sizeof(*keys));
+			vals = malloc(cap * sizeof(*vals));
+			if (!keys || !vals) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+		n = cap;
+		err = bpf_map_lookup_and_delete_batch(d->counts_fd, in, &token, keys, vals, &n,
+						      NULL);
+		err = err ? -errno : 0;
+		if (err == -ENOSPC && !n) { /* one bucket holds more than cap entries */
+			cap *= 2;
+			free(keys);
+			keys = NULL;
+			continue;
+		}
+		drain__entries(d, keys, vals, n);
+		if (err)
+			break;
+		in = &token;
+	}
+	free(keys);
+	free(vals);
+	return err == -ENOENT ? 0 : err;
+}
+
+/* Empty the stack map: the ids read above, then whatever no counts entry referenced. */
+static void drain__clear_stacks(uint64_t key, void *val, void *ctx)
+{
+	__u32 id = key - 1;
+
+	bpf_map_delete_elem(*(int *)ctx, &id);
+}
+
+static void drain__sweep_stacks(int fd)
+{
+	__u32 id;
+
+	while (!bpf_map_get_next_key(fd, NULL, &id))
+		if (bpf_map_delete_elem(fd, &id))
+			break;
+}
+
+static int sampler__drain_set(struct sampler *s, int set, sampler_stack_fn fn, void *ctx)
+{
+	struct cpu_bpf *skel = s->skel;
+	struct drain d = {
+		.counts_fd = bpf_map__fd(set ? skel->maps.counts1 : skel->maps.counts0),
+		.stacks_fd = bpf_map__fd(set ? skel->maps.stacks1 : skel->maps.stacks0),
+		.ips = u64map__new(),
+		.fn = fn,
+		.ctx = ctx,
+	};
+	int err;
+
+	if (!d.ips)
+		return -ENOMEM;
+	err = drain__counts(&d);
+	u64map__for_each(d.ips, drain__clear_stacks, &d.stacks_fd);
+	drain__sweep_stacks(d.stacks_fd);
+	u64map__for_each(d.ips, free_ips, NULL);
+	u64map__free(d.ips);
+	return err;
+}
+
+bool sampler__wants_rotate(const struct sampler *s)
+{
+	uint32_t set = s->skel->bss->active & 1;
+	uint64_t fresh = __atomic_load_n(&s->skel->bss->fresh[set], __ATOMIC_RELAXED);
+
+	return fresh && fresh >= s->storage / SAMPLER_ROTATE_DIVISOR;
+}
+
+int sampler__rotate(struct sampler *s, sampler_stack_fn fn, void *ctx)
+{
+	uint32_t old = s->skel->bss->active & 1;
+
+	__atomic_store_n(&s->skel->bss->active, !old, __ATOMIC_RELEASE);
+	sampler__quiesce(s);
+	s->skel->bss->fresh[old] = 0;
+	s->rotations++;
+	return sampler__drain_set(s, old, fn, ctx);
+}
+
+int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
+{
+	int err = sampler__drain_set(s, 0, fn, ctx), err1 = sampler__drain_set(s, 1, fn, ctx);
+
+	return err ?: err1;
+}
+
+unsigned long sampler__rotations(const struct sampler *s)
+{
+	return s->rotations;
+}
+
+void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX])
+{
+	int i;
+
+	for (i = 0; i < STAT_MAX; i++)
+		out[i] = __atomic_load_n(&s->skel->bss->stats[i], __ATOMIC_RELAXED);
+}
+
+int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int err = bpf_obj_get_info_by_fd(bpf_program__fd(s->sampling_prog), &info, &len);
+
+	if (err)
+		return -errno;
+	*run_ns = info.run_time_ns;
+	*run_cnt = info.run_cnt;
+	return 0;
+}
+
+void sampler__free(struct sampler *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	s->event_fn = NULL; /* the consumers may be gone already: deliver nothing more */
+	sampler__stop(s);
+	for (i = 0; i < s->nlinks; i++)
+		bpf_link__destroy(s->links[i]);
+	free(s->links);
+	free(s->pefds);
+	ring_buffer__free(s->rb);
+	if (s->quiesce_fd >= 0)
+		close(s->quiesce_fd);
+	if (s->quiesce_inner >= 0)
+		close(s->quiesce_inner);
+	cpu_bpf__destroy(s->skel);
+	free(s);
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * collect/sampler.h - the BPF side's lifecycle, seen from user space: open the skeleton, configure it
+ * (filters, sizes), load, attach to the chosen event, poll process events, stop, and drain the
+ * in-kernel counts. One cleanup path: sampler__free() undoes whatever was done.
+ *
+ * The event source is picked at run time behind a small ops table (perf event on every CPU,
+ * tracepoint, kprobe/uprobe), the way async-profiler's Engine hides perf vs itimer.
+ */
+#ifndef BPFPROF_SAMPLER_H
+#define BPFPROF_SAMPLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "bpf/abi/sample.h"
+#include "collect/event_spec.h"
+
+/*
+ * In-kernel table sizes, per set (there are two: one fills while the other is drained). A set
+ * is drained once it has gained storage / SAMPLER_ROTATE_DIVISOR new entries: its stack map
+ * then stays under about 2 % full, so few stacks are lost to bucket collisions.
+ */
+#define SAMPLER_STACK_STORAGE 16384
+#define SAMPLER_MAX_STACKS 16384
+#define SAMPLER_ROTATE_DIVISOR 128
+
+struct sampler_cfg {
+	bool filter_pids;  /* only pids added with sampler__add_pid() (and, with */
+	bool follow_forks; /* follow_forks, their children) */
+	bool idle, kernel, user, threads;
+	uint32_t stack_storage; /* stack map entries per set, 0: SAMPLER_STACK_STORAGE */
+	uint32_t max_stacks;	/* counts map entries per set, 0: SAMPLER_MAX_STACKS */
+	bool verbose;		/* libbpf debug output */
+};
+
+struct sampler;
+
+/* Called for every process event (new pid, exec, exit) in sampler__poll() and sampler__stop(). */
+typedef void (*sampler_event_fn)(const struct bp_event *e, void *ctx);
+/* Called for every unique stack during sampler__drain(); ips are leaf first, 0-terminated. */
+typedef void (*sampler_stack_fn)(const struct sample_key *key, uint64_t count, const uint64_t *kips,
+				 const uint64_t *uips, void *ctx);
+
+/* Open, configure and load. NULL after printing a one-line error naming the fix. */
+struct sampler *sampler__new(const struct sampler_cfg *cfg, sampler_event_fn fn, void *ctx);
+int sampler__add_pid(struct sampler *s, pid_t pid);
+/* Attach to ev; samples flow from here on. 0 or -errno (error printed). */
+int sampler__start(struct sampler *s, const struct event_spec *ev, const struct sample_rate *rate);
+/* Deliver pending process events; waits up to timeout_ms. Events handled, or -errno. */
+int sampler__poll(struct sampler *s, int timeout_ms);
+/*
+ * Detach the sampling and the process watchers, then deliver the events still queued: no sample
+ * is taken and no event delivered after this returns. Safe to call twice.
+ */
+void sampler__stop(struct sampler *s);
+/* True when the set being filled is due to be drained (sampler__rotate). */
+bool sampler__wants_rotate(const struct sampler *s);
+/*
+ * Send new samples to the other set, wait until no program still writes the old one, then
+ * visit its unique stacks with their counts and empty it. Every sample is visited exactly once
+ * across rotations and the final drain. 0 or -errno.
+ */
+int sampler__rotate(struct sampler *s, sampler_stack_fn fn, void *ctx);
+/* After sampler__stop(): visit and empty both sets. 0 or -errno. */
+int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx);
+unsigned long sampler__rotations(const struct sampler *s);
+/* Sum the per-CPU counters into out[STAT_MAX]. */
+void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX]);
+/* BPF run time and run count of the sampling program (kernel.bpf_stats_enabled=1). */
+int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt);
+/* Detach and free without delivering any event (the callback's context may be gone). */
+void sampler__free(struct sampler *s);
+
+#endif /* BPFPROF_SAMPLER_H */

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * collect/stack_table.c - raw stacks summed across drains (see collect/stack_table.h).
+ *
+ * Two interning tables share one shape: an array of records and an open-addressing index of
+ * record numbers keyed by a 64-bit hash, doubled at half load. Stacks are keyed by their ips;
+ * entries by their sample_key, whose stack ids are already interned stack numbers, so comparing
+ * two keys compares whole stacks.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/array.h"
+#include "collect/stack_table.h"
+
+#define EMPTY UINT32_MAX
+
+struct raw_stack {
+	uint64_t *ips; /* leaf first, len entries, then a 0 */
+	uint32_t len;
+	uint64_t hash;
+};
+
+struct raw_entry {
+	struct sample_key key;
+	uint64_t count;
+	uint64_t hash;
+};
+
+struct index {
+	uint32_t *slots; /* record number or EMPTY */
+	size_t cap;	 /* power of two */
+};
+
+struct stack_table {
+	struct raw_stack *stacks;
+	size_t nstacks, stacks_cap;
+	struct raw_entry *entries;
+	size_t nentries, entries_cap;
+	struct index stack_ix, entry_ix;
+};
+
+static uint64_t hash_words(const void *data, size_t bytes)
+{
+	const unsigned char *b = data;
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < bytes; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint32_t stack_len(const uint64_t *ips)
+{
+	uint32_t n = 0;
+
+	while (ips && n < MAX_STACK_DEPTH && ips[n])
+		n++;
+	return n;
+}
+
+static int index__init(struct index *ix)
+{
+	ix->cap = 256;
+	ix->slots = malloc(ix->cap * sizeof(*ix->slots));
+	if (!ix->slots)
+		return -ENOMEM;
+	memset(ix->slots, 0xff, ix->cap * sizeof(*ix->slots));
+	return 0;
+}
+
+/* Double the index and re-slot every record: hash_of(i) gives record i's hash. */
+static int index__grow(struct index *ix, size_t n, uint64_t (*hash_of)(const void *, uint32_t),
+		       const void *records)
+{
+	size_t cap = ix->cap * 2, j;
+	uint32_t *slots = malloc(cap * sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	memset(slots, 0xff, cap * sizeof(*slots));
+	for (uint32_t i = 0; i < n; i++) {
+		for (j = hash_of(records, i) & (cap - 1); slots[j] != EMPTY;
+		     j = (j + 1) & (cap - 1))
+			;
+		slots[j] = i;
+	}
+	free(ix->slots);
+	ix->slots = slots;
+	ix->cap = cap;
+	return 0;
+}
+
+static uint64_t stack_hash_of(const void *records, uint32_t i)
+{
+	return ((const struct raw_stack *)records)[i].hash;
+}
+
+static uint64_t entry_hash_of(const void *records, uint32_t i)
+{
+	return ((const struct raw_entry *)records)[i].hash;
+}
+
+struct stack_table *stack_table__new(void)
+{
+	struct stack_table *t = calloc(1, sizeof(*t));
+
+	if (!t || index__init(&t->stack_ix) || index__init(&t->entry_ix)) {
+		stack_table__free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* The interned number of ips, added when new; -ENOMEM on failure. */
+static long stack_table__intern(struct stack_table *t, const uint64_t *ips)
+{
+	uint32_t len = stack_len(ips);
+	uint64_t h = hash_words(ips, len * sizeof(*ips));
+	struct raw_stack *rs;
+	size_t j;
+
+	for (j = h & (t->stack_ix.cap - 1); t->stack_ix.slots[j] != EMPTY;
+	     j = (j + 1) & (t->stack_ix.cap - 1)) {
+		rs = &t->stacks[t->stack_ix.slots[j]];
+		if (rs->hash == h && rs->len == len && !memcmp(rs->ips, ips, len * sizeof(*ips)))
+			return t->stack_ix.slots[j];
+	}
+	if (array__grow((void **)&t->stacks, &t->stacks_cap, t->nstacks, sizeof(*t->stacks)))
+		return -ENOMEM;
+	rs = &t->stacks[t->nstacks];
+	rs->ips = malloc((len + 1) * sizeof(*ips));
+	if (!rs->ips)
+		return -ENOMEM;
+	memcpy(rs->ips, ips, len * sizeof(*ips));
+	rs->ips[len] = 0;
+	rs->len = len;
+	rs->hash = h;
+	t->stack_ix.slots[j] = t->nstacks++;
+	if (t->nstacks * 2 > t->stack_ix.cap &&
+	    index__grow(&t->stack_ix, t->nstacks, stack_hash_of, t->stacks))
+		return -ENOMEM;
+	return t->nstacks - 1;
+}
+
+/* A kernel stack id becomes a table stack number; a missing stack keeps its -errno. */
+static int stack_table__map_id(struct stack_table *t, __s32 *id, const uint64_t *ips)
+{
+	long n;
+
+	if (*id < 0)
+		return 0;
+	n = stack_table__intern(t, ips);
+	if (n < 0)
+		return n;
+	*id = n;
+	return 0;
+}
+
+int stack_table__add(struct stack_table *t, const struct sample_key *key, uint64_t count,
+		     const uint64_t *kips, const uint64_t *uips)
+{
+	struct sample_key k = *key;
+	struct raw_entry *e;
+	uint64_t h;
+	size_t j;
+
+	if (stack_table__map_id(t, &k.kstack_id, kips) ||
+	    stack_table__map_id(t, &k.ustack_id, uips))
+		return -ENOMEM;
+	h = hash_words(&k, sizeof(k));
+	for (j = h & (t->entry_ix.cap - 1); t->entry_ix.slots[j] != EMPTY;
+	     j = (j + 1) & (t->entry_ix.cap - 1)) {
+		e = &t->entries[t->entry_ix.slots[j]];
+		if (e->hash == h && !memcmp(&e->key, &k, sizeof(k))) {
+			e->count += count;
+			return 0;
+		}
+	}
+	if (array__grow((void **)&t->entries, &t->entries_cap, t->nentries, sizeof(*t->entries)))
+		return -ENOMEM;
+	t->entries[t->nentries] = (struct raw_entry){ .key = k, .count = count, .hash = h };
+	t->entry_ix.slots[j] = t->nentries++;
+	if (t->nentries * 2 > t->entry_ix.cap &&
+	    index__grow(&t->entry_ix, t->nentries, entry_hash_of, t->entries))
+		return -ENOMEM;
+	return 0;
+}
+
+static const uint64_t *stack_table__ips(const struct stack_table *t, __s32 id)
+{
+	static const uint64_t none[1];
+
+	return id >= 0 && (size_t)id < t->nstacks ? t->stacks[id].ips : none;
+}
+
+void stack_table__for_each(const struct stack_table *t, stack_table_fn fn, void *ctx)
+{
+	for (size_t i = 0; t && i < t->nentries; i++) {
+		const struct raw_entry *e = &t->entries[i];
+
+		fn(&e->key, e->count, stack_table__ips(t, e->key.kstack_id),
+		   stack_table__ips(t, e->key.ustack_id), ctx);
+	}
+}
+
+size_t stack_table__entries(const struct stack_table *t)
+{
+	return t ? t->nentries : 0;
+}
+
+size_t stack_table__stacks(const struct stack_table *t)
+{
+	return t ? t->nstacks : 0;
+}
+
+void stack_table__free(struct stack_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nstacks; i++)
+		free(t->stacks[i].ips);
+	free(t->stacks);
+	free(t->entries);
+	free(t->stack_ix.slots);
+	free(t->entry_ix.slots);
+	free(t);
+}

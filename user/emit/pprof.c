@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * emit/pprof.c - write the profile as pprof's gzip'd protobuf (perftools.profiles.Profile), the
+ * format `go tool pprof`, Pyroscope and cloud profilers read.
+ *
+ * The message is built with the protobuf-c code generated from emit/pprof.proto and streamed through
+ * zlib, so a large profile is never held both packed and compressed. Mapping to pprof's model:
+ *  - every frame of the model is one Function and one Location (id = frame id + 1), with no
+ *    address: the frames are symbolized already, so pprof never tries to symbolize them again;
+ *  - every distinct module is one Mapping carrying the module's build-id when it is known;
+ *  - the process frame (and the thread frame, with --threads) become the sample labels
+ *    "process" and "thread" instead of stack frames, so pprof's views list only functions;
+ *    `go tool pprof -tagroot=process,thread` puts them back at the root;
+ *  - sample types are [samples/count, cpu/nanoseconds] for cpu, [samples/count, EVENT/UNIT]
+ *    otherwise, with values count and count * period; without a known period (a folded input)
+ *    only samples/count is written.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "emit/emitters.h"
+#include "pprof.pb-c.h"
+
+typedef Perftools__Profiles__Profile pb_profile;
+typedef Perftools__Profiles__Sample pb_sample;
+typedef Perftools__Profiles__Label pb_label;
+typedef Perftools__Profiles__Location pb_location;
+typedef Perftools__Profiles__Line pb_line;
+typedef Perftools__Profiles__Function pb_function;
+typedef Perftools__Profiles__Mapping pb_mapping;
+typedef Perftools__Profiles__ValueType pb_value_type;
+
+/* Fixed strings at the start of the string table; frame names follow from STR_FRAMES. */
+enum {
+	STR_EMPTY,
+	STR_SAMPLES,
+	STR_COUNT,
+	STR_EVENT,
+	STR_UNIT,
+	STR_PROCESS,
+	STR_THREAD,
+	STR_FRAMES,
+};
+
+/* Everything the message points into, allocated as a few flat arrays and freed together. */
+struct pprof_builder {
+	const struct profile *p;
+	pb_profile msg;
+	pb_value_type types[2], period_type;
+	char **strings;
+	size_t nstrings;
+	pb_function *functions;
+	pb_function **function_ptrs;
+	pb_location *locations;
+	pb_location **location_ptrs;
+	pb_line *lines;
+	pb_line **line_ptrs;
+	pb_mapping *mappings;
+	pb_mapping **mapping_ptrs;
+	size_t nmappings;
+	uint32_t *frame_mapping; /* per frame id: mapping id or 0 */
+	pb_sample *samples;
+	pb_sample **sample_ptrs;
+	uint64_t *loc_ids; /* all samples' location ids */
+	int64_t *values;   /* all samples' values */
+	pb_label *labels;
+	pb_label **label_ptrs;
+};
+
+static void builder__free(struct pprof_builder *b)
+{
+	free(b->strings);
+	free(b->functions);
+	free(b->function_ptrs);
+	free(b->locations);
+	free(b->location_ptrs);
+	free(b->lines);
+	free(b->line_ptrs);
+	free(b->mappings);
+	free(b->mapping_ptrs);
+	free(b->frame_mapping);
+	free(b->samples);
+	free(b->sample_ptrs);
+	free(b->loc_ids);
+	free(b->values);
+	free(b->labels);
+	free(b->label_ptrs);
+}
+
+static bool has_period(const struct profile *p)
+{
+	return p->meta.period > 0;
+}
+
+static int strings__build(struct pprof_builder *b)
+{
+	const struct profile *p = b->p;
+
+	/* Fixed strings, one per frame, then a filename and a build-id per mapping. */
+	b->strings = calloc(STR_FRAMES + p->nframes + 2 * p->nframes + 1, sizeof(*b->strings));
+	if (!b->strings)
+		return -ENOMEM;
+	b->strings[STR_EMPTY] = "";
+	b->strings[STR_SAMPLES] = "samples";
+	b->strings[STR_COUNT] = "count";
+	b->strings[STR_EVENT] = (char *)p->meta.event;
+	b->strings[STR_UNIT] = (char *)(p->meta.unit[0] ? p->meta.unit : "count");
+	b->strings[STR_PROCESS] = "process";
+	b->strings[STR_THREAD] = "thread";
+	for (size_t i = 0; i < p->nframes; i++)
+		b->strings[STR_FRAMES + i] = (char *)p->frames[i].name;
+	b->nstrings = STR_FRAMES + p->nframes;
+	return 0;
+}
+
+static int module_cmp_r(const void *a, const void *b, void *arg)
+{
+	const struct profile *p = arg;
+
+	return strcmp(p->frames[*(const uint32_t *)a].module,
+		      p->frames[*(const uint32_t *)b].module);
+}
+
+/* One mapping per distinct module; frames sorted by module so equal modules are adjacent. */
+static int mappings__build(struct pprof_builder *b)
+{
+	const struct profile *p = b->p;
+	uint32_t *ids = malloc((p->nframes + 1) * sizeof(*ids));
+	size_t n = 0;
+
+	b->frame_mapping = calloc(p->nframes + 1, sizeof(*b->frame_mapping));
+	b->mappings = calloc(p->nframes + 1, sizeof(*b->mappings));
+	b->mapping_ptrs = calloc(p->nframes + 1, sizeof(*b->mapping_ptrs));
+	if (!ids || !b->frame_mapping || !b->mappings || !b->mapping_ptrs) {
+		free(ids);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < p->nframes; i++)
+		if (p->frames[i].module)
+			ids[n++] = i;
+	qsort_r(ids, n, sizeof(*ids), module_cmp_r, (void *)p);
+	for (size_t i = 0; i < n; i++) {
+		const struct pf_frame *f = &p->frames[ids[i]];
+		pb_mapping *m = &b->mappings[b->nmappings];
+
+		if (!i || strcmp(f->module, p->frames[ids[i - 1]].module)) {
+			perftools__profiles__mapping__init(m);
+			m->id = ++b->nmappings;
+			m->filename = b->nstrings;
+			b->strings[b->nstrings++] = (char *)f->module;
+			m->has_functions = true;
+			b->mapping_ptrs[m->id - 1] = m;
+		}
+		m = &b->mappings[b->nmappings - 1];
+		if (!m->build_id && f->build_id) {
+			m->build_id = b->nstrings;
+			b->strings[b->nstrings++] = (char *)f->build_id;
+		}
+		b->frame_mapping[ids[i]] = m->id;
+	}
+	free(ids);
+	return 0;
+}
+
+static int functions__build(struct pprof_builder *b)
+{
+	size_t n = b->p->nframes;
+
+	b->functions = calloc(n + 1, sizeof(*b->functions));
+	b->function_ptrs = calloc(n + 1, sizeof(*b->function_ptrs));
+	b->locations = calloc(n + 1, sizeof(*b->locations));
+	b->location_ptrs = calloc(n + 1, sizeof(*b->location_ptrs));
+	b->lines = calloc(n + 1, sizeof(*b->lines));
+	b->line_ptrs = calloc(n + 1, sizeof(*b->line_ptrs));
+	if (!b->functions || !b->function_ptrs || !b->locations || !b->location_ptrs || !b->lines ||
+	    !b->line_ptrs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		pb_function *fn = &b->functions[i];
+		pb_location *loc = &b->locations[i];
+		pb_line *line = &b->lines[i];
+		uint32_t mapping = b->frame_mapping[i];
+
+		perftools__profiles__function__init(fn);
+		fn->id = i + 1;
+		fn->name = fn->system_name = STR_FRAMES + i;
+		fn->filename = mapping ? b->mappings[mapping - 1].filename : 0;
+		perftools__profiles__line__init(line);
+		line->function_id = fn->id;
+		perftools__profiles__location__init(loc);
+		loc->id = i + 1;
+		loc->mapping_id = mapping;
+		loc->n_line = 1;
+		loc->line = &b->line_ptrs[i];
+		b->line_ptrs[i] = line;
+		b->function_ptrs[i] = fn;
+		b->location_ptrs[i] = loc;
+	}
+	return 0;
+}
+
+/* Number of leading frames that become labels: the process frame and a thread frame. */
+static uint32_t label_frames(const struct profile *p, const struct pf_stack *s)
+{
+	uint32_t n = 0;
+
+	if (n < s->depth && p->frames[s->ids[n]].kind == FRAME_PROCESS)
+		n++;
+	if (n < s->depth && p->frames[s->ids[n]].kind == FRAME_THREAD)
+		n++;
+	return n;
+}
+
+static void sample__fill(struct pprof_builder *b, size_t i, const struct pf_stack *s,
+			 uint64_t **loc_ids)
+{
+	const struct profile *p = b->p;
+	pb_sample *smp = &b->samples[i];
+	uint32_t skip = label_frames(p, s), nvalues = has_period(p) ? 2 : 1;
+
+	perftools__profiles__sample__init(smp);
+	smp->n_location_id = s->depth - skip;
+	smp->location_id = *loc_ids;
+	for (uint32_t d = s->depth; d-- > skip;)
+		*(*loc_ids)++ = s->ids[d] + 1;
+	smp->n_value = nvalues;
+	smp->value = &b->values[i * 2];
+	smp->value[0] = s->count;
+	smp->value[1] = s->count * p->meta.period;
+	smp->n_label = skip;
+	smp->label = &b->label_ptrs[i * 2];
+	for (uint32_t d = 0; d < skip; d++) {
+		pb_label *l = &b->labels[i * 2 + d];
+
+		perftools__profiles__label__init(l);
+		l->key = p->frames[s->ids[d]].kind == FRAME_PROCESS ? STR_PROCESS : STR_THREAD;
+		l->str = STR_FRAMES + s->ids[d];
+		smp->label[d] = l;
+	}
+	b->sample_ptrs[i] = smp;
+}
+
+static int samples__build(struct pprof_builder *b, const size_t *order)
+{
+	const struct profile *p = b->p;
+	size_t n = p->nstacks + 1, depth = 1;
+	uint64_t *next;
+
+	for (size_t i = 0; i < p->nstacks; i++)
+		depth += p->stacks[i].depth;
+	b->samples = calloc(n, sizeof(*b->samples));
+	b->sample_ptrs = calloc(n, sizeof(*b->sample_ptrs));
+	b->loc_ids = calloc(depth, sizeof(*b->loc_ids));
+	b->values = calloc(2 * n, sizeof(*b->values));
+	b->labels = calloc(2 * n, sizeof(*b->labels));
+	b->label_ptrs = calloc(2 * n, sizeof(*b->label_ptrs));
+	if (!b->samples || !b->sample_ptrs || !b->loc_ids || !b->values || !b->labels ||
+	    !b->label_ptrs)
+		return -ENOMEM;
+	next = b->loc_ids;
+	for (size_t i = 0; i < p->nstacks; i++)
+		sample__fill(b, i, &p->stacks[order[i]], &next);
+	return 0;
+}
+
+static void header__fill(struct pprof_builder *b)
+{
+	const struct profile *p = b->p;
+	const struct profile_meta *m = &p->meta;
+	pb_profile *msg = &b->msg;
+
+	perftools__profiles__value_type__init(&b->types[0]);
+	perftools__profiles__value_type__init(&b->types[1]);
+	perftools__profiles__value_type__init(&b->period_type);
+	b->types[0].type = STR_SAMPLES;
+	b->types[0].unit = STR_COUNT;
+	b->types[1].type = STR_EVENT;
+	b->types[1].unit = STR_UNIT;
+	b->period_type = has_period(p) ? b->types[1] : b->types[0];
+	msg->period_type = &b->period_type;
+	msg->period = has_period(p) ? (int64_t)m->period : 1;
+	msg->time_nanos = m->start_ns;
+	msg->duration_nanos = m->duration_s * 1e9;
+}
+
+static int builder__fill(struct pprof_builder *b, const size_t *order)
+{
+	pb_profile *msg = &b->msg;
+	int err;
+
+	perftools__profiles__profile__init(msg);
+	err = strings__build(b);
+	if (!err)
+		err = mappings__build(b);
+	if (!err)
+		err = functions__build(b);
+	if (!err)
+		err = samples__build(b, order);
+	if (err)
+		return err;
+	header__fill(b);
+	return 0;
+}
+
+/* A ProtobufCBuffer whose bytes go through deflate into a FILE. */
+struct gz_sink {
+	ProtobufCBuffer base;
+	z_stream z;
+	FILE *out;
+	int err;
+};
+
+static void gz_sink__push(struct gz_sink *g, const uint8_t *data, size_t len, int flush)
+{
+	unsigned char chunk[64 * 1024];
+
+	g->z.next_in = (uint8_t *)data;
+	g->z.avail_in = len;
+	do {
+		g->z.next_out = chunk;
+		g->z.avail_out = sizeof(chunk);
+		if (deflate(&g->z, flush) == Z_STREAM_ERROR) {
+			g->err = -EIO;
+			return;
+		}
+		if (fwrite(chunk, 1, sizeof(chunk) - g->z.avail_out, g->out) !=
+		    sizeof(chunk) - g->z.avail_out)
+			g->err = -EIO;
+	} while (g->z.avail_out == 0);
+}
+
+static void gz_sink__append(ProtobufCBuffer *buf, size_t len, const uint8_t *data)
+{
+	struct gz_sink *g = (struct gz_sink *)buf;
+
+	if (!g->err)
+		gz_sink__push(g, data, len, Z_NO_FLUSH);
+}
+
+static int message__write_gz(const pb_profile *msg, FILE *out)
+{
+	struct gz_sink g = { .base.append = gz_sink__append, .out = out };
+
+	/* windowBits 15 + 16: a gzip header and trailer, as pprof expects. */
+	if (deflateInit2(&g.z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		return -ENOMEM;
+	perftools__profiles__profile__pack_to_buffer(msg, &g.base);
+	if (!g.err)
+		gz_sink__push(&g, NULL, 0, Z_FINISH);
+	deflateEnd(&g.z);
+	fflush(out);
+	return g.err ? g.err : ferror(out) ? -EIO : 0;
+}
+
+int pprof__write(const struct profile *p, FILE *out, const struct emit_opts *opts)
+{
+	struct pprof_builder b = { .p = p };
+	pb_value_type *types[2] = { &b.types[0], &b.types[1] };
+	size_t *order = profile__sorted(p);
+	int err = order ? builder__fill(&b, order) : -ENOMEM;
+
+	if (err)
+		goto out_free;
+	b.msg.n_sample_type = has_period(p) ? 2 : 1;
+	b.msg.sample_type = types;
+	b.msg.n_sample = p->nstacks;
+	b.msg.sample = b.sample_ptrs;
+	b.msg.n_mapping = b.nmappings;
+	b.msg.mapping = b.mapping_ptrs;
+	b.msg.n_location = p->nframes;
+	b.msg.location = b.location_ptrs;
+	b.msg.n_function = p->nframes;
+	b.msg.function = b.function_ptrs;
+	b.msg.n_string_table = b.nstrings;
+	b.msg.string_table = b.strings;
+	err = message__write_gz(&b.msg, out);
+out_free:
+	builder__free(&b);
+	free(order);
+	return err;
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * emit/speedscope.c - write speedscope's file format
+ * (https://www.speedscope.app/file-format-schema.json).
+ *
+ * One "sampled" profile: shared.frames holds every frame once, each unique stack is one sample
+ * (frame indexes, root first) whose weight is its sample count, so speedscope's left-heavy and
+ * sandwich views see exactly the counts the folded output has. The unit is "none" because a
+ * weight is a number of samples; the period is in the profile name for the reader.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "emit/emitters.h"
+#include "emit/json.h"
+
+#ifndef BPFPROF_VERSION
+#define BPFPROF_VERSION "dev"
+#endif
+
+static void frames__write(const struct profile *p, FILE *out)
+{
+	fputs("\"shared\":{\"frames\":[", out);
+	for (size_t i = 0; i < p->nframes; i++) {
+		const struct pf_frame *f = &p->frames[i];
+
+		fputs(i ? ",\n{\"name\":" : "\n{\"name\":", out);
+		json__string(out, f->name);
+		if (f->module) {
+			fputs(",\"file\":", out);
+			json__string(out, f->module);
+		}
+		fputc('}', out);
+	}
+	fputs("]},\n", out);
+}
+
+static void samples__write(const struct profile *p, const size_t *order, FILE *out)
+{
+	fputs("\"samples\":[", out);
+	for (size_t i = 0; i < p->nstacks; i++) {
+		const struct pf_stack *s = &p->stacks[order[i]];
+
+		fputs(i ? ",\n[" : "\n[", out);
+		for (uint32_t d = 0; d < s->depth; d++)
+			fprintf(out, d ? ",%u" : "%u", s->ids[d]);
+		fputc(']', out);
+	}
+	fputs("],\n\"weights\":[", out);
+	for (size_t i = 0; i < p->nstacks; i++)
+		fprintf(out, i ? ",%" PRIu64 : "%" PRIu64, p->stacks[order[i]].count);
+	fputs("]", out);
+}
+
+static void name__write(const struct profile *p, const struct emit_opts *opts, FILE *out)
+{
+	const char *title = opts->title ? opts->title : p->meta.title;
+	char name[512];
+
+	if (!title[0]) {
+		snprintf(name, sizeof(name), "%s samples (%s%s)", p->meta.event,
+			 p->meta.host[0] ? "host " : "", p->meta.host);
+		title = name;
+	}
+	json__string(out, title);
+}
+
+int speedscope__write(const struct profile *p, FILE *out, const struct emit_opts *opts)
+{
+	size_t *order = profile__sorted(p);
+
+	if (!order)
+		return -ENOMEM;
+	fputs("{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\n", out);
+	fputs("\"exporter\":\"bpfprof " BPFPROF_VERSION "\",\n\"name\":", out);
+	name__write(p, opts, out);
+	fputs(",\n\"activeProfileIndex\":0,\n", out);
+	frames__write(p, out);
+	fputs("\"profiles\":[{\"type\":\"sampled\",\"name\":", out);
+	name__write(p, opts, out);
+	fprintf(out, ",\"unit\":\"none\",\"startValue\":0,\"endValue\":%" PRIu64 ",\n", p->total);
+	samples__write(p, order, out);
+	fputs("}]}\n", out);
+	free(order);
+	fflush(out);
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * model/profile.c - the profile model: interned frames and unique stacks with counts.
+ *
+ * A recording sees the same few thousand frames and stacks millions of times, so both are
+ * interned through open-addressing hash tables kept in struct profile_index: a frame is keyed
+ * by (name, kind, module), a stack by its sequence of frame ids. Tables double at half load, so
+ * a lookup stays a probe or two. Stacks keep insertion order until profile__sort() orders them
+ * by frame names (the order flame graphs and folded output want).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/array.h"
+#include "model/profile.h"
+
+#define EMPTY UINT32_MAX
+
+struct profile_index {
+	uint32_t *frame_slots; /* frame id or EMPTY */
+	size_t frame_cap;      /* power of two */
+	uint32_t *stack_slots; /* stack index or EMPTY */
+	size_t stack_cap;      /* power of two */
+	size_t frames_alloc;   /* allocated length of p->frames */
+	size_t stacks_alloc;   /* allocated length of p->stacks */
+};
+
+/* FNV-1a, continued from h over n bytes. */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *b = data;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	return hash_bytes(h, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+static uint64_t frame_hash(const char *name, enum frame_kind kind, const char *module)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = hash_str(h, name);
+	h = hash_bytes(h, &kind, sizeof(kind));
+	return hash_str(h, module);
+}
+
+static uint64_t ids_hash(const uint32_t *ids, uint32_t depth)
+{
+	return hash_bytes(0xcbf29ce484222325ULL, ids, depth * sizeof(*ids));
+}
+
+static uint32_t *slots_new(size_t cap)
+{
+	uint32_t *s = malloc(cap * sizeof(*s));
+
+	if (s)
+		memset(s, 0xff, cap * sizeof(*s));
+	return s;
+}
+
+struct profile *profile__new(void)
+{
+	struct profile *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->index = calloc(1, sizeof(*p->index));
+	if (!p->index)
+		goto out_free;
+	p->index->frame_cap = 1024;
+	p->index->stack_cap = 1024;
+	p->index->frame_slots = slots_new(p->index->frame_cap);
+	p->index->stack_slots = slots_new(p->index->stack_cap);
+	if (!p->index->frame_slots || !p->index->stack_slots)
+		goto out_free;
+	strcpy(p->meta.event, "cpu");
+	strcpy(p->meta.unit, "nanoseconds");
+	return p;
+out_free:
+	profile__free(p);
+	return NULL;
+}
+
+void profile__free(struct profile *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nframes; i++) {
+		free((char *)p->frames[i].name);
+		free((char *)p->frames[i].module);
+		free((char *)p->frames[i].build_id);
+	}
+	for (size_t i = 0; i < p->nstacks; i++)
+		free(p->stacks[i].ids);
+	free(p->frames);
+	free(p->stacks);
+	if (p->index) {
+		free(p->index->frame_slots);
+		free(p->index->stack_slots);
+		free(p->index);
+	}
+	free(p);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+static uint64_t frame_key(const struct profile *p, size_t id)
+{
+	const struct pf_frame *f = &p->frames[id];
+
+	return frame_hash(f->name, f->kind, f->module);
+}
+
+static uint64_t stack_key(const struct profile *p, size_t n)
+{
+	return ids_hash(p->stacks[n].ids, p->stacks[n].depth);
+}
+
+/* Insert entries 0..n into an empty table of cap slots (a power of two). */
+static void table_fill(const struct profile *p, uint32_t *slots, size_t cap, size_t n,
+		       uint64_t (*key)(const struct profile *, size_t))
+{
+	for (size_t e = 0; e < n; e++) {
+		size_t i = key(p, e) & (cap - 1);
+
+		while (slots[i] != EMPTY)
+			i = (i + 1) & (cap - 1);
+		slots[i] = e;
+	}
+}
+
+/* Replace a table with one of twice the size; hashes are recomputed from the stored keys. */
+static int table_grow(const struct profile *p, uint32_t **slots, size_t *cap, size_t n,
+		      uint64_t (*key)(const struct profile *, size_t))
+{
+	uint32_t *bigger = slots_new(*cap * 2);
+
+	if (!bigger)
+		return -ENOMEM;
+	table_fill(p, bigger, *cap * 2, n, key);
+	free(*slots);
+	*slots = bigger;
+	*cap *= 2;
+	return 0;
+}
+
+static int frames_rehash(struct profile *p)
+{
+	struct profile_index *ix = p->index;
+
+	return table_grow(p, &ix->frame_slots, &ix->frame_cap, p->nframes, frame_key);
+}
+
+static int stacks_rehash(struct profile *p)
+{
+	struct profile_index *ix = p->index;
+
+	return table_grow(p, &ix->stack_slots, &ix->stack_cap, p->nstacks, stack_key);
+}
+
+/* Make room for one more element in an array of *alloc elements of size sz. */
+static char *dup_or_null(const char *s, bool *failed)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*failed = true;
+	return d;
+}
+
+static int64_t frame_append(struct profile *p, const char *name, enum frame_kind kind,
+			    const char *module, const char *build_id)
+{
+	struct pf_frame *f;
+	bool failed = false;
+
+	if (array__grow((void **)&p->frames, &p->index->frames_alloc, p->nframes,
+			sizeof(*p->frames)))
+		return -ENOMEM;
+	f = &p->frames[p->nframes];
+	f->name = dup_or_null(name ? name : "", &failed);
+	f->module = dup_or_null(module, &failed);
+	f->build_id = dup_or_null(build_id, &failed);
+	f->kind = kind;
+	if (failed) {
+		free((char *)f->name);
+		free((char *)f->module);
+		free((char *)f->build_id);
+		return -ENOMEM;
+	}
+	return p->nframes++;
+}
+
+int64_t profile__frame(struct profile *p, const char *name, enum frame_kind kind,
+		       const char *module, const char *build_id)
+{
+	struct profile_index *ix = p->index;
+	size_t mask, i;
+	int64_t id;
+
+	if (!name)
+		name = "";
+	if (p->nframes * 2 >= ix->frame_cap && frames_rehash(p))
+		return -ENOMEM;
+	mask = ix->frame_cap - 1;
+	for (i = frame_hash(name, kind, module) & mask; ix->frame_slots[i] != EMPTY;
+	     i = (i + 1) & mask) {
+		struct pf_frame *f = &p->frames[ix->frame_slots[i]];
+
+		if (f->kind == kind && !strcmp(f->name, name) && str_eq(f->module, module)) {
+			/* A later sighting may know the build-id an earlier one did not. */
+			if (!f->build_id && build_id)
+				f->build_id = strdup(build_id);
+			return ix->frame_slots[i];
+		}
+	}
+	id = frame_append(p, name, kind, module, build_id);
+	if (id >= 0)
+		ix->frame_slots[i] = id;
+	return id;
+}
+
+static int stack_append(struct profile *p, const uint32_t *ids, uint32_t depth)
+{
+	struct pf_stack *s;
+
+	if (array__grow((void **)&p->stacks, &p->index->stacks_alloc, p->nstacks,
+			sizeof(*p->stacks)))
+		return -ENOMEM;
+	s = &p->stacks[p->nstacks];
+	s->ids = malloc((depth ? depth : 1) * sizeof(*ids));
+	if (!s->ids)
+		return -ENOMEM;
+	memcpy(s->ids, ids, depth * sizeof(*ids));
+	s->depth = depth;
+	s->count = 0;
+	s->count2 = 0;
+	p->nstacks++;
+	return 0;
+}
+
+int profile__add_stack(struct profile *p, const uint32_t *ids, uint32_t depth, uint64_t count,
+		       uint64_t count2)
+{
+	struct profile_index *ix = p->index;
+	struct pf_stack *s = NULL;
+	size_t mask, i;
+
+	for (uint32_t d = 0; d < depth; d++)
+		if (ids[d] >= p->nframes)
+			return -EINVAL;
+	if (p->nstacks * 2 >= ix->stack_cap && stacks_rehash(p))
+		return -ENOMEM;
+	mask = ix->stack_cap - 1;
+	for (i = ids_hash(ids, depth) & mask; ix->stack_slots[i] != EMPTY; i = (i + 1) & mask) {
+		struct pf_stack *c = &p->stacks[ix->stack_slots[i]];
+
+		if (c->depth == depth && !memcmp(c->ids, ids, depth * sizeof(*ids))) {
+			s = c;
+			break;
+		}
+	}
+	if (!s) {
+		if (stack_append(p, ids, depth))
+			return -ENOMEM;
+		ix->stack_slots[i] = p->nstacks - 1;
+		s = &p->stacks[p->nstacks - 1];
+	}
+	s->count += count;
+	s->count2 += count2;
+	p->total += count;
+	p->total2 += count2;
+	return 0;
+}
+
+const char *frame_kind__suffix(enum frame_kind kind)
+{
+	switch (kind) {
+	case FRAME_KERNEL:
+		return "_[k]";
+	case FRAME_JIT:
+		return "_[j]";
+	case FRAME_INLINED:
+		return "_[i]";
+	default:
+		return "";
+	}
+}
+
+static int frame_cmp(const struct profile *p, uint32_t a, uint32_t b)
+{
+	const struct pf_frame *fa = &p->frames[a], *fb = &p->frames[b];
+	int c;
+
+	if (a == b)
+		return 0;
+	c = strcmp(fa->name, fb->name);
+	if (c)
+		return c;
+	/* Same name, different kind or module: order by suffix, then id, so output is stable. */
+	c = strcmp(frame_kind__suffix(fa->kind), frame_kind__suffix(fb->kind));
+	return c ? c : (a < b ? -1 : 1);
+}
+
+static int stack_cmp(const struct profile *p, const struct pf_stack *a, const struct pf_stack *b)
+{
+	uint32_t n = a->depth < b->depth ? a->depth : b->depth;
+
+	for (uint32_t i = 0; i < n; i++) {
+		int c = frame_cmp(p, a->ids[i], b->ids[i]);
+
+		if (c)
+			return c;
+	}
+	return (a->depth > b->depth) - (a->depth < b->depth);
+}
+
+static int stack_cmp_r(const void *a, const void *b, void *p)
+{
+	return stack_cmp(p, a, b);
+}
+
+static int order_cmp_r(const void *a, const void *b, void *arg)
+{
+	const struct profile *p = arg;
+
+	return stack_cmp(p, &p->stacks[*(const size_t *)a], &p->stacks[*(const size_t *)b]);
+}
+
+void profile__sort(struct profile *p)
+{
+	struct profile_index *ix = p->index;
+
+	if (p->nstacks < 2)
+		return; /* already in order; an empty profile has no stacks array for qsort */
+	qsort_r(p->stacks, p->nstacks, sizeof(*p->stacks), stack_cmp_r, p);
+	/* The stack table holds indexes into p->stacks: refill it in place. */
+	memset(ix->stack_slots, 0xff, ix->stack_cap * sizeof(*ix->stack_slots));
+	table_fill(p, ix->stack_slots, ix->stack_cap, p->nstacks, stack_key);
+}
+
+size_t *profile__sorted(const struct profile *p)
+{
+	size_t *order = malloc((p->nstacks ? p->nstacks : 1) * sizeof(*order));
+
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < p->nstacks; i++)
+		order[i] = i;
+	qsort_r(order, p->nstacks, sizeof(*order), order_cmp_r, (void *)p);
+	return order;
+}
+
+/* dst's frame id for each of src's frames, interned on first use (UINT32_MAX: not yet). */
+static int64_t merge__frame(struct profile *dst, const struct profile *src, uint32_t *map,
+			    uint32_t id)
+{
+	const struct pf_frame *f = &src->frames[id];
+	int64_t n;
+
+	if (map[id] != EMPTY)
+		return map[id];
+	n = profile__frame(dst, f->name, f->kind, f->module, f->build_id);
+	if (n >= 0)
+		map[id] = n;
+	return n;
+}
+
+int profile__merge(struct profile *dst, const struct profile *src, const bool *keep, int slot,
+		   double scale)
+{
+	uint32_t *map = slots_new(src->nframes + 1), *ids = NULL;
+	size_t cap = 0;
+	int err = map ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < src->nstacks && !err; i++) {
+		const struct pf_stack *s = &src->stacks[i];
+		uint64_t c = (uint64_t)(s->count * scale + 0.5);
+
+		if (keep && !keep[i])
+			continue;
+		if (s->depth > cap) {
+			uint32_t *bigger = realloc(ids, s->depth * sizeof(*ids));
+
+			if (!bigger) {
+				err = -ENOMEM;
+				break;
+			}
+			ids = bigger;
+			cap = s->depth;
+		}
+		for (uint32_t d = 0; d < s->depth && !err; d++) {
+			int64_t n = merge__frame(dst, src, map, s->ids[d]);
+
+			err = n < 0 ? -ENOMEM : 0;
+			if (n >= 0)
+				ids[d] = n;
+		}
+		if (!err)
+			err = profile__add_stack(dst, ids, s->depth, slot ? 0 : c, slot ? c : 0);
+	}
+	free(ids);
+	free(map);
+	return err;
+}

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * symbolize/elf_syms.c - ELF function symbols with libelf (see symbolize/elf_syms.h).
+ *
+ * One pass over the sections collects PT_LOAD segments, the build-id note, the debuglink and
+ * the function symbols; a binary stripped of .symtab then gets its symbols from a debug file.
+ * Everything the lookup needs is copied out, so the ELF handle and file are closed at once.
+ * libelf checks bounds for us; a corrupt file gives fewer symbols or ENOEXEC, never a crash.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <stddef.h>
+#include "lib/array.h"
+#include "symbolize/elf_syms.h"
+#include "lib/rootfs.h"
+#include "lib/strset.h"
+
+/* libstdc++'s demangler (the Itanium C++ ABI), the one g++ and clang++ output needs. */
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+struct esym {
+	uint64_t addr, size;
+	const char *name; /* interned; demangled once looked up */
+	bool demangled;
+};
+
+struct load_seg {
+	uint64_t offset, vaddr, filesz;
+};
+
+struct elf_syms {
+	struct esym *syms;
+	size_t n, cap;
+	struct load_seg *segs;
+	size_t nsegs;
+	char build_id[41];
+	char debuglink[256];
+	const char *source;
+	struct strset *strs;
+};
+
+/* What one ELF file holds for us, filled by elf_syms__scan(). */
+struct scan {
+	bool has_symtab;
+	Elf_Scn *symtab, *dynsym;
+};
+
+static void elf_init(void)
+{
+	static bool done;
+
+	if (!done) {
+		elf_version(EV_CURRENT);
+		done = true;
+	}
+}
+
+static int elf_syms__push(struct elf_syms *es, uint64_t addr, uint64_t size, const char *name)
+{
+	if (array__grow((void **)&es->syms, &es->cap, es->n, sizeof(*es->syms)))
+		return -ENOMEM;
+	es->syms[es->n].addr = addr;
+	es->syms[es->n].size = size;
+	es->syms[es->n].name = strset__add(es->strs, name);
+	es->syms[es->n].demangled = false;
+	if (!es->syms[es->n].name)
+		return -ENOMEM;
+	es->n++;
+	return 0;
+}
+
+static int elf_syms__read_symbols(struct elf_syms *es, Elf *elf, Elf_Scn *scn)
+{
+	GElf_Shdr sh;
+	Elf_Data *data;
+	size_t i, count;
+
+	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
+		return 0;
+	count = sh.sh_size / sh.sh_entsize;
+	for (i = 0; i < count; i++) {
+		GElf_Sym sym;
+		const char *name;
+		int type;
+
+		if (!gelf_getsym(data, i, &sym))
+			break;
+		type = GELF_ST_TYPE(sym.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
+		    !sym.st_value)
+			continue;
+		name = elf_strptr(elf, sh.sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		if (elf_syms__push(es, sym.st_value, sym.st_size, name))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void elf_syms__read_build_id(struct elf_syms *es, Elf_Scn *scn)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t off = 0, name_off, desc_off, i;
+	GElf_Nhdr nh;
+
+	while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		const unsigned char *desc = (const unsigned char *)data->d_buf + desc_off;
+
+		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 || nh.n_descsz > 20 ||
+		    memcmp((const char *)data->d_buf + name_off, "GNU", 4))
+			continue;
+		for (i = 0; i < nh.n_descsz; i++)
+			sprintf(es->build_id + 2 * i, "%02x", desc[i]);
+		return;
+	}
+}
+
+static void elf_syms__read_debuglink(struct elf_syms *es, Elf_Scn *scn)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+
+	if (data && data->d_size > 4 && memchr(data->d_buf, '\0', data->d_size))
+		snprintf(es->debuglink, sizeof(es->debuglink), "%s", (const char *)data->d_buf);
+}
+
+static int elf_syms__read_segments(struct elf_syms *es, Elf *elf)
+{
+	size_t n, i;
+
+	if (elf_getphdrnum(elf, &n))
+		return 0;
+	es->segs = calloc(n ? n : 1, sizeof(*es->segs));
+	if (!es->segs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		es->segs[es->nsegs++] = (struct load_seg){ ph.p_offset, ph.p_vaddr, ph.p_filesz };
+	}
+	return 0;
+}
+
+/* Walk the sections once: remember the symbol tables, read build-id and debuglink. */
+static int elf_syms__scan(struct elf_syms *es, Elf *elf, struct scan *sc)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx))
+		return -ENOEXEC;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (sh.sh_type == SHT_SYMTAB) {
+			sc->symtab = scn;
+			sc->has_symtab = sh.sh_size > sh.sh_entsize;
+		} else if (sh.sh_type == SHT_DYNSYM) {
+			sc->dynsym = scn;
+		} else if (sh.sh_type == SHT_NOTE && name && !strcmp(name, ".note.gnu.build-id")) {
+			elf_syms__read_build_id(es, scn);
+		} else if (name && !strcmp(name, ".gnu_debuglink")) {
+			elf_syms__read_debuglink(es, scn);
+		}
+	}
+	return 0;
+}
+
+/* Symbols from a separate debug file: fd's .symtab, appended to es. 0 when it had some. */
+static int elf_syms__load_debug_fd(struct elf_syms *es, int fd, const char *path)
+{
+	struct elf_syms tmp = { 0 };
+	struct scan sc = { 0 };
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	int err = -ENOENT;
+
+	if (!elf)
+		return -ENOEXEC;
+	tmp.strs = es->strs; /* reuse the arena; only build-id/debuglink land in tmp */
+	if (!elf_syms__scan(&tmp, elf, &sc) && sc.has_symtab) {
+		err = elf_syms__read_symbols(es, elf, sc.symtab);
+		if (!err)
+			es->source = strset__add(es->strs, path);
+	}
+	elf_end(elf);
+	return err;
+}
+
+/* The debug file at path inside rootfd, opened under the rootfs policy with flags (lib/rootfs.h). */
+static int elf_syms__try_debug(struct elf_syms *es, const struct elf_load_opts *o, int rootfd,
+			       const char *path, unsigned flags)
+{
+	struct rootfs_policy pol = { ELF_SYMS_MAX_SIZE, ROOTFS_ANY_OWNER, flags };
+	int fd = rootfs__open(rootfd, path, &pol), err;
+
+	if (fd < 0) {
+		if (rootfs__refused(fd) && o->refused)
+			(*o->refused)++;
+		return fd;
+	}
+	err = elf_syms__load_debug_fd(es, fd, path);
+	close(fd);
+	return err;
+}
+
+/*
+ * The places gdb and perf look: build-id tree first, then debuglink beside and under debug_dir.
+ * Only the build-id tree, which only root writes, may end in a symlink: distributions ship
+ * .build-id/xx/yyyy.debug as links. A debuglink is a file name: one holding a '/' is ignored.
+ */
+static void elf_syms__find_debug(struct elf_syms *es, const struct elf_load_opts *o)
+{
+	const char *dbg = o->debug_dir ? o->debug_dir : "/usr/lib/debug";
+	char p[4096], dir[2048] = "";
+	const char *slash;
+
+	if (es->build_id[0]) {
+		snprintf(p, sizeof(p), "%s/.build-id/%.2s/%s.debug", dbg, es->build_id,
+			 es->build_id + 2);
+		if (!elf_syms__try_debug(es, o, -1, p, ROOTFS_FOLLOW_LINK))
+			return;
+		if (o->rootfd >= 0 && !elf_syms__try_debug(es, o, o->rootfd, p, ROOTFS_FOLLOW_LINK))
+			return;
+	}
+	if (!es->debuglink[0] || strchr(es->debuglink, '/') || !o->path ||
+	    !(slash = strrchr(o->path, '/')))
+		return;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - o->path), o->path);
+	snprintf(p, sizeof(p), "%s/%s", dir, es->debuglink);
+	if (strcmp(es->debuglink, slash + 1) &&
+	    !elf_syms__try_debug(es, o, o->rootfd, p, ROOTFS_NO_SYMLINKS))
+		return;
+	snprintf(p, sizeof(p), "%s/.debug/%s", dir, es->debuglink);
+	if (!elf_syms__try_debug(es, o, o->rootfd, p, ROOTFS_NO_SYMLINKS))
+		return;
+	snprintf(p, sizeof(p), "%s%s/%s", dbg, dir, es->debuglink);
+	elf_syms__try_debug(es, o, -1, p, 0);
+}
+
+static int esym__cmp(const void *a, const void *b)
+{
+	const struct esym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->size > y->size ? -1 : x->size < y->size; /* sized symbols first */
+}
+
+/* Sort and drop aliases at the same address (keep the first, which has a size). */
+static void elf_syms__finish(struct elf_syms *es)
+{
+	size_t i, j = 0;
+
+	if (!es->n)
+		return;
+	qsort(es->syms, es->n, sizeof(*es->syms), esym__cmp);
+	for (i = 0; i < es->n; i++) {
+		if (j && es->syms[j - 1].addr == es->syms[i].addr)
+			continue;
+		es->syms[j++] = es->syms[i];
+	}
+	es->n = j;
+}
+
+static struct elf_syms *elf_syms__from_elf(Elf *elf, const struct elf_load_opts *opts)
+{
+	struct elf_syms *es = calloc(1, sizeof(*es));
+	struct scan sc = { 0 };
+	int err = -ENOMEM;
+
+	if (!es || !(es->strs = strset__new()))
+		goto err_free;
+	err = elf_syms__scan(es, elf, &sc);
+	if (!err)
+		err = elf_syms__read_segments(es, elf);
+	if (!err && sc.has_symtab) {
+		err = elf_syms__read_symbols(es, elf, sc.symtab);
+		es->source = "symtab";
+	} else if (!err) {
+		if (opts)
+			elf_syms__find_debug(es, opts);
+		if (!es->n && sc.dynsym) {
+			err = elf_syms__read_symbols(es, elf, sc.dynsym);
+			es->source = "dynsym";
+		}
+	}
+	if (err)
+		goto err_free;
+	elf_syms__finish(es);
+	return es;
+err_free:
+	elf_syms__free(es);
+	errno = -err;
+	return NULL;
+}
+
+struct elf_syms *elf_syms__load(int fd, const struct elf_load_opts *opts)
+{
+	struct elf_syms *es;
+	Elf *elf;
+
+	elf_init();
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf) {
+		errno = ENOEXEC;
+		return NULL;
+	}
+	es = elf_syms__from_elf(elf, opts);
+	elf_end(elf);
+	return es;
+}
+
+struct elf_syms *elf_syms__load_mem(const void *image, size_t size)
+{
+	struct elf_syms *es;
+	char *copy = malloc(size); /* elf_memory wants a writable buffer */
+	Elf *elf;
+
+	if (!copy)
+		return NULL;
+	memcpy(copy, image, size);
+	elf_init();
+	elf = elf_memory(copy, size);
+	if (!elf) {
+		free(copy);
+		errno = ENOEXEC;
+		return NULL;
+	}
+	es = elf_syms__from_elf(elf, NULL);
+	elf_end(elf);
+	free(copy);
+	return es;
+}
+
+bool elf_syms__vaddr(const struct elf_syms *es, uint64_t file_off, uint64_t *vaddr)
+{
+	size_t i;
+
+	for (i = 0; es && i < es->nsegs; i++) {
+		const struct load_seg *s = &es->segs[i];
+
+		if (file_off >= s->offset && file_off < s->offset + s->filesz) {
+			*vaddr = file_off - s->offset + s->vaddr;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *esym__name(struct elf_syms *es, struct esym *s)
+{
+	char *dm;
+	int status = -1;
+
+	if (s->demangled)
+		return s->name;
+	s->demangled = true;
+	if (strncmp(s->name, "_Z", 2))
+		return s->name;
+	dm = __cxa_demangle(s->name, NULL, NULL, &status);
+	if (dm && !status) {
+		const char *in = strset__add(es->strs, dm);
+
+		if (in)
+			s->name = in;
+	}
+	free(dm);
+	return s->name;
+}
+
+const char *elf_syms__find(struct elf_syms *es, uint64_t vaddr)
+{
+	struct esym *s;
+	long i;
+
+	if (!es)
+		return NULL;
+	i = array__last_le(es->syms, es->n, sizeof(*es->syms), offsetof(struct esym, addr), vaddr);
+	if (i < 0)
+		return NULL;
+	s = &es->syms[i];
+	/* A sized symbol that ends before vaddr does not own it (a gap: stripped static code). */
+	if (s->size && vaddr >= s->addr + s->size)
+		return NULL;
+	return esym__name(es, s);
+}
+
+const char *elf_syms__build_id(const struct elf_syms *es)
+{
+	return es && es->build_id[0] ? es->build_id : NULL;
+}
+
+size_t elf_syms__count(const struct elf_syms *es)
+{
+	return es ? es->n : 0;
+}
+
+const char *elf_syms__source(const struct elf_syms *es)
+{
+	return es && es->source ? es->source : "none";
+}
+
+void elf_syms__free(struct elf_syms *es)
+{
+	if (!es)
+		return;
+	free(es->syms);
+	free(es->segs);
+	strset__free(es->strs);
+	free(es);
+}

@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * symbolize/symbolizer.c - instruction pointers to frames (see symbolize/symbolizer.h).
+ *
+ * State: kallsyms (loaded on the first kernel frame), the vDSO's symbols (read from our own
+ * process: every process maps the same kernel image), a cache of binaries keyed by
+ * (device, inode), and one record per process: its mappings at first sight and, for processes
+ * still alive when we symbolize, a fresh read to catch libraries loaded later.
+ *
+ * Nothing is held open per process: /proc/PID/root is opened for the reads that need it and
+ * closed after, and every read from /proc/PID is checked against the start time recorded at
+ * first sight, so a reused pid is never read as the process we met. An exited process keeps
+ * one merged table of its mappings and its perf map; nothing is read for it any more.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "symbolize/elf_syms.h"
+#include "symbolize/ksyms.h"
+#include "symbolize/perf_map.h"
+#include "lib/procfs.h"
+#include "symbolize/procmaps.h"
+#include "lib/rootfs.h"
+#include "lib/strset.h"
+#include "symbolize/symbolizer.h"
+#include "lib/u64map.h"
+
+#define MAX_SNAPS 4
+
+struct sym_binary {
+	struct sym_binary *next; /* same cache key, other file */
+	uint64_t ino;
+	uint32_t dev;
+	struct elf_syms *syms; /* NULL when the file could not be read */
+};
+
+struct sym_proc {
+	pid_t pid, nspid;
+	unsigned long long start; /* in clock ticks: with pid, who this is; 0 unknown */
+	const char *comm;
+	struct procmaps *snaps[MAX_SNAPS]; /* newest first: first sight, refreshes, exec */
+	int nsnaps;
+	bool late_done; /* re-read once at symbolization time, if alive */
+	bool exited;	/* gone: nothing is read for it any more */
+	int rootfd;	/* O_PATH fd of /proc/PID/root while entered, else -1 */
+	int root_refs;	/* nested sym_proc__enter() calls */
+	struct perf_map *perf_map;
+	bool perf_map_done;
+	int perf_map_refused;	   /* -errno of the rootfs refusal of its perf map, or 0 */
+	uid_t uid, perf_map_owner; /* effective uid, and the map's owner when refused */
+};
+
+struct symbolizer {
+	struct symbolizer_opts opts;
+	struct ksyms *ksyms;
+	bool ksyms_done;
+	struct elf_syms *vdso;
+	struct u64map *procs;	 /* pid -> struct sym_proc */
+	struct u64map *binaries; /* dev/ino hash -> struct sym_binary chain */
+	struct strset *strs;	 /* names made here: "[libc.so.6]", comms */
+	struct symbolizer_refusals refused;
+};
+
+static struct elf_syms *vdso__load_self(void)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	struct procmaps *pm;
+	const struct map_entry *e;
+	struct elf_syms *es = NULL;
+
+	if (!base || !(pm = procmaps__read(getpid())))
+		return NULL;
+	e = procmaps__find(pm, base);
+	if (e && !strcmp(e->path, "[vdso]"))
+		es = elf_syms__load_mem((const void *)base, e->end - e->start);
+	procmaps__free(pm);
+	return es;
+}
+
+struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
+{
+	struct symbolizer *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	if (opts)
+		s->opts = *opts;
+	s->procs = u64map__new();
+	s->binaries = u64map__new();
+	s->strs = strset__new();
+	if (!s->procs || !s->binaries || !s->strs) {
+		symbolizer__free(s);
+		return NULL;
+	}
+	s->vdso = vdso__load_self();
+	return s;
+}
+
+static void sym_proc__free(uint64_t key, void *val, void *ctx)
+{
+	struct sym_proc *p = val;
+
+	while (p->nsnaps)
+		procmaps__free(p->snaps[--p->nsnaps]);
+	perf_map__free(p->perf_map);
+	if (p->rootfd >= 0)
+		close(p->rootfd);
+	free(p);
+}
+
+static void sym_binary__free(uint64_t key, void *val, void *ctx)
+{
+	struct sym_binary *b = val, *next;
+
+	for (; b; b = next) {
+		next = b->next;
+		elf_syms__free(b->syms);
+		free(b);
+	}
+}
+
+void symbolizer__free(struct symbolizer *s)
+{
+	if (!s)
+		return;
+	u64map__for_each(s->procs, sym_proc__free, NULL);
+	u64map__for_each(s->binaries, sym_binary__free, NULL);
+	u64map__free(s->procs);
+	u64map__free(s->binaries);
+	ksyms__free(s->ksyms);
+	elf_syms__free(s->vdso);
+	strset__free(s->strs);
+	free(s);
+}
+
+static uint64_t binary_key(uint32_t dev, uint64_t ino)
+{
+	return ino ^ ((uint64_t)dev << 40) ^ ((uint64_t)dev >> 24);
+}
+
+/*
+ * Open the file behind a mapping: map_files survives deletion and container roots. Either way
+ * the file must pass the rootfs policy for ELF files: the process may have mapped anything.
+ */
+static int mapping__open(const struct sym_proc *p, const struct map_entry *e)
+{
+	static const struct rootfs_policy pol = { ELF_SYMS_MAX_SIZE, ROOTFS_ANY_OWNER,
+						  ROOTFS_NO_SYMLINKS };
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", p->pid,
+		 (unsigned long long)e->start, (unsigned long long)e->end);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd >= 0)
+		return rootfs__reopen(fd, &pol);
+	return rootfs__open(p->rootfd, e->path, &pol);
+}
+
+static struct sym_binary *symbolizer__binary(struct symbolizer *s, const struct sym_proc *p,
+					     const struct map_entry *e, bool load)
+{
+	uint64_t key = binary_key(e->dev, e->inode);
+	struct sym_binary *head = u64map__get(s->binaries, key), *b;
+	struct elf_load_opts lo = { e->path, p->rootfd, s->opts.debug_dir, &s->refused.elf_files };
+	int fd;
+
+	for (b = head; b; b = b->next) {
+		if (b->dev == e->dev && b->ino == e->inode)
+			return b;
+	}
+	if (!load || !(b = calloc(1, sizeof(*b))))
+		return NULL;
+	b->dev = e->dev;
+	b->ino = e->inode;
+	fd = mapping__open(p, e);
+	if (fd >= 0) {
+		b->syms = elf_syms__load(fd, &lo);
+		close(fd);
+	} else if (rootfs__refused(fd)) {
+		s->refused.elf_files++;
+	}
+	if (s->opts.verbose)
+		fprintf(stderr, "bpfprof: %s: %zu symbols from %s\n", e->path,
+			elf_syms__count(b->syms), b->syms ? elf_syms__source(b->syms) : "nowhere");
+	b->next = head;
+	if (u64map__set(s->binaries, key, b)) {
+		elf_syms__free(b->syms);
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* Load every file-backed executable mapping's symbols now, while the files are reachable. */
+static void symbolizer__load_binaries(struct symbolizer *s, struct sym_proc *p,
+				      const struct procmaps *pm)
+{
+	size_t i;
+
+	for (i = 0; i < pm->n; i++) {
+		if (!map_entry__is_anon(&pm->e[i]))
+			symbolizer__binary(s, p, &pm->e[i], true);
+	}
+}
+
+static pid_t read_nspid(pid_t pid)
+{
+	char *status = procfs__read(pid, "status", NULL);
+	pid_t nspid = status ? procfs__nspid(status) : 0;
+
+	free(status);
+	return nspid > 0 ? nspid : pid;
+}
+
+static const char *read_comm(struct symbolizer *s, pid_t pid)
+{
+	char *comm = procfs__read(pid, "comm", NULL);
+	const char *in = NULL;
+
+	if (comm) {
+		comm[strcspn(comm, "\n")] = '\0';
+		in = comm[0] ? strset__add(s->strs, comm) : NULL;
+	}
+	free(comm);
+	return in;
+}
+
+/* Forget what we knew under this pid: another process holds it now. */
+static void sym_proc__reset(struct sym_proc *p, unsigned long long start)
+{
+	while (p->nsnaps)
+		procmaps__free(p->snaps[--p->nsnaps]);
+	perf_map__free(p->perf_map);
+	*p = (struct sym_proc){ .pid = p->pid, .start = start, .rootfd = -1 };
+}
+
+/*
+ * The record of pid, created at first sight. start (0: read it now) tells a reused pid: a new
+ * process under a known pid replaces the old one's record, because the in-kernel counts are
+ * keyed by pid alone; the newest process wins.
+ */
+static struct sym_proc *symbolizer__proc(struct symbolizer *s, pid_t pid, unsigned long long start)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+	struct procfs_stat st;
+
+	if (!start && (!p || !p->start) && !procfs__stat(pid, &st))
+		start = st.start; /* first sight, or one that could not tell (EMFILE) */
+	if (p && start && p->start != start)
+		sym_proc__reset(p, start);
+	if (p)
+		return p;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->start = start;
+	p->rootfd = -1;
+	if (u64map__set(s->procs, pid, p)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Does pid still name the process we met? Asked after a read from /proc/PID, vouches for it. */
+static bool sym_proc__same(const struct sym_proc *p)
+{
+	struct procfs_stat st;
+
+	return !p->exited && p->start && !procfs__stat(p->pid, &st) && st.start == p->start;
+}
+
+/*
+ * Open the process's root for the reads that follow; nested calls share it. 0, -ESRCH when pid
+ * no longer names the process we met (or it has no root left: a zombie), -EMFILE/-ENFILE. A root
+ * we may not open (not root ourselves) leaves rootfd -1: paths then resolve from our own root.
+ */
+static int sym_proc__enter(struct sym_proc *p)
+{
+	char path[64];
+	int err = 0;
+
+	if (p->root_refs) {
+		p->root_refs++;
+		return 0;
+	}
+	if (p->exited)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/root", p->pid);
+	p->rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (p->rootfd < 0 && errno != EACCES && errno != EPERM)
+		err = errno == EMFILE || errno == ENFILE ? -errno : -ESRCH;
+	else if (!sym_proc__same(p))
+		err = -ESRCH;
+	if (err) {
+		if (p->rootfd >= 0)
+			close(p->rootfd);
+		p->rootfd = -1;
+		return err;
+	}
+	p->root_refs = 1;
+	return 0;
+}
+
+static void sym_proc__leave(struct sym_proc *p)
+{
+	if (--p->root_refs == 0 && p->rootfd >= 0) {
+		close(p->rootfd);
+		p->rootfd = -1;
+	}
+}
+
+/* The process's mappings now; NULL with errno (ESRCH: gone, or the pid is another's now). */
+static struct procmaps *sym_proc__read_maps(struct sym_proc *p)
+{
+	struct procmaps *pm = p->exited ? NULL : procmaps__read(p->pid);
+
+	if (p->exited)
+		errno = ESRCH;
+	if (pm && !sym_proc__same(p)) {
+		procmaps__free(pm);
+		pm = NULL;
+		errno = ESRCH;
+	}
+	return pm;
+}
+
+/* Remember why the perf map at path was refused (err) and, for a wrong owner, who owns it. */
+static void sym_proc__refuse_map(struct sym_proc *p, const char *path, int err)
+{
+	static const struct rootfs_policy any = { 0, ROOTFS_ANY_OWNER, 0 };
+	int fd = err == -EPERM ? rootfs__open(p->rootfd, path, &any) : -1;
+	struct stat st;
+
+	p->perf_map_refused = err;
+	if (fd >= 0 && !fstat(fd, &st))
+		p->perf_map_owner = st.st_uid;
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * (Re)read the process's perf map, keeping the copy we had when the file is gone: a runtime may
+ * delete its map at exit, and the map only grows while the process lives. The map sits in a
+ * directory every user writes, so only one owned by root or by the process's effective uid
+ * (the owner of the files it creates) is read; a process gone cannot say, so none is read.
+ */
+static void sym_proc__read_perf_map(struct sym_proc *p)
+{
+	char path[64], *status = procfs__read(p->pid, "status", NULL);
+	struct perf_map *pm;
+
+	if (!status)
+		return;
+	p->uid = procfs__effective_id(status, "Uid:");
+	free(status);
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->nspid ? p->nspid : p->pid);
+	pm = perf_map__load(p->rootfd, path, p->uid);
+	if (!pm && rootfs__refused(-errno))
+		sym_proc__refuse_map(p, path, -errno);
+	if (!pm)
+		return;
+	p->perf_map_refused = 0;
+	perf_map__free(p->perf_map);
+	p->perf_map = pm;
+}
+
+static const struct perf_map_entry *sym_proc__jit_lookup(struct sym_proc *p, uint64_t ip)
+{
+	if (!p->perf_map_done) {
+		p->perf_map_done = true;
+		if (!sym_proc__enter(p)) {
+			sym_proc__read_perf_map(p);
+			sym_proc__leave(p);
+		}
+	}
+	return perf_map__find(p->perf_map, ip);
+}
+
+/* Keep the newest snapshots: libraries come and go (dlopen, exec), old code may be sampled. */
+static void sym_proc__push_snapshot(struct sym_proc *p, struct procmaps *pm)
+{
+	if (p->nsnaps == MAX_SNAPS)
+		procmaps__free(p->snaps[--p->nsnaps]);
+	memmove(&p->snaps[1], &p->snaps[0], p->nsnaps * sizeof(p->snaps[0]));
+	p->snaps[0] = pm;
+	p->nsnaps++;
+}
+
+/* Read the mappings and load what they map, while the process is there to read them from. */
+static int sym_proc__snapshot(struct symbolizer *s, struct sym_proc *p)
+{
+	struct procmaps *pm;
+	int err = sym_proc__enter(p);
+
+	if (err)
+		return err;
+	pm = sym_proc__read_maps(p);
+	err = pm ? 0 : -errno;
+	if (pm && p->nsnaps && procmaps__equal(pm, p->snaps[0])) {
+		procmaps__free(pm); /* nothing new: keep the older, different snapshots */
+	} else if (pm) {
+		sym_proc__push_snapshot(p, pm);
+		symbolizer__load_binaries(s, p, pm);
+	}
+	if (!err)
+		sym_proc__read_perf_map(p);
+	sym_proc__leave(p);
+	return err;
+}
+
+int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const char *comm,
+			    unsigned long long start)
+{
+	struct sym_proc *p = symbolizer__proc(s, pid, start);
+
+	if (!p)
+		return -ENOMEM;
+	if (p->exited)
+		return -ESRCH;
+	p->nspid = nspid > 0 ? nspid : read_nspid(pid);
+	if (comm && *comm)
+		p->comm = strset__add(s->strs, comm);
+	else if (!p->comm)
+		p->comm = read_comm(s, pid);
+	return sym_proc__snapshot(s, p);
+}
+
+int symbolizer__refresh_process(struct symbolizer *s, pid_t pid)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+
+	return p ? sym_proc__snapshot(s, p) : -ESRCH;
+}
+
+bool symbolizer__has_jit(const struct symbolizer *s, pid_t pid)
+{
+	const struct sym_proc *p = u64map__get(s->procs, pid);
+
+	return p && !p->exited && p->perf_map;
+}
+
+void symbolizer__exit_process(struct symbolizer *s, pid_t pid, unsigned long long start)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+	struct procmaps *merged;
+
+	if (!p || p->exited || (start && p->start != start))
+		return;
+	if (!sym_proc__enter(p)) { /* a last look: the map may have grown, or go */
+		sym_proc__read_perf_map(p);
+		sym_proc__leave(p);
+	}
+	p->exited = p->late_done = p->perf_map_done = true;
+	merged = p->nsnaps > 1 ? procmaps__merge(p->snaps, p->nsnaps) : NULL;
+	if (!merged)
+		return;
+	while (p->nsnaps)
+		procmaps__free(p->snaps[--p->nsnaps]);
+	p->snaps[p->nsnaps++] = merged;
+}
+
+const char *symbolizer__comm(struct symbolizer *s, pid_t pid)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+
+	if (p && p->comm)
+		return p->comm;
+	if (!p)
+		p = symbolizer__proc(s, pid, 0);
+	if (p && !p->comm && !p->exited)
+		p->comm = read_comm(s, pid);
+	return p ? p->comm : NULL;
+}
+
+size_t symbolizer__processes(const struct symbolizer *s)
+{
+	return u64map__count(s->procs);
+}
+
+static void sym_proc__count_refusal(uint64_t key, void *val, void *ctx)
+{
+	const struct sym_proc *p = val;
+	struct symbolizer_refusals *r = ctx;
+	int why = p->perf_map_refused == -EPERM	  ? REFUSED_OWNER
+		  : p->perf_map_refused == -EFBIG ? REFUSED_SIZE
+						  : REFUSED_TYPE;
+
+	if (!p->perf_map_refused)
+		return;
+	r->maps[why]++;
+	r->map_pid[why] = p->pid;
+	if (why == REFUSED_OWNER) {
+		r->file_uid = p->perf_map_owner;
+		r->proc_uid = p->uid;
+	}
+}
+
+const struct symbolizer_refusals *symbolizer__refusals(struct symbolizer *s)
+{
+	memset(s->refused.maps, 0, sizeof(s->refused.maps));
+	u64map__for_each(s->procs, sym_proc__count_refusal, &s->refused);
+	return &s->refused;
+}
+
+void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *f)
+{
+	const struct ksym *k;
+
+	if (!s->ksyms_done) {
+		s->ksyms = ksyms__load(s->opts.kallsyms ? s->opts.kallsyms : "/proc/kallsyms");
+		s->ksyms_done = true;
+		if (!s->ksyms)
+			fprintf(stderr,
+				"bpfprof: cannot read kernel symbols (%s): kernel frames stay unnamed; run as root with kernel.kptr_restrict=0\n",
+				strerror(errno));
+	}
+	k = ksyms__find(s->ksyms, ip);
+	f->kind = FRAME_KERNEL;
+	f->build_id = NULL;
+	f->name = k ? k->name : "[unknown]";
+	f->module = k ? k->module : "[kernel.kallsyms]";
+}
+
+/* The mapping holding ip: newest snapshot first, then a late re-read for code mapped since. */
+static const struct map_entry *sym_proc__mapping(struct sym_proc *p, uint64_t ip)
+{
+	const struct map_entry *e = NULL;
+	struct procmaps *pm;
+	int i;
+
+	for (i = 0; i < p->nsnaps && !e; i++)
+		e = procmaps__find(p->snaps[i], ip);
+	if (e || p->late_done)
+		return e;
+	p->late_done = true;
+	pm = sym_proc__read_maps(p);
+	if (!pm)
+		return NULL;
+	sym_proc__push_snapshot(p, pm);
+	return procmaps__find(pm, ip);
+}
+
+static const char *module_label(struct symbolizer *s, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char buf[300];
+
+	if (path[0] == '[')
+		return path;
+	snprintf(buf, sizeof(buf), "[%s]", base ? base + 1 : path);
+	return strset__add(s->strs, buf);
+}
+
+static int frame__set(struct sym_frame *f, const char *name, enum frame_kind kind,
+		      const char *module, const char *build_id)
+{
+	f->name = name ? name : "[unknown]";
+	f->kind = kind;
+	f->module = module;
+	f->build_id = build_id;
+	return 1;
+}
+
+static int symbolizer__elf(struct symbolizer *s, struct sym_proc *p, const struct map_entry *e,
+			   uint64_t ip, struct sym_frame *f)
+{
+	struct sym_binary *b = symbolizer__binary(s, p, e, false);
+	uint64_t vaddr;
+	const char *name = NULL;
+
+	if (!b && !sym_proc__enter(p)) { /* a file mapped since the snapshot */
+		b = symbolizer__binary(s, p, e, true);
+		sym_proc__leave(p);
+	}
+	if (b && elf_syms__vaddr(b->syms, ip - e->start + e->offset, &vaddr))
+		name = elf_syms__find(b->syms, vaddr);
+	return frame__set(f, name ? name : module_label(s, e->path), FRAME_NATIVE, e->path,
+			  b ? elf_syms__build_id(b->syms) : NULL);
+}
+
+/*
+ * HotSpot's own Compiler.perfmap writes "long Burn.hotA(long)": keep "Burn.hotA", the name our
+ * agent and perf-map-agent write, so profiles from either source merge. Only that exact shape
+ * (one return-type word, a space, a dotted name, a parameter list at the end) is touched; Node's
+ * "JS:*f file:1:2" and .NET's "[Optimized]" suffixes do not match it.
+ */
+static const char *jit_name__java_short(struct symbolizer *s, const char *name)
+{
+	const char *sp = strchr(name, ' '), *paren, *dot;
+	size_t len = strlen(name);
+
+	if (!sp || len < 4 || name[len - 1] != ')' || strchr(sp + 1, ' '))
+		return name;
+	paren = strchr(sp + 1, '(');
+	dot = memchr(sp + 1, '.', paren ? (size_t)(paren - sp - 1) : 0);
+	if (!paren || !dot || paren == sp + 1)
+		return name;
+	return strset__addn(s->strs, sp + 1, paren - sp - 1) ?: name;
+}
+
+/* "A->B->C": A compiled (JIT), B and C inlined into it, outermost first. */
+static int symbolizer__jit(struct symbolizer *s, const char *name, struct sym_frame *out, int max)
+{
+	int n = 0;
+
+	name = jit_name__java_short(s, name);
+	while (n < max) {
+		const char *arrow = strstr(name, "->");
+		size_t len = arrow ? (size_t)(arrow - name) : strlen(name);
+
+		frame__set(&out[n], strset__addn(s->strs, name, len), n ? FRAME_INLINED : FRAME_JIT,
+			   NULL, NULL);
+		n++;
+		if (!arrow)
+			break;
+		name = arrow + 2;
+	}
+	return n;
+}
+
+int symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ip, struct sym_frame *out, int max)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+	const struct perf_map_entry *jit;
+	const struct map_entry *e;
+
+	if (max < 1)
+		return 0;
+	if (!p && symbolizer__add_process(s, pid, 0, NULL, 0) != -ENOMEM)
+		p = u64map__get(s->procs, pid);
+	if (!p)
+		return frame__set(out, "[unknown]", FRAME_UNKNOWN, NULL, NULL);
+	e = sym_proc__mapping(p, ip);
+	if (e && !strcmp(e->path, "[vdso]")) {
+		const char *name = elf_syms__find(s->vdso, ip - e->start + e->offset);
+
+		return frame__set(out, name ? name : "[vdso]", FRAME_NATIVE, "[vdso]", NULL);
+	}
+	if (e && !map_entry__is_anon(e))
+		return symbolizer__elf(s, p, e, ip, out);
+	jit = sym_proc__jit_lookup(p, ip);
+	if (jit)
+		return symbolizer__jit(s, jit->name, out, max);
+	if (e)
+		return frame__set(out, "[anon]", FRAME_NATIVE, NULL, NULL);
+	return frame__set(out, "[unknown]", FRAME_UNKNOWN, NULL, NULL);
+}

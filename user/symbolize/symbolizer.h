@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * symbolize/symbolizer.h - turn sampled instruction pointers into named frames.
+ *
+ * Kernel addresses are named from kallsyms; user addresses from the process's mappings: ELF
+ * symbols of the binary mapped there (cached per binary, by device and inode, so a library
+ * shared by 500 processes is read once), the vDSO, or the process's perf map for JIT code.
+ *
+ * Processes are snapshotted when first seen (symbolizer__add_process, called from the recorder
+ * when the BPF side reports a new pid): mappings are read and binaries opened while the process
+ * is alive, so one that exits before the recording ends is still named. Perf maps are read late
+ * (at the first lookup) because JIT runtimes keep appending to them while we record.
+ *
+ * A process is (pid, start time): a pid is reused once its process is gone. The symbolizer holds
+ * no file descriptor per process, reads nothing from /proc/PID once told of the exit, and checks
+ * every read against the start time, so the next process under that pid is never mistaken for
+ * the one we met. Samples are keyed by pid only, so when a pid was reused during a recording its
+ * samples are all named after the newest process's mappings.
+ */
+#ifndef BPFPROF_SYMBOLIZER_H
+#define BPFPROF_SYMBOLIZER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "model/profile.h"
+
+struct sym_frame {
+	const char *name;     /* without suffix; "[libc.so.6]" when only the module is known */
+	const char *module;   /* path, "[kernel.kallsyms]", "[vdso]", NULL */
+	const char *build_id; /* NULL if unknown */
+	enum frame_kind kind;
+};
+
+struct symbolizer_opts {
+	const char *debug_dir; /* NULL: /usr/lib/debug */
+	const char *kallsyms;  /* NULL: /proc/kallsyms */
+	bool verbose;
+};
+
+/* Why a target's perf map was refused (lib/rootfs.h). */
+enum map_refusal {
+	REFUSED_OWNER,
+	REFUSED_TYPE,
+	REFUSED_SIZE,
+	REFUSED_MAX
+};
+
+/*
+ * Files targets pointed us at that the rootfs policy refused (lib/rootfs.h), so names are missing:
+ * perf maps counted once per process, by reason (REFUSED_TYPE: a FIFO, device, directory or
+ * symlink); binaries and debug files (not regular, too big, or a symlink on the way).
+ */
+struct symbolizer_refusals {
+	unsigned maps[REFUSED_MAX];
+	pid_t map_pid[REFUSED_MAX]; /* the last process refused for each reason */
+	uid_t file_uid, proc_uid;   /* the last REFUSED_OWNER: the map's owner, the process's */
+	unsigned elf_files;
+};
+
+struct symbolizer;
+
+struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
+void symbolizer__free(struct symbolizer *s);
+
+/*
+ * Snapshot pid now (mappings, binaries, perf map). nspid is its pid in its own namespace (0: read
+ * it from /proc), comm its name (NULL: read /proc/PID/comm), start its start time in clock ticks
+ * after boot as in /proc/PID/stat field 22 (0: read it now). Again on exec, to refresh. A start
+ * other than the one recorded for pid means a new process: what was known under pid is dropped.
+ * 0 or -errno (-ESRCH: already gone; -EMFILE, -ENFILE: out of file descriptors).
+ */
+int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const char *comm,
+			    unsigned long long start);
+/*
+ * Snapshot a known process again (libraries loaded since, its perf map as it is now). 0 or
+ * -errno (-ESRCH: gone).
+ */
+int symbolizer__refresh_process(struct symbolizer *s, pid_t pid);
+/*
+ * pid lives and has a perf map. Its map is not read after it exits (nothing of it is held
+ * open), so code compiled after the last refresh stays unnamed: refresh such a process often.
+ */
+bool symbolizer__has_jit(const struct symbolizer *s, pid_t pid);
+/*
+ * The process (pid, start; start 0: whichever is known) has exited: read its perf map a last
+ * time if it can still be reached, then keep only what naming its samples needs (one merged
+ * table of its mappings, its perf map, its name). Nothing is read for it afterwards.
+ */
+void symbolizer__exit_process(struct symbolizer *s, pid_t pid, unsigned long long start);
+/* The process name captured for pid, or NULL. */
+const char *symbolizer__comm(struct symbolizer *s, pid_t pid);
+size_t symbolizer__processes(const struct symbolizer *s);
+/* What was refused so far; perf maps are counted over the processes known now. */
+const struct symbolizer_refusals *symbolizer__refusals(struct symbolizer *s);
+
+/* Name a kernel address. Always fills f (name "[unknown]" when kallsyms has nothing). */
+void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *f);
+
+/*
+ * Name a user address of pid: fills up to max frames, outermost first (more than one for a JIT
+ * frame with inlined methods), and returns how many (>= 1 when max >= 1).
+ */
+int symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ip, struct sym_frame *out, int max);
+
+#endif /* BPFPROF_SYMBOLIZER_H */
