@@ -12,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "lib/procfs.h"
 #include "cli/record.h"
+#include "lib/log.h"
+#include "lib/procfs.h"
 
 #define DEFAULT_HZ 99
 
@@ -218,6 +219,7 @@ static int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
 		return 0;
 	case 'v':
 		cfg->verbose = true;
+		log__set_level(LOG_DEBUG); /* the one place -v decides what is shown */
 		cfg->status = false;
 		return 0;
 	case OPT_THREADS:
@@ -355,6 +357,8 @@ int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_fo
 
 	if ((err = record_cfg__check_combos(cfg)) || (err = check_command(cfg->cmd)))
 		return err;
+	if (event__needs_tracefs(cfg->event) && event__mount_tracefs(why, sizeof(why)))
+		pr_warn("%s", why); /* the parse below says which tracepoint is missing */
 	if (event__parse(cfg->event, ev, why, sizeof(why)))
 		return fprintf(stderr, "bpfprof: %s\n", why), -EINVAL;
 	if (ev->kind == EV_PERF && !cfg->rate.freq && !cfg->rate.period) {

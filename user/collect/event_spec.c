@@ -2,6 +2,9 @@
 /*
  * collect/event_spec.c - event names, perf_event_open, and `bpfprof list` (see collect/event_spec.h).
  *
+ * Parsing has no side effects: a tracepoint is looked up in tracefs as it is, and the caller
+ * mounts tracefs first (event__mount_tracefs) when it is going to list or attach tracepoints.
+ *
  * `list` does not guess: every perf event is checked by opening it on CPU 0, so a VM without a
  * PMU shows its hardware events as unavailable, as `perf list` and Arthas `profiler list` do.
  */
@@ -16,6 +19,7 @@
 #include <unistd.h>
 #include "cli/commands.h"
 #include "collect/event_spec.h"
+#include "lib/log.h"
 
 struct perf_name {
 	const char *name;
@@ -81,18 +85,25 @@ static int parse_perf(const char *s, struct event_spec *ev)
 	return -ENOENT;
 }
 
-/* Tracepoint ids live in tracefs; mount it where it is missing, as perf and bpftrace need too. */
-static void tracefs__ensure(void)
+int event__mount_tracefs(char *err, size_t len)
 {
 	struct stat st;
 
 	if (!stat("/sys/kernel/tracing/events", &st) ||
 	    !stat("/sys/kernel/debug/tracing/events", &st))
-		return;
-	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
-		fprintf(stderr,
-			"bpfprof: tracefs is not mounted and mounting it failed (%s); run: mount -t tracefs tracefs /sys/kernel/tracing\n",
-			strerror(errno));
+		return 0;
+	if (!mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		return 0;
+	snprintf(
+		err, len,
+		"tracefs is not mounted and mounting it failed (%s); run: mount -t tracefs tracefs /sys/kernel/tracing",
+		strerror(errno));
+	return -errno;
+}
+
+bool event__needs_tracefs(const char *s)
+{
+	return s && (!strncmp(s, "tracepoint:", 11) || !strncmp(s, "t:", 2));
 }
 
 static bool tracepoint_exists(const char *cat, const char *name)
@@ -100,7 +111,6 @@ static bool tracepoint_exists(const char *cat, const char *name)
 	char path[512];
 	struct stat st;
 
-	tracefs__ensure();
 	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/%s/id", cat, name);
 	if (!stat(path, &st))
 		return true;
@@ -294,7 +304,8 @@ static void list_tracepoints(bool all)
 	int n = 0;
 	FILE *f;
 
-	tracefs__ensure();
+	if (event__mount_tracefs(line, sizeof(line)))
+		pr_warn("%s", line);
 	f = fopen("/sys/kernel/tracing/available_events", "re");
 	if (!f)
 		f = fopen("/sys/kernel/debug/tracing/available_events", "re");
@@ -323,7 +334,7 @@ int cmd_list(int argc, char **argv)
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return list_usage(stdout, 0);
 		else
-			return fprintf(stderr, "bpfprof list: unknown option '%s'\n", argv[i]),
+			return pr_error("list: unknown option '%s'", argv[i]),
 			       list_usage(stderr, 2);
 	}
 	list_perf();

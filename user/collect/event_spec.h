@@ -37,8 +37,22 @@ struct sample_rate {
 	uint64_t period; /* one sample every N events (-c), 0 when freq is used */
 };
 
-/* Parse an -e name. 0, or -EINVAL/-ENOENT after writing a one-line reason into err. */
+/*
+ * Parse an -e name. 0, or -EINVAL/-ENOENT after writing a one-line reason into err. No side
+ * effects: a tracepoint is looked up in tracefs only if it is mounted, so call
+ * event__mount_tracefs() first when event__needs_tracefs(s).
+ */
 int event__parse(const char *s, struct event_spec *ev, char *err, size_t errlen);
+
+/* Whether an -e name is a tracepoint, whose id lives in tracefs. */
+bool event__needs_tracefs(const char *s);
+
+/*
+ * Mount tracefs at /sys/kernel/tracing unless it (or debugfs's tracing) is there, as perf and
+ * bpftrace need too. 0, or -errno after writing the fix into err. For whoever lists or attaches
+ * tracepoints: the CLI before parsing -e, the sampler before attaching.
+ */
+int event__mount_tracefs(char *err, size_t len);
 
 /* perf_event_open(2) for a perf event on cpu (pid -1). fd, or -errno. */
 int event__open_perf(const struct event_spec *ev, const struct sample_rate *rate, int cpu);

@@ -8,6 +8,8 @@
  * "out" or "out.data" should still be something every flame graph tool reads.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,14 +17,17 @@
 #include "emit/emit.h"
 #include "emit/emitters.h"
 #include "emit/folded.h"
+#include "lib/log.h"
 
+/* hidden: accepted, but not advertised in help or errors. */
 static const struct {
 	const char *name;
 	enum out_format fmt;
+	bool hidden;
 } format_names[] = {
-	{ "folded", FMT_FOLDED }, { "collapsed", FMT_FOLDED },	    { "html", FMT_HTML },
-	{ "pprof", FMT_PPROF },	  { "speedscope", FMT_SPEEDSCOPE }, { "text", FMT_TEXT },
-	{ "txt", FMT_TEXT },
+	{ "folded", FMT_FOLDED },  { "collapsed", FMT_FOLDED },	     { "html", FMT_HTML },
+	{ "pprof", FMT_PPROF },	   { "speedscope", FMT_SPEEDSCOPE }, { "text", FMT_TEXT },
+	{ "txt", FMT_TEXT, true },
 };
 
 /* Longest first: ".speedscope.json" must win over a plain ".json". */
@@ -49,6 +54,20 @@ static bool has_suffix(const char *s, const char *suffix)
 	return n >= m && !strcasecmp(s + n - m, suffix);
 }
 
+const char *emit__format_list(void)
+{
+	static char list[128];
+
+	if (!list[0]) {
+		for (size_t i = 0, n = 0; i < ARRAY_LEN(format_names); i++) {
+			if (!format_names[i].hidden)
+				n += snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "",
+					      format_names[i].name);
+		}
+	}
+	return list;
+}
+
 int emit__parse_format(const char *name, const char *path, enum out_format *fmt)
 {
 	if (name) {
@@ -58,9 +77,7 @@ int emit__parse_format(const char *name, const char *path, enum out_format *fmt)
 				return 0;
 			}
 		}
-		fprintf(stderr,
-			"bpfprof: unknown format '%s'; use one of: folded, collapsed, html, pprof, speedscope, text\n",
-			name);
+		pr_error("unknown format '%s'; use one of: %s", name, emit__format_list());
 		return -EINVAL;
 	}
 	*fmt = FMT_FOLDED;

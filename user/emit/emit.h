@@ -38,6 +38,9 @@ struct emit_opts {
  */
 int emit__parse_format(const char *name, const char *path, enum out_format *fmt);
 
+/* The --format names, comma-separated, from the one table the parser reads: for help and errors. */
+const char *emit__format_list(void);
+
 /* Write p in fmt to out (binary formats too: out is opened "wb"). 0 or -errno. */
 int emit__write(const struct profile *p, enum out_format fmt, FILE *out,
 		const struct emit_opts *opts);

@@ -23,6 +23,7 @@
 #include "symbolize/elf_syms.h"
 #include "symbolize/ksyms.h"
 #include "symbolize/perf_map.h"
+#include "lib/log.h"
 #include "lib/procfs.h"
 #include "symbolize/procmaps.h"
 #include "lib/rootfs.h"
@@ -185,9 +186,8 @@ static struct sym_binary *symbolizer__binary(struct symbolizer *s, const struct 
 	} else if (rootfs__refused(fd)) {
 		s->refused.elf_files++;
 	}
-	if (s->opts.verbose)
-		fprintf(stderr, "bpfprof: %s: %zu symbols from %s\n", e->path,
-			elf_syms__count(b->syms), b->syms ? elf_syms__source(b->syms) : "nowhere");
+	pr_debug("%s: %zu symbols from %s", e->path, elf_syms__count(b->syms),
+		 b->syms ? elf_syms__source(b->syms) : "nowhere");
 	b->next = head;
 	if (u64map__set(s->binaries, key, b)) {
 		elf_syms__free(b->syms);
@@ -518,8 +518,7 @@ void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *f)
 		s->ksyms = ksyms__load(s->opts.kallsyms ? s->opts.kallsyms : "/proc/kallsyms");
 		s->ksyms_done = true;
 		if (!s->ksyms)
-			fprintf(stderr,
-				"bpfprof: cannot read kernel symbols (%s): kernel frames stay unnamed; run as root with kernel.kptr_restrict=0\n",
+			pr_warn("cannot read kernel symbols (%s): kernel frames stay unnamed; run as root with kernel.kptr_restrict=0",
 				strerror(errno));
 	}
 	k = ksyms__find(s->ksyms, ip);

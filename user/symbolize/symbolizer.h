@@ -35,7 +35,7 @@ struct sym_frame {
 struct symbolizer_opts {
 	const char *debug_dir; /* NULL: /usr/lib/debug */
 	const char *kallsyms;  /* NULL: /proc/kallsyms */
-	bool verbose;
+	bool verbose;	       /* unused: -v raises lib/log's level, which decides */
 };
 
 /* Why a target's perf map was refused (lib/rootfs.h). */
