@@ -15,6 +15,10 @@
  *
  * Every function that can fail returns 0 or -errno and writes one line naming the problem and its
  * fix into err (no "bpfprof:" prefix, no newline); nothing is printed.
+ *
+ * The parts: inspect.c (is it a JVM, ids, signals, flags), protocol.c (request and reply bytes),
+ * attach_conn.c (trigger, SIGQUIT, socket with the JVM's creds), agent_file.c (the agent as the
+ * JVM sees it, copied into its /tmp when needed), jattach.c (the commands below).
  */
 #ifndef BPFPROF_JVM_ATTACH_H
 #define BPFPROF_JVM_ATTACH_H
@@ -23,7 +27,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "runtimes/java/protocol.h"
+
 #define JVM_ATTACH_TIMEOUT_MS 5000
+#define JVM_AGENT_FILE "libbpfprof-agent.so" /* the agent's file name, here and in a JVM's /tmp */
 
 enum jvm_kind {
 	JVM_NOT_JVM, /* no libjvm.so mapped */
@@ -71,25 +78,13 @@ int jvm__default_agent(char *path, size_t len);
  */
 int jvm__bool_flag(pid_t pid, const char *flag);
 
-/* --- pure helpers, exposed for the unit tests --- */
+/* True when pid maps a libbpfprof-agent.so (ours or another bpfprof's): its perf map has a writer. */
+bool jvm__has_agent(pid_t pid);
 
 /*
  * Fold the -XX:[+-]flag tokens of args (len bytes, tokens separated by any of seps) into current
- * (1, 0 or -1) and return the result.
+ * (1, 0 or -1) and return the result. Pure, exposed for the unit test.
  */
 int jvm__scan_flag(const char *args, size_t len, const char *seps, const char *flag, int current);
-
-/*
- * Split a reply "<status>\n<body>": 0 and *status, *body set; -EBADMSG when it does not start
- * with a number (an empty reply means the JVM closed the connection).
- */
-int jvm__parse_reply(const char *reply, int *status, const char **body);
-
-/*
- * Interpret the reply to "load": 0 when the agent loaded and returned 0; -EIO otherwise, with the
- * JVM's message (or "Agent_OnAttach returned N") in err. Knows the JDK 8 ("0\n0"), JDK 11+
- * ("0\nreturn code: 0") and error ("-1\n... was not loaded.", "0\nreturn code: -1") forms.
- */
-int jvm__parse_load_reply(const char *reply, char *err, size_t err_len);
 
 #endif /* BPFPROF_JVM_ATTACH_H */
