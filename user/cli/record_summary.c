@@ -9,11 +9,7 @@
 #include "symbolize/perf_map.h"
 #include "cli/record.h"
 #include "collect/sampler.h"
-
-static double pct(uint64_t part, uint64_t whole)
-{
-	return whole ? 100.0 * part / whole : 0;
-}
+#include "lib/util.h"
 
 static void print_losses(const struct record_stats *st, const struct record_cfg *cfg,
 			 uint64_t samples)

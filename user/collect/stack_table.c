@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/array.h"
+#include "lib/hash.h"
 #include "collect/stack_table.h"
 
 #define EMPTY UINT32_MAX
@@ -43,12 +44,7 @@ struct stack_table {
 
 static uint64_t hash_words(const void *data, size_t bytes)
 {
-	const unsigned char *b = data;
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-
-	for (size_t i = 0; i < bytes; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;
-	return h;
+	return fnv1a(FNV1A_INIT, data, bytes);
 }
 
 static uint32_t stack_len(const uint64_t *ips)

@@ -18,6 +18,7 @@
 #include "emit/emitters.h"
 #include "emit/folded.h"
 #include "lib/log.h"
+#include "lib/util.h"
 
 /* hidden: accepted, but not advertised in help or errors. */
 static const struct {
@@ -44,8 +45,6 @@ static const struct {
 	{ ".htm", FMT_HTML },
 	{ ".txt", FMT_TEXT },
 };
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static bool has_suffix(const char *s, const char *suffix)
 {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "emit/emitters.h"
+#include "lib/util.h"
 
 #define TEXT_TOP_DEFAULT 20
 
@@ -59,11 +60,6 @@ static int by_value_r(const void *a, const void *b, void *values)
 	if (v[x] != v[y])
 		return v[x] < v[y] ? 1 : -1;
 	return (x > y) - (x < y);
-}
-
-static double pct(uint64_t n, uint64_t total)
-{
-	return total ? 100.0 * n / total : 0;
 }
 
 static void frame__print(const struct pf_frame *f, FILE *out)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/hash.h"
 #include "lib/strset.h"
 
 #define CHUNK_SIZE (256 * 1024)
@@ -21,15 +22,6 @@ struct strset {
 	size_t nslots, count;
 	struct chunk *chunks;
 };
-
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	while (len--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
 
 struct strset *strset__new(void)
 {
@@ -80,7 +72,7 @@ static int strset__grow(struct strset *set)
 
 		if (!s)
 			continue;
-		j = hash_bytes(s, strlen(s)) & (n - 1);
+		j = fnv1a(FNV1A_INIT, s, strlen(s)) & (n - 1);
 		while (slots[j])
 			j = (j + 1) & (n - 1);
 		slots[j] = s;
@@ -98,7 +90,7 @@ const char *strset__addn(struct strset *set, const char *s, size_t len)
 
 	if (set->count * 2 >= set->nslots && strset__grow(set))
 		return NULL;
-	i = hash_bytes(s, len) & (set->nslots - 1);
+	i = fnv1a(FNV1A_INIT, s, len) & (set->nslots - 1);
 	for (; set->slots[i]; i = (i + 1) & (set->nslots - 1)) {
 		if (!strncmp(set->slots[i], s, len) && set->slots[i][len] == '\0')
 			return set->slots[i];

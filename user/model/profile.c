@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/array.h"
+#include "lib/hash.h"
 #include "model/profile.h"
 
 #define EMPTY UINT32_MAX
@@ -27,33 +28,23 @@ struct profile_index {
 	size_t stacks_alloc;   /* allocated length of p->stacks */
 };
 
-/* FNV-1a, continued from h over n bytes. */
-static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *b = data;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 static uint64_t hash_str(uint64_t h, const char *s)
 {
-	return hash_bytes(h, s ? s : "", s ? strlen(s) + 1 : 1);
+	return fnv1a(h, s ? s : "", s ? strlen(s) + 1 : 1);
 }
 
 static uint64_t frame_hash(const char *name, enum frame_kind kind, const char *module)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV1A_INIT;
 
 	h = hash_str(h, name);
-	h = hash_bytes(h, &kind, sizeof(kind));
+	h = fnv1a(h, &kind, sizeof(kind));
 	return hash_str(h, module);
 }
 
 static uint64_t ids_hash(const uint32_t *ids, uint32_t depth)
 {
-	return hash_bytes(0xcbf29ce484222325ULL, ids, depth * sizeof(*ids));
+	return fnv1a(FNV1A_INIT, ids, depth * sizeof(*ids));
 }
 
 static uint32_t *slots_new(size_t cap)
