@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * collect/proc_tracker.c - process events into symbolizer snapshots and a refresh schedule. A
+ * process is first seen at exec or at its first sample, often before ld.so has mapped its
+ * libraries, so its mappings are read again after refresh_delays; one with a perf map (a JIT)
+ * keeps being read while it lives, since its map cannot be read once it has exited.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include "collect/proc_tracker.h"
+#include "runtimes/java/watch.h"
+#include "symbolize/symbolizer.h"
+
+/* Seconds after the first sight of a process at which its mappings are read again. */
+static const double refresh_delays[] = { 0.05, 0.3, 2.0 };
+/*
+ * After those, a process with a perf map is refreshed this often while it lives: its map cannot
+ * be read once it has exited, and code compiled since the last read would go unnamed.
+ */
+#define JIT_REFRESH_S 2.0
+
+struct refresh {
+	pid_t pid;
+	int step;
+	double due;
+};
+
+struct proc_tracker {
+	struct symbolizer *sym;
+	struct java_watch *jwatch;
+	struct refresh *refresh; /* processes whose mappings are read again soon */
+	size_t nrefresh;
+	uint64_t new_processes;
+	int fd_err;	  /* first out-of-descriptors error, until taken */
+	bool fd_reported; /* taken once: later ones are not news */
+};
+
+struct proc_tracker *proc_tracker__new(struct symbolizer *sym, struct java_watch *jwatch)
+{
+	struct proc_tracker *t = calloc(1, sizeof(*t));
+
+	if (t) {
+		t->sym = sym;
+		t->jwatch = jwatch;
+	}
+	return t;
+}
+
+static void refresh__schedule(struct proc_tracker *t, pid_t pid, double now)
+{
+	struct refresh next = { pid, 0, now + refresh_delays[0] }, *q;
+
+	for (size_t i = 0; i < t->nrefresh; i++) {
+		if (t->refresh[i].pid == pid) { /* an exec, or a new process under pid */
+			t->refresh[i] = next;
+			return;
+		}
+	}
+	q = realloc(t->refresh, (t->nrefresh + 1) * sizeof(*q));
+	if (!q)
+		return;
+	t->refresh = q;
+	q[t->nrefresh++] = next;
+}
+
+/* When to read q's process again, if ever. */
+static bool refresh__next(struct proc_tracker *t, struct refresh *q, double now)
+{
+	if (++q->step < (int)(sizeof(refresh_delays) / sizeof(refresh_delays[0])))
+		q->due = now + refresh_delays[q->step];
+	else if (symbolizer__has_jit(t->sym, q->pid))
+		q->due = now + JIT_REFRESH_S;
+	else
+		return false;
+	return true;
+}
+
+void proc_tracker__refresh(struct proc_tracker *t, double now)
+{
+	size_t i = 0;
+
+	while (i < t->nrefresh) {
+		struct refresh *q = &t->refresh[i];
+
+		if (q->due > now) {
+			i++;
+			continue;
+		}
+		if (symbolizer__refresh_process(t->sym, q->pid) == 0 && refresh__next(t, q, now)) {
+			i++;
+			continue;
+		}
+		*q = t->refresh[--t->nrefresh]; /* done, or the process is gone */
+	}
+}
+
+void proc_tracker__seen(struct proc_tracker *t, pid_t pid, pid_t nspid, const char *comm,
+			unsigned long long start, bool is_new, double now)
+{
+	int err = symbolizer__add_process(t->sym, pid, nspid, comm, start);
+
+	if (!err)
+		refresh__schedule(t, pid, now);
+	else if ((err == -EMFILE || err == -ENFILE) && !t->fd_err && !t->fd_reported)
+		t->fd_err = err;
+	if (is_new)
+		t->new_processes++;
+	java_watch__offer(t->jwatch, pid);
+}
+
+void proc_tracker__exit(struct proc_tracker *t, pid_t pid, unsigned long long start)
+{
+	symbolizer__exit_process(t->sym, pid, start);
+	java_watch__forget(t->jwatch, pid);
+}
+
+size_t proc_tracker__pending(const struct proc_tracker *t)
+{
+	return t->nrefresh;
+}
+
+double proc_tracker__next_due(const struct proc_tracker *t)
+{
+	double due = 0;
+
+	for (size_t i = 0; i < t->nrefresh; i++) {
+		if (!due || t->refresh[i].due < due)
+			due = t->refresh[i].due;
+	}
+	return due;
+}
+
+uint64_t proc_tracker__new_processes(const struct proc_tracker *t)
+{
+	return t->new_processes;
+}
+
+int proc_tracker__fd_error(struct proc_tracker *t)
+{
+	int err = t->fd_err;
+
+	if (err)
+		t->fd_reported = true;
+	t->fd_err = 0;
+	return err;
+}
+
+void proc_tracker__free(struct proc_tracker *t)
+{
+	if (!t)
+		return;
+	free(t->refresh);
+	free(t);
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * collect/session.h - one recording's machinery, shared by `record` and the coming `monitor`:
+ * the sampler, the symbolizer, the process tracker, the optional `-- COMMAND` workload, the JVM
+ * policy, and the table of raw stacks drained while the run goes on.
+ *
+ * Lifecycle: session__new() (the command is forked and held; BPF loaded) -> session__start()
+ * (attached; the command released) -> session__poll() in a loop -> session__stop() ->
+ * session__collect() -> session__free(). Errors are returned as -errno with a one-line message
+ * in err (empty when a lower layer already printed one); nothing here prints.
+ *
+ * What holds for collect: it names every stack drained since the start into the profile, so a
+ * stack is counted exactly once; it is called once, after session__stop(). A monitor's windowed
+ * collect would rotate instead of drain and empty the raw table after naming: the symbolizer's
+ * snapshots and the pids seen outlive a window, and exited processes stay nameable until their
+ * stacks are collected (the symbolizer keeps them until then).
+ */
+#ifndef BPFPROF_SESSION_H
+#define BPFPROF_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "bpf/abi/sample.h"
+#include "collect/event_spec.h"
+#include "runtimes/java/java.h"
+
+struct profile;
+struct record_stats;
+struct session;
+
+enum session_java {
+	SESSION_JAVA_AUTO, /* every JVM: the -p targets, the command's, or host-wide as they appear */
+	SESSION_JAVA_TARGETS, /* only the -p targets and the command */
+	SESSION_JAVA_OFF,
+};
+
+struct session_cfg {
+	const pid_t *pids; /* -p targets, borrowed */
+	int npids;
+	char *const *cmd; /* NULL-terminated, or NULL: no command */
+	const struct event_spec *ev;
+	const struct sample_rate *rate;
+	const char *debug_dir;
+	enum session_java java;
+	struct java_opts java_opts; /* agent_path NULL: JVMs are not given the agent */
+	uint32_t stack_storage, max_stacks;
+	bool user_only, kernel_only, threads, idle, verbose;
+};
+
+enum session_state {
+	SESSION_RUNNING,
+	SESSION_CMD_EXITED,   /* the command has exited */
+	SESSION_TARGETS_GONE, /* every -p target has exited */
+};
+
+/* Fork the command (held), load the sampler, add the targets. NULL with err set on failure. */
+struct session *session__new(const struct session_cfg *cfg, char *err, size_t errlen);
+/* The command's pid, 0 when there is none (to forward a SIGTERM to it). */
+pid_t session__child(const struct session *s);
+/* Attach the sampling, then release the command. 0 or -errno. */
+int session__start(struct session *s, char *err, size_t errlen);
+/*
+ * Deliver process events (waits up to timeout_ms), refresh mappings that are due, drain a
+ * filling in-kernel set. The state, or -errno. err may hold a warning to show even when the
+ * state is SESSION_RUNNING (an unreadable in-kernel set, running out of file descriptors).
+ */
+int session__poll(struct session *s, int timeout_ms, char *err, size_t errlen);
+/* Detach; no sample is taken after this. Seconds sampled since session__start(). */
+double session__stop(struct session *s);
+/* Samples, losses and the like so far: out[STAT_MAX]. */
+void session__stats(struct session *s, uint64_t out[STAT_MAX]);
+/*
+ * Finish the JVMs, drain what is left, name every stack into p and fill its meta (all but the
+ * title) and st. 0 or -errno (p holds what could be read).
+ */
+int session__collect(struct session *s, struct profile *p, struct record_stats *st, char *err,
+		     size_t errlen);
+/* Processes the symbolizer holds (for the summary). */
+size_t session__processes(const struct session *s);
+/* The command's exit status as a shell gives it (waits for it); 0 without a command. */
+int session__exit_code(struct session *s);
+/* Producers (sampler, JVM watcher) first, then what they fed; a held command exits 127. */
+void session__free(struct session *s);
+
+#endif /* BPFPROF_SESSION_H */
