@@ -5,14 +5,15 @@
  * to type instead, and exit status 2.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "cli/options.h"
 #include "cli/record.h"
+#include "collect/sampler.h"
 #include "lib/log.h"
 #include "lib/procfs.h"
 
@@ -31,68 +32,55 @@ enum {
 	OPT_NO_STATUS,
 };
 
-static const struct option long_opts[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "freq", required_argument, NULL, 'F' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "event", required_argument, NULL, 'e' },
-	{ "user", no_argument, NULL, 'U' },
-	{ "kernel", no_argument, NULL, 'K' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "threads", no_argument, NULL, OPT_THREADS },
-	{ "idle", no_argument, NULL, OPT_IDLE },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "title", required_argument, NULL, OPT_TITLE },
-	{ "stack-storage-size", required_argument, NULL, OPT_STACK_STORAGE },
-	{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
-	{ "java", required_argument, NULL, OPT_JAVA },
-	{ "agent-opts", required_argument, NULL, OPT_AGENT_OPTS },
-	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
-	{ "no-status", no_argument, NULL, OPT_NO_STATUS },
+static const struct opt record_opts[] = {
+	{ "pid", 'p', "PID[,PID...]", "profile these processes (all their threads)" },
+	{ "freq", 'F', "HZ", "samples per second per CPU", OPT_STR(DEFAULT_HZ) },
+	{ "count", 'c', "N", "one sample every N events instead of -F" },
+	{ "duration", 'd', "SECONDS",
+	  "stop after this long (default: Ctrl-C, or the command's exit)" },
+	{ "output", 'o', "FILE",
+	  "write here (default stdout); the extension picks the format:\n.folded .collapsed .html .pb.gz .pprof .speedscope.json .txt\n(repeat -o to write several formats from one recording)" },
+	{ "format", OPT_FORMAT, "F", "the format, whatever the file name", NULL,
+	  emit__format_list },
+	{ "event", 'e', "EVENT",
+	  "cpu (default), page-faults, context-switches, ...,\ntracepoint:CAT:NAME, kprobe:FUNC, uprobe:PATH:SYMBOL (see 'bpfprof list')" },
+	{ "user", 'U', NULL, "user-space stacks only" },
+	{ "kernel", 'K', NULL, "kernel stacks only" },
+	{ "threads", OPT_THREADS, NULL, "add a [thread-name tid=N] frame under each process" },
+	{ "idle", OPT_IDLE, NULL, "include the idle task (swapper)" },
+	{ "title", OPT_TITLE, "TEXT", "title for HTML output" },
+	{ "java", OPT_JAVA, "MODE",
+	  "JVM agent: auto (targets, and every JVM of a host-wide\nrecording; default), targets (-p/COMMAND only), off" },
+	{ "agent-opts", OPT_AGENT_OPTS, "OPTS",
+	  "options for the JVM agent, e.g. unfold=off,sig=on" },
+	{ "debug-dir", OPT_DEBUG_DIR, "DIR",
+	  "where separate debug files live (default /usr/lib/debug)" },
+	{ "stack-storage-size", OPT_STACK_STORAGE, "N", "stack map entries per table set",
+	  OPT_STR(SAMPLER_STACK_STORAGE) },
+	{ "max-stacks", OPT_MAX_STACKS, "N", "unique stacks per in-kernel table set",
+	  OPT_STR(SAMPLER_MAX_STACKS) },
+	{ "no-status", OPT_NO_STATUS, NULL, "no live status line on the terminal" },
+	{ "verbose", 'v', NULL, "libbpf messages, symbol sources, timings" },
+	{ "help", 'h', NULL, "this help" },
 	{},
 };
 
-static void record_usage(FILE *out)
+static void record_usage(const struct opts *o, FILE *out)
 {
 	fprintf(out,
 		"usage: bpfprof record [options] [-- COMMAND [ARGS...]]\n"
 		"\n"
 		"Samples kernel and user stacks with eBPF and writes a profile (folded stacks by default).\n"
 		"No target: the whole host. -p: those processes. COMMAND: run it, profile it until it exits.\n"
-		"\n"
-		"  -p, --pid PID[,PID...]   profile these processes (all their threads)\n"
-		"  -F, --freq HZ            samples per second per CPU (default %d)\n"
-		"  -c, --count N            one sample every N events instead of -F\n"
-		"  -d, --duration SECONDS   stop after this long (default: Ctrl-C, or the command's exit)\n"
-		"  -o, --output FILE        write here (default stdout); the extension picks the format:\n"
-		"                           .folded .collapsed .html .pb.gz .pprof .speedscope.json .txt\n"
-		"                           (repeat -o to write several formats from one recording)\n"
-		"      --format F           folded, html, pprof, speedscope or text, whatever the name\n"
-		"  -e, --event EVENT        cpu (default), page-faults, context-switches, ...,\n"
-		"                           tracepoint:CAT:NAME, kprobe:FUNC, uprobe:PATH:SYMBOL (see 'bpfprof list')\n"
-		"  -U, --user               user-space stacks only\n"
-		"  -K, --kernel             kernel stacks only\n"
-		"      --threads            add a [thread-name tid=N] frame under each process\n"
-		"      --idle               include the idle task (swapper)\n"
-		"      --title TEXT         title for HTML output\n"
-		"      --java MODE          JVM agent: auto (targets, and every JVM of a host-wide\n"
-		"                           recording; default), targets (-p/COMMAND only), off\n"
-		"      --agent-opts OPTS    options for the JVM agent, e.g. unfold=off,sig=on\n"
-		"      --debug-dir DIR      where separate debug files live (default /usr/lib/debug)\n"
-		"      --stack-storage-size N  stack map entries per table set (default 16384)\n"
-		"      --max-stacks N       unique stacks per in-kernel table set (default 16384)\n"
-		"      --no-status          no live status line on the terminal\n"
-		"  -v, --verbose            libbpf messages, symbol sources, timings\n"
+		"\n");
+	opts__usage(o, out);
+	fprintf(out,
 		"\n"
 		"examples:\n"
 		"  sudo bpfprof record -d 10 -o host.folded           # the whole host for 10 s\n"
 		"  sudo bpfprof record -p 1234 -o flame.html           # one process, until Ctrl-C\n"
 		"  sudo bpfprof record -F 999 -o cmd.pb.gz -- ./a.out  # a command, as pprof\n"
-		"  sudo bpfprof record -e page-faults -p 1234 -d 5     # where a process faults\n",
-		DEFAULT_HZ);
+		"  sudo bpfprof record -e page-faults -p 1234 -d 5     # where a process faults\n");
 }
 
 static int parse_u64(const char *s, const char *opt, uint64_t min, uint64_t max, uint64_t *out)
@@ -260,24 +248,20 @@ static int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
 
 int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv)
 {
+	struct opts o;
 	int c, err;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->event = "cpu";
 	cfg->status = isatty(STDERR_FILENO) && !getenv("CI");
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:p:F:c:d:o:e:UKvh", long_opts, NULL)) != -1) {
+	opts__init(&o, "record", record_opts, true);
+	while ((c = opts__next(&o, argc, argv)) != -1) {
 		if (c == 'h') {
-			record_usage(stdout);
+			record_usage(&o, stdout);
 			return 1;
 		}
-		if (c == '?' || c == ':') {
-			fprintf(stderr, "bpfprof record: %s '%s'; see 'bpfprof record --help'\n",
-				c == '?' ? "unknown option" : "missing value for",
-				argv[optind - 1]);
+		if (c == '?')
 			return -EINVAL;
-		}
 		err = record_cfg__option(cfg, c, optarg);
 		if (err)
 			return err;
