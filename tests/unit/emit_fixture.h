@@ -24,9 +24,9 @@ static struct profile *fixture__split(void)
 	uint32_t k = profile__frame(p, "do_syscall_64", FRAME_KERNEL, "[kernel.kallsyms]", NULL);
 
 	/* Inserted out of order on purpose: emitters must sort. */
-	profile__add_stack(p, (uint32_t[]){ proc, thr, mainf, b }, 4, 30, 0);
-	profile__add_stack(p, (uint32_t[]){ proc, thr, mainf, c, k }, 5, 10, 0);
-	profile__add_stack(p, (uint32_t[]){ proc, thr, mainf, a }, 4, 60, 0);
+	profile__add_stack(p, (uint32_t[]){ proc, thr, mainf, b }, 4, (uint64_t[]){ 30 });
+	profile__add_stack(p, (uint32_t[]){ proc, thr, mainf, c, k }, 5, (uint64_t[]){ 10 });
+	profile__add_stack(p, (uint32_t[]){ proc, thr, mainf, a }, 4, (uint64_t[]){ 60 });
 	strcpy(p->meta.event, "cpu");
 	strcpy(p->meta.unit, "nanoseconds");
 	p->meta.period = 10000000;

@@ -107,7 +107,16 @@ static int diff_args__parse(struct diff_args *a, int argc, char **argv)
 	return 0;
 }
 
-/* BASE's counts into count, NEW's into count2 of one profile. */
+/* Two columns of one unit, "base" and "new": BASE's column 0 goes to 0, NEW's to 1. */
+static int diff__columns(struct profile *d, const struct profile *new)
+{
+	struct pf_value_type t[2] = { { "base", "" }, { "new", "" } };
+
+	memcpy(t[0].unit, new->types[0].unit, sizeof(t[0].unit));
+	memcpy(t[1].unit, new->types[0].unit, sizeof(t[1].unit));
+	return profile__set_types(d, t, 2);
+}
+
 static struct profile *diff__load(const struct diff_args *a)
 {
 	struct profile *base = profile__new(), *new = profile__new(), *d = profile__new();
@@ -118,8 +127,10 @@ static struct profile *diff__load(const struct diff_args *a)
 		err = report__read(base, "diff", a->base);
 	if (!err)
 		err = report__read(new, "diff", a->new);
-	if (!err && a->normalize && base->total)
-		scale = (double)new->total / base->total;
+	if (!err && a->normalize && base->totals[0])
+		scale = (double)new->totals[0] / base->totals[0];
+	if (!err)
+		err = diff__columns(d, new);
 	if (!err)
 		err = profile__merge(d, base, NULL, 0, scale);
 	if (!err)

@@ -186,10 +186,11 @@ static struct profile *report__filter(struct profile *p, const struct report_arg
 	if (filter__apply(p, keep, a->include, true) || filter__apply(p, keep, a->exclude, false))
 		goto out_fail;
 	kept->meta = p->meta;
-	if (profile__merge(kept, p, keep, 0, 1.0))
+	if (profile__set_types(kept, p->types, p->nvalues) ||
+	    profile__merge(kept, p, keep, PROFILE_ALL_COLUMNS, 1.0))
 		goto out_fail;
 	free(keep);
-	if (!kept->total) {
+	if (!kept->totals[0]) {
 		fprintf(stderr,
 			"bpfprof report: --include/--exclude left no samples; loosen the patterns\n");
 		profile__free(kept);

@@ -13,7 +13,7 @@
 #include "emit/emit.h"
 #include "model/profile.h"
 
-/* emit/flamegraph_html.c: the interactive page; diff colors frames by count2 (NEW) against count. */
+/* emit/flamegraph_html.c: the interactive page; diff: column 1 (NEW) against 0 (BASE). */
 int flamegraph_html__write(const struct profile *p, FILE *out, const struct emit_opts *opts,
 			   bool diff);
 

@@ -59,12 +59,12 @@ static void stacks__write(const struct profile *p, const size_t *order, bool dif
 	}
 	fputs("],\n\"counts\":[", out);
 	for (size_t i = 0; i < p->nstacks; i++)
-		fprintf(out, i ? ",%" PRIu64 : "%" PRIu64, p->stacks[order[i]].count);
+		fprintf(out, i ? ",%" PRIu64 : "%" PRIu64, p->stacks[order[i]].values[0]);
 	fputs("]", out);
 	if (diff) {
 		fputs(",\n\"counts2\":[", out);
 		for (size_t i = 0; i < p->nstacks; i++)
-			fprintf(out, i ? ",%" PRIu64 : "%" PRIu64, p->stacks[order[i]].count2);
+			fprintf(out, i ? ",%" PRIu64 : "%" PRIu64, p->stacks[order[i]].values[1]);
 		fputs("]", out);
 	}
 }
@@ -94,10 +94,10 @@ static void subtitle__format(const struct profile *p, bool diff, char *buf, size
 		snprintf(buf, len,
 			 "BASE %" PRIu64 " samples, NEW %" PRIu64
 			 " samples; width = NEW, red = share grew, blue = share shrank",
-			 p->total, p->total2);
+			 p->totals[0], p->totals[1]);
 		return;
 	}
-	n += snprintf(buf + n, len - n, "event %s, %" PRIu64 " samples", m->event, p->total);
+	n += snprintf(buf + n, len - n, "event %s, %" PRIu64 " samples", m->event, p->totals[0]);
 	if (m->duration_s > 0 && n < len)
 		n += snprintf(buf + n, len - n, ", %.2f s", m->duration_s);
 	if (m->host[0] && n < len)
@@ -123,7 +123,7 @@ static void data__write(const struct profile *p, const struct emit_opts *opts, b
 	json__string(out, subtitle);
 	fprintf(out,
 		",\n\"diff\":%s,\"minwidth\":%g,\"total\":%" PRIu64 ",\"total2\":%" PRIu64 ",\n",
-		diff ? "true" : "false", opts->minwidth, p->total, p->total2);
+		diff ? "true" : "false", opts->minwidth, p->totals[0], p->totals[1]);
 	frames__write(p, out);
 	stacks__write(p, order, diff, out);
 	fputs("}", out);

@@ -60,9 +60,9 @@ int folded__write(const struct profile *p, FILE *out, int two_counts)
 			continue;
 		stack__write(p, s, out);
 		if (two_counts)
-			fprintf(out, " %" PRIu64 " %" PRIu64 "\n", s->count, s->count2);
+			fprintf(out, " %" PRIu64 " %" PRIu64 "\n", s->values[0], s->values[1]);
 		else
-			fprintf(out, " %" PRIu64 "\n", s->count);
+			fprintf(out, " %" PRIu64 "\n", s->values[0]);
 		lines++;
 	}
 	/* Zero bytes would look like a failed write; this says the recording saw nothing. */
@@ -256,24 +256,45 @@ static int reader__counts(struct reader *r, const char *line, size_t *len, uint6
 	return 0;
 }
 
+/*
+ * A "BASE NEW" line needs two columns: a profile still without stacks gets them, named as
+ * `bpfprof diff` names them, in the unit column 0 had.
+ */
+static int reader__two_columns(struct reader *r)
+{
+	struct pf_value_type t[2] = { { "base", "" }, { "new", "" } };
+
+	if (r->p->nvalues >= 2)
+		return 0;
+	if (r->p->nstacks)
+		return reader__fail(
+			r,
+			"two counts after lines with one; give 'BASE NEW' counts on every line or on none");
+	memcpy(t[0].unit, r->p->types[0].unit, sizeof(t[0].unit));
+	memcpy(t[1].unit, r->p->types[0].unit, sizeof(t[1].unit));
+	return profile__set_types(r->p, t, 2);
+}
+
 /* One non-blank, non-comment line, without its line break. 0 or -errno. */
 static int reader__line(struct reader *r, char *line, size_t len)
 {
-	uint64_t c1 = 0, c2 = 0;
+	uint64_t v[PROFILE_MAX_VALUES] = {};
 	int64_t depth;
-	bool two;
+	bool two = false;
 	int err;
 
-	err = reader__counts(r, line, &len, &c1, &c2, &two);
+	err = reader__counts(r, line, &len, &v[0], &v[1], &two);
+	if (!err && two)
+		err = reader__two_columns(r);
 	if (err)
 		return err;
-	if (c1 > FOLDED_MAX_COUNT - r->p->total || c2 > FOLDED_MAX_COUNT - r->p->total2)
+	if (v[0] > FOLDED_MAX_COUNT - r->p->totals[0] || v[1] > FOLDED_MAX_COUNT - r->p->totals[1])
 		return reader__fail(r, "the counts so far add up to more than %" PRId64,
 				    (int64_t)FOLDED_MAX_COUNT);
 	depth = reader__frames(r, line, len);
 	if (depth < 0)
 		return depth;
-	return profile__add_stack(r->p, r->ids, depth, c1, c2);
+	return profile__add_stack(r->p, r->ids, depth, v);
 }
 
 static size_t trim_end(const char *s, size_t len)

@@ -28,14 +28,15 @@
 
 /*
  * Write every stack of p, sorted, as folded lines; a profile without samples is the single line
- * FOLDED_EMPTY. With two_counts: "stack COUNT COUNT2".
+ * FOLDED_EMPTY. Lines carry column 0; with two_counts, columns 0 and 1: "stack BASE NEW".
  */
 int folded__write(const struct profile *p, FILE *out, int two_counts);
 
 /*
  * Read folded lines from in into p (adding to what it holds). Lines may carry one count, or two
- * ("BASE NEW", as difffolded.pl writes; the second goes to count2). Blank lines and lines starting
- * with '#' are skipped. On a malformed line (or one longer than FOLDED_MAX_LINE, or counts above
+ * ("BASE NEW", as difffolded.pl writes). One count goes to column 0; two go to columns 0 and 1,
+ * and give a profile without stacks two columns {"base", unit}, {"new", unit} (a two-count line
+ * after one-count lines is -EINVAL). Blank lines and lines starting with '#' are skipped. On a malformed line (or one longer than FOLDED_MAX_LINE, or counts above
  * FOLDED_MAX_COUNT): -EINVAL and err says "NAME:LINE: why". A read error is -errno. An input with
  * no valid line is -ENODATA, unless it holds the FOLDED_EMPTY line: then it is an empty profile
  * and 0. 0 on success.

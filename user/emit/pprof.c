@@ -227,8 +227,8 @@ static void sample__fill(struct pprof_builder *b, size_t i, const struct pf_stac
 		*(*loc_ids)++ = s->ids[d] + 1;
 	smp->n_value = nvalues;
 	smp->value = &b->values[i * 2];
-	smp->value[0] = s->count;
-	smp->value[1] = s->count * p->meta.period;
+	smp->value[0] = s->values[0];
+	smp->value[1] = s->values[0] * p->meta.period;
 	smp->n_label = skip;
 	smp->label = &b->label_ptrs[i * 2];
 	for (uint32_t d = 0; d < skip; d++) {

@@ -4,13 +4,16 @@
  * (https://www.speedscope.app/file-format-schema.json).
  *
  * One "sampled" profile: shared.frames holds every frame once, each unique stack is one sample
- * (frame indexes, root first) whose weight is its sample count, so speedscope's left-heavy and
- * sandwich views see exactly the counts the folded output has. The unit is "none" because a
- * weight is a number of samples; the period is in the profile name for the reader.
+ * (frame indexes, root first) with one weight. speedscope takes one weight per sample, so of the
+ * profile's columns this writes the first time column (unit "nanoseconds", e.g. {"cpu",
+ * "nanoseconds"} next to {"samples","count"}): a measured time is what speedscope's time axis
+ * means, and it shows it as ms. Without one it writes column 0, the sample counts the folded
+ * output has, with unit "none"; the period is in the profile name for the reader.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "emit/emitters.h"
 #include "emit/json.h"
@@ -36,7 +39,16 @@ static void frames__write(const struct profile *p, FILE *out)
 	fputs("]},\n", out);
 }
 
-static void samples__write(const struct profile *p, const size_t *order, FILE *out)
+/* The column speedscope weighs samples by (see the top of the file). */
+static int weight__column(const struct profile *p)
+{
+	for (int c = 0; c < p->nvalues; c++)
+		if (!strcmp(p->types[c].unit, "nanoseconds"))
+			return c;
+	return 0;
+}
+
+static void samples__write(const struct profile *p, const size_t *order, int col, FILE *out)
 {
 	fputs("\"samples\":[", out);
 	for (size_t i = 0; i < p->nstacks; i++) {
@@ -49,7 +61,7 @@ static void samples__write(const struct profile *p, const size_t *order, FILE *o
 	}
 	fputs("],\n\"weights\":[", out);
 	for (size_t i = 0; i < p->nstacks; i++)
-		fprintf(out, i ? ",%" PRIu64 : "%" PRIu64, p->stacks[order[i]].count);
+		fprintf(out, i ? ",%" PRIu64 : "%" PRIu64, p->stacks[order[i]].values[col]);
 	fputs("]", out);
 }
 
@@ -69,6 +81,7 @@ static void name__write(const struct profile *p, const struct emit_opts *opts, F
 int speedscope__write(const struct profile *p, FILE *out, const struct emit_opts *opts)
 {
 	size_t *order = profile__sorted(p);
+	int col = weight__column(p);
 
 	if (!order)
 		return -ENOMEM;
@@ -79,8 +92,9 @@ int speedscope__write(const struct profile *p, FILE *out, const struct emit_opts
 	frames__write(p, out);
 	fputs("\"profiles\":[{\"type\":\"sampled\",\"name\":", out);
 	name__write(p, opts, out);
-	fprintf(out, ",\"unit\":\"none\",\"startValue\":0,\"endValue\":%" PRIu64 ",\n", p->total);
-	samples__write(p, order, out);
+	fprintf(out, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64 ",\n",
+		strcmp(p->types[col].unit, "nanoseconds") ? "none" : "nanoseconds", p->totals[col]);
+	samples__write(p, order, col, out);
 	fputs("}]}\n", out);
 	free(order);
 	fflush(out);

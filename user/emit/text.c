@@ -40,12 +40,12 @@ static int text_sums__fill(struct text_sums *t)
 
 		if (!s->depth)
 			continue;
-		t->self[s->ids[s->depth - 1]] += s->count;
+		t->self[s->ids[s->depth - 1]] += s->values[0];
 		for (uint32_t d = 0; d < s->depth; d++) {
 			if (seen[s->ids[d]] == i)
 				continue;
 			seen[s->ids[d]] = i;
-			t->total[s->ids[d]] += s->count;
+			t->total[s->ids[d]] += s->values[0];
 		}
 	}
 	free(seen);
@@ -86,7 +86,7 @@ static int table__print(const struct text_sums *t, const uint64_t *values, const
 	fprintf(out, "%12s %8s  %s\n", "samples", "percent", "function");
 	for (size_t i = 0; i < p->nframes && i < (size_t)top && values[ids[i]]; i++) {
 		fprintf(out, "%12" PRIu64 " %7.2f%%  ", values[ids[i]],
-			pct(values[ids[i]], p->total));
+			pct(values[ids[i]], p->totals[0]));
 		frame__print(&p->frames[ids[i]], out);
 	}
 	free(ids);
@@ -99,8 +99,8 @@ static int stack_by_count_r(const void *a, const void *b, void *arg)
 	const struct pf_stack *x = &p->stacks[*(const size_t *)a],
 			      *y = &p->stacks[*(const size_t *)b];
 
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
+	if (x->values[0] != y->values[0])
+		return x->values[0] < y->values[0] ? 1 : -1;
 	return (*(const size_t *)a > *(const size_t *)b) -
 	       (*(const size_t *)a < *(const size_t *)b);
 }
@@ -115,11 +115,12 @@ static int stacks__print(const struct profile *p, int top, FILE *out)
 		order[i] = i;
 	qsort_r(order, p->nstacks, sizeof(*order), stack_by_count_r, (void *)p);
 	fprintf(out, "\n--- top %d stacks, leaf first\n", top);
-	for (size_t i = 0; i < p->nstacks && i < (size_t)top && p->stacks[order[i]].count; i++) {
+	for (size_t i = 0; i < p->nstacks && i < (size_t)top && p->stacks[order[i]].values[0];
+	     i++) {
 		const struct pf_stack *s = &p->stacks[order[i]];
 
-		fprintf(out, "\n%12" PRIu64 " %7.2f%%  stack %zu\n", s->count,
-			pct(s->count, p->total), i + 1);
+		fprintf(out, "\n%12" PRIu64 " %7.2f%%  stack %zu\n", s->values[0],
+			pct(s->values[0], p->totals[0]), i + 1);
 		for (uint32_t d = s->depth; d-- > 0;) {
 			fprintf(out, "  [%2u] ", s->depth - 1 - d);
 			frame__print(&p->frames[s->ids[d]], out);
@@ -136,7 +137,7 @@ static void header__print(const struct profile *p, const struct emit_opts *opts,
 
 	if (title[0])
 		fprintf(out, "%s\n", title);
-	fprintf(out, "event: %s, samples: %" PRIu64, m->event, p->total);
+	fprintf(out, "event: %s, samples: %" PRIu64, m->event, p->totals[0]);
 	if (m->duration_s > 0)
 		fprintf(out, ", duration: %.2f s", m->duration_s);
 	if (m->period)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * model/profile.c - the profile model: interned frames and unique stacks with counts.
+ * model/profile.c - the profile model: interned frames and unique stacks with value columns.
  *
  * A recording sees the same few thousand frames and stacks millions of times, so both are
  * interned through open-addressing hash tables kept in struct profile_index: a frame is keyed
@@ -73,6 +73,8 @@ struct profile *profile__new(void)
 		goto out_free;
 	strcpy(p->meta.event, "cpu");
 	strcpy(p->meta.unit, "nanoseconds");
+	p->nvalues = 1;
+	p->types[0] = (struct pf_value_type){ "samples", "count" };
 	return p;
 out_free:
 	profile__free(p);
@@ -239,14 +241,33 @@ static int stack_append(struct profile *p, const uint32_t *ids, uint32_t depth)
 		return -ENOMEM;
 	memcpy(s->ids, ids, depth * sizeof(*ids));
 	s->depth = depth;
-	s->count = 0;
-	s->count2 = 0;
+	memset(s->values, 0, sizeof(s->values));
 	p->nstacks++;
 	return 0;
 }
 
-int profile__add_stack(struct profile *p, const uint32_t *ids, uint32_t depth, uint64_t count,
-		       uint64_t count2)
+int profile__set_types(struct profile *p, const struct pf_value_type *types, int n)
+{
+	if (n < 1 || n > PROFILE_MAX_VALUES)
+		return -EINVAL;
+	if (p->nstacks)
+		return -EBUSY;
+	memset(p->types, 0, sizeof(p->types));
+	memcpy(p->types, types, n * sizeof(*types));
+	p->nvalues = n;
+	return 0;
+}
+
+int profile__column(const struct profile *p, const char *type)
+{
+	for (int c = 0; c < p->nvalues; c++)
+		if (!strcmp(p->types[c].type, type))
+			return c;
+	return -1;
+}
+
+int profile__add_stack(struct profile *p, const uint32_t *ids, uint32_t depth,
+		       const uint64_t *values)
 {
 	struct profile_index *ix = p->index;
 	struct pf_stack *s = NULL;
@@ -272,10 +293,10 @@ int profile__add_stack(struct profile *p, const uint32_t *ids, uint32_t depth, u
 		ix->stack_slots[i] = p->nstacks - 1;
 		s = &p->stacks[p->nstacks - 1];
 	}
-	s->count += count;
-	s->count2 += count2;
-	p->total += count;
-	p->total2 += count2;
+	for (int c = 0; c < p->nvalues; c++) {
+		s->values[c] += values[c];
+		p->totals[c] += values[c];
+	}
 	return 0;
 }
 
@@ -372,16 +393,33 @@ static int64_t merge__frame(struct profile *dst, const struct profile *src, uint
 	return n;
 }
 
+/* src's values for stack s in dst's columns (see profile__merge). */
+static void merge__values(const struct pf_stack *s, int nsrc, int slot, double scale, uint64_t *out)
+{
+	memset(out, 0, PROFILE_MAX_VALUES * sizeof(*out));
+	if (slot != PROFILE_ALL_COLUMNS) {
+		out[slot] = (uint64_t)(s->values[0] * scale + 0.5);
+		return;
+	}
+	for (int c = 0; c < nsrc; c++)
+		out[c] = (uint64_t)(s->values[c] * scale + 0.5);
+}
+
 int profile__merge(struct profile *dst, const struct profile *src, const bool *keep, int slot,
 		   double scale)
 {
-	uint32_t *map = slots_new(src->nframes + 1), *ids = NULL;
+	uint32_t *map, *ids = NULL;
 	size_t cap = 0;
-	int err = map ? 0 : -ENOMEM;
+	int err;
 
+	if (slot == PROFILE_ALL_COLUMNS ? src->nvalues != dst->nvalues
+					: slot < 0 || slot >= dst->nvalues)
+		return -EINVAL;
+	map = slots_new(src->nframes + 1);
+	err = map ? 0 : -ENOMEM;
 	for (size_t i = 0; i < src->nstacks && !err; i++) {
 		const struct pf_stack *s = &src->stacks[i];
-		uint64_t c = (uint64_t)(s->count * scale + 0.5);
+		uint64_t v[PROFILE_MAX_VALUES];
 
 		if (keep && !keep[i])
 			continue;
@@ -402,8 +440,9 @@ int profile__merge(struct profile *dst, const struct profile *src, const bool *k
 			if (n >= 0)
 				ids[d] = n;
 		}
+		merge__values(s, src->nvalues, slot, scale, v);
 		if (!err)
-			err = profile__add_stack(dst, ids, s->depth, slot ? 0 : c, slot ? c : 0);
+			err = profile__add_stack(dst, ids, s->depth, v);
 	}
 	free(ids);
 	free(map);

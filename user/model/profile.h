@@ -2,16 +2,21 @@
 /*
  * model/profile.h - the profile model: what a recording produced, independent of any output format.
  *
- * A profile is a table of interned frames and a set of unique stacks with counts. Every emitter
+ * A profile is a table of interned frames and a set of unique stacks, each with one value per
+ * column; the columns are typed the way pprof types them (sample types: "samples"/"count",
+ * "cpu"/"nanoseconds", "base"/"count" and "new"/"count" for a diff). Every emitter
  * (folded, HTML, pprof, speedscope, text) reads only this model, and every producer (the recorder,
  * the folded reader behind `report`) writes only this model, so formats and sources never meet.
  *
  * Invariants:
  *  - stacks are root first: stack->ids[0] is the process frame (FRAME_PROCESS), then an optional
  *    FRAME_THREAD frame, then user frames, then kernel frames; the leaf is ids[depth - 1];
- *  - two stacks with the same frame ids are one stack (profile__add_stack merges their counts);
+ *  - two stacks with the same frame ids are one stack (profile__add_stack adds their values);
+ *  - every stack has p->nvalues values, typed by p->types[]; totals[c] is the sum of values[c];
+ *    the column types are fixed before the first stack (profile__set_types);
  *  - frame names are stored without their `_[k]`/`_[j]`/`_[i]` suffix; the kind says it;
- *  - counts are samples; meta.period says how much of meta.unit one sample stands for.
+ *  - column 0 counts samples (or, in a diff, BASE's samples); meta.period says how much of
+ *    meta.unit one sample stands for.
  * The profile owns all its strings. profile__free(NULL) is fine.
  */
 #ifndef BPFPROF_PROFILE_H
@@ -40,11 +45,19 @@ struct pf_frame {
 	enum frame_kind kind;
 };
 
+/* At most this many value columns per profile (pprof allows more; nothing here needs them). */
+#define PROFILE_MAX_VALUES 4
+
+/* What a column holds, as pprof's ValueType: {"samples","count"}, {"cpu","nanoseconds"}. */
+struct pf_value_type {
+	char type[32];
+	char unit[32];
+};
+
 struct pf_stack {
 	uint32_t *ids; /* frame ids, root first */
 	uint32_t depth;
-	uint64_t count;	 /* samples */
-	uint64_t count2; /* second count, used only by diff (NEW); 0 otherwise */
+	uint64_t values[PROFILE_MAX_VALUES]; /* [0, nvalues) used, the rest 0 */
 };
 
 struct profile_meta {
@@ -63,11 +76,13 @@ struct profile {
 	size_t nframes;
 	struct pf_stack *stacks; /* unique stacks, in insertion order */
 	size_t nstacks;
-	uint64_t total;		     /* sum of stacks[].count */
-	uint64_t total2;	     /* sum of stacks[].count2 */
-	struct profile_index *index; /* private: hash tables for interning */
+	int nvalues;					/* columns, 1..PROFILE_MAX_VALUES */
+	struct pf_value_type types[PROFILE_MAX_VALUES]; /* types[c] says what values[c] is */
+	uint64_t totals[PROFILE_MAX_VALUES];		/* totals[c] = sum of stacks[].values[c] */
+	struct profile_index *index;			/* private: hash tables for interning */
 };
 
+/* A profile with one column, {"samples","count"}. NULL on -ENOMEM. */
 struct profile *profile__new(void);
 void profile__free(struct profile *p);
 
@@ -75,9 +90,21 @@ void profile__free(struct profile *p);
 int64_t profile__frame(struct profile *p, const char *name, enum frame_kind kind,
 		       const char *module, const char *build_id);
 
-/* Add count (and count2) to the stack ids[0..depth); merges with an equal stack. 0 or -errno. */
-int profile__add_stack(struct profile *p, const uint32_t *ids, uint32_t depth, uint64_t count,
-		       uint64_t count2);
+/*
+ * Replace the columns with types[0..n). Only before the first stack: -EBUSY after; -EINVAL for
+ * n outside 1..PROFILE_MAX_VALUES. 0 on success.
+ */
+int profile__set_types(struct profile *p, const struct pf_value_type *types, int n);
+
+/* Column of the type named type (e.g. "cpu"), or -1. */
+int profile__column(const struct profile *p, const char *type);
+
+/*
+ * Add values[0..p->nvalues) to the stack ids[0..depth); merges with an equal stack. 0, -EINVAL
+ * for an unknown frame id, or -ENOMEM.
+ */
+int profile__add_stack(struct profile *p, const uint32_t *ids, uint32_t depth,
+		       const uint64_t *values);
 
 /* Suffix the folded format gives a kind: "_[k]", "_[j]", "_[i]" or "". */
 const char *frame_kind__suffix(enum frame_kind kind);
@@ -85,10 +112,15 @@ const char *frame_kind__suffix(enum frame_kind kind);
 /* Sort stacks by their frame names, root first (stable output, merged flame graph order). */
 void profile__sort(struct profile *p);
 
+/* profile__merge's slot for "every column of src into the same column of dst". */
+#define PROFILE_ALL_COLUMNS (-1)
+
 /*
- * Add src's stacks to dst, re-interning their frames: src's count goes to dst's count (slot 0)
- * or count2 (slot 1), multiplied by scale and rounded. keep (NULL = all) has one entry per src
- * stack; stacks with keep[i] false are skipped. 0 or -ENOMEM.
+ * Add src's stacks to dst, re-interning their frames: src's column 0 goes to dst's column slot
+ * (a diff puts BASE in 0 and NEW in 1), or with PROFILE_ALL_COLUMNS each column c of src goes
+ * to column c of dst (which must have as many); values are multiplied by scale and rounded.
+ * keep (NULL = all) has one entry per src stack; stacks with keep[i] false are skipped.
+ * 0, -EINVAL for a slot dst lacks, or -ENOMEM.
  */
 int profile__merge(struct profile *dst, const struct profile *src, const bool *keep, int slot,
 		   double scale);

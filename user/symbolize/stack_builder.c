@@ -133,7 +133,7 @@ void stack_builder__add(struct stack_builder *b, const struct sample_key *k, uin
 		stacks__lost_stack(b, k->kstack_id, "[kernel stack lost]", ids, &n);
 		stacks__kernel_frames(b, kips, count, ids, &n);
 	}
-	if (profile__add_stack(b->profile, ids, n, count, 0))
+	if (profile__add_stack(b->profile, ids, n, (uint64_t[]){ count }))
 		b->st->dropped += count;
 	if (!u64map__get(b->pids, k->pid))
 		u64map__set(b->pids, k->pid, b);

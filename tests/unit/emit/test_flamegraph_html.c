@@ -27,7 +27,7 @@ int main(void)
 	char *h;
 
 	evil = profile__frame(p, "x</script><script>alert(1)</script>", FRAME_NATIVE, NULL, NULL);
-	profile__add_stack(p, (uint32_t[]){ proc, evil }, 2, 1, 0);
+	profile__add_stack(p, (uint32_t[]){ proc, evil }, 2, (uint64_t[]){ 1 });
 	fixture__capture(&h, &len, flamegraph_html__write(p, out, &opts, false));
 	check(h != NULL, "html written");
 	if (!h)
@@ -46,7 +46,7 @@ int main(void)
 	      "subtitle");
 	free(h);
 
-	p->stacks[0].count2 = 7;
+	p->stacks[0].values[1] = 7;
 	fixture__capture(&h, &len, flamegraph_html__write(p, out, &opts, true));
 	check(h && strstr(h, "\"diff\":true") && strstr(h, "\"counts2\":[0,7,0,0]"),
 	      "diff mode carries NEW counts");

@@ -145,7 +145,7 @@ static void test_two_reads_merge(void)
 	check_int(folded__read(p, a, "a", err, sizeof(err)), 0, "first file");
 	check_int(folded__read(p, b, "b", err, sizeof(err)), 0, "second file");
 	check_int(p->nstacks, 2, "two stacks after both files");
-	check_int(p->total, 8, "total over both files");
+	check_int(p->totals[0], 8, "total over both files");
 	fclose(a);
 	fclose(b);
 	profile__free(p);
@@ -160,7 +160,7 @@ static void test_empty_profile(void)
 
 	check_str(got, FOLDED_EMPTY "\n", "an empty profile writes the empty-profile line");
 	ret = read_text(got, &back, err, sizeof(err));
-	check(ret == 0 && back->nstacks == 0 && back->total == 0,
+	check(ret == 0 && back->nstacks == 0 && back->totals[0] == 0,
 	      "the empty-profile line reads back as an empty profile (%d '%s')", ret, err);
 	free(got);
 	profile__free(back);
@@ -189,7 +189,7 @@ static void test_line_cap(void)
 	/* line 2 exactly FOLDED_MAX_LINE bytes long: one frame and its count */
 	memcpy(text + 7 + FOLDED_MAX_LINE - 2, " 5\n", 4);
 	ret = read_text(text, &p, err, sizeof(err));
-	check(ret == 0 && p->total == 6, "a line just under the cap reads (%d '%s')", ret, err);
+	check(ret == 0 && p->totals[0] == 6, "a line just under the cap reads (%d '%s')", ret, err);
 	profile__free(p);
 	free(text);
 	p = profile__new();
