@@ -27,7 +27,6 @@
 #include "emit/emit.h"
 #include "io/atomic_file.h"
 #include "model/profile.h"
-#include "runtimes/java/jattach.h"
 
 struct recorder {
 	struct record_cfg cfg;
@@ -37,7 +36,6 @@ struct recorder {
 	int nout;
 	struct session *session;
 	struct profile *profile;
-	char agent[PATH_MAX];
 	double duration; /* seconds sampled */
 	struct record_stats st;
 	char err[512]; /* the session's last message */
@@ -99,7 +97,7 @@ static int record__setup(struct recorder *r)
 		.rate = &r->cfg.rate,
 		.debug_dir = r->cfg.debug_dir,
 		.java = java[r->cfg.java],
-		.java_opts = { .agent_opts = r->cfg.agent_opts, .verbose = r->cfg.verbose },
+		.runtimes = { .agent_opts = r->cfg.agent_opts },
 		.stack_storage = r->cfg.stack_storage,
 		.max_stacks = r->cfg.max_stacks,
 		.user_only = r->cfg.user_only,
@@ -109,8 +107,6 @@ static int record__setup(struct recorder *r)
 		.verbose = r->cfg.verbose,
 	};
 
-	if (r->cfg.java != JAVA_OFF && jvm__default_agent(r->agent, sizeof(r->agent)) == 0)
-		sc.java_opts.agent_path = r->agent;
 	r->profile = profile__new();
 	if (!r->profile)
 		return -ENOMEM;

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include "collect/proc_tracker.h"
-#include "runtimes/java/watch.h"
+#include "runtimes/runtimes.h"
 #include "symbolize/symbolizer.h"
 
 /* Seconds after the first sight of a process at which its mappings are read again. */
@@ -28,7 +28,7 @@ struct refresh {
 
 struct proc_tracker {
 	struct symbolizer *sym;
-	struct java_watch *jwatch;
+	struct runtimes *runtimes;
 	struct refresh *refresh; /* processes whose mappings are read again soon */
 	size_t nrefresh;
 	uint64_t new_processes;
@@ -36,13 +36,13 @@ struct proc_tracker {
 	bool fd_reported; /* taken once: later ones are not news */
 };
 
-struct proc_tracker *proc_tracker__new(struct symbolizer *sym, struct java_watch *jwatch)
+struct proc_tracker *proc_tracker__new(struct symbolizer *sym, struct runtimes *rt)
 {
 	struct proc_tracker *t = calloc(1, sizeof(*t));
 
 	if (t) {
 		t->sym = sym;
-		t->jwatch = jwatch;
+		t->runtimes = rt;
 	}
 	return t;
 }
@@ -106,13 +106,13 @@ void proc_tracker__seen(struct proc_tracker *t, pid_t pid, pid_t nspid, const ch
 		t->fd_err = err;
 	if (is_new)
 		t->new_processes++;
-	java_watch__offer(t->jwatch, pid);
+	runtimes__offer(t->runtimes, pid);
 }
 
 void proc_tracker__exit(struct proc_tracker *t, pid_t pid, unsigned long long start)
 {
 	symbolizer__exit_process(t->sym, pid, start);
-	java_watch__forget(t->jwatch, pid);
+	runtimes__forget(t->runtimes, pid);
 }
 
 size_t proc_tracker__pending(const struct proc_tracker *t)

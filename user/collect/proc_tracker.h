@@ -18,11 +18,11 @@
 #include <sys/types.h>
 
 struct symbolizer;
-struct java_watch;
+struct runtimes;
 struct proc_tracker;
 
-/* sym is borrowed; jwatch (may be NULL) is offered each new or exec'd process. */
-struct proc_tracker *proc_tracker__new(struct symbolizer *sym, struct java_watch *jwatch);
+/* sym and rt are borrowed; rt (may be NULL) is offered each new or exec'd process. */
+struct proc_tracker *proc_tracker__new(struct symbolizer *sym, struct runtimes *rt);
 /*
  * A process met at time now: new (is_new) or exec'd, start in clock ticks after boot (with pid,
  * who it is), comm may be NULL. Snapshots it and schedules its refreshes.

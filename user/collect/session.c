@@ -22,7 +22,7 @@
 #include "lib/procfs.h"
 #include "lib/u64map.h"
 #include "model/profile.h"
-#include "runtimes/java/watch.h"
+#include "runtimes/runtimes.h"
 #include "symbolize/stack_builder.h"
 #include "symbolize/symbolizer.h"
 
@@ -32,7 +32,7 @@ struct session {
 	struct symbolizer *sym;
 	struct proc_tracker *procs;
 	struct workload *cmd;	   /* NULL without a command */
-	struct java_watch *jwatch; /* host-wide: attaches to JVMs as they appear */
+	struct runtimes *runtimes; /* NULL: --java off */
 	struct stack_table *raw;   /* stacks drained so far, not yet named */
 	struct u64map *pids_seen;
 	uint64_t dropped; /* samples the raw table had no room for */
@@ -80,51 +80,31 @@ static void on_raw_stack(const struct sample *smp, void *ctx)
 		s->dropped += smp->count;
 }
 
+/* Runtimes (JVMs) to make nameable; host-wide, each is watched for as processes appear. */
+static struct runtimes *session__runtimes_new(const struct session_cfg *cfg)
+{
+	struct runtime_cfg rc = cfg->runtimes;
+
+	if (cfg->java == SESSION_JAVA_OFF)
+		return NULL;
+	rc.watch = cfg->java == SESSION_JAVA_AUTO && !cfg->npids && !cfg->cmd;
+	return runtimes__new(&rc); /* NULL: no memory, JIT frames stay unnamed */
+}
+
 /* A JVM started by the command loads our agent itself, from its first compiled method on. */
-static void java_env__add_agent(void *ctx)
+static void session__command_env(void *ctx)
 {
-	const char *agent = ctx, *old = getenv("JAVA_TOOL_OPTIONS");
-	char *val;
-
-	if (asprintf(&val, "%s%s-agentpath:%s", old ? old : "", old ? " " : "", agent) > 0)
-		setenv("JAVA_TOOL_OPTIONS", val, 1);
-}
-
-static void session__java_prepare(struct session *s)
-{
-	int i;
-
-	if (s->cfg.java == SESSION_JAVA_OFF)
-		return;
-	if (s->cfg.java == SESSION_JAVA_AUTO && !s->cfg.npids && !s->cfg.cmd)
-		s->jwatch = java_watch__start(&s->cfg.java_opts);
-	for (i = 0; i < s->cfg.npids; i++) {
-		if (java__is_jvm(s->cfg.pids[i]))
-			java__prepare(s->cfg.pids[i], &s->cfg.java_opts);
-	}
-}
-
-static void session__java_finish(struct session *s)
-{
-	int i;
-
-	java_watch__stop(s->jwatch);
-	if (s->cfg.java == SESSION_JAVA_OFF)
-		return;
-	for (i = 0; i < s->cfg.npids; i++) {
-		if (java__is_jvm(s->cfg.pids[i]))
-			java__finish(s->cfg.pids[i], &s->cfg.java_opts);
-	}
+	runtimes__command_env(ctx);
 }
 
 static int session__spawn(struct session *s, char *err, size_t errlen)
 {
-	const char *agent = s->cfg.java_opts.agent_path;
 	int e;
 
 	if (!s->cfg.cmd)
 		return 0;
-	e = workload__spawn(&s->cmd, s->cfg.cmd, agent ? java_env__add_agent : NULL, (void *)agent);
+	e = workload__spawn(&s->cmd, s->cfg.cmd, s->runtimes ? session__command_env : NULL,
+			    s->runtimes);
 	if (e)
 		return fail(err, errlen, e, "cannot start '%s': %s", s->cfg.cmd[0], strerror(-e));
 	return 0;
@@ -174,11 +154,13 @@ struct session *session__new(const struct session_cfg *cfg, char *err, size_t er
 		fail(err, errlen, 0, "out of memory");
 		goto out_free;
 	}
+	s->runtimes = session__runtimes_new(&s->cfg);
 	if (session__spawn(s, err, errlen) || session__load(s, err, errlen))
 		goto out_free;
-	session__java_prepare(s);
-	/* After the watcher exists: the tracker offers it every process it meets. */
-	s->procs = proc_tracker__new(s->sym, s->jwatch);
+	for (int i = 0; i < s->cfg.npids; i++)
+		runtimes__prepare(s->runtimes, s->cfg.pids[i]);
+	/* The tracker offers the runtimes every process it meets. */
+	s->procs = proc_tracker__new(s->sym, s->runtimes);
 	if (!s->procs) {
 		fail(err, errlen, 0, "out of memory");
 		goto out_free;
@@ -320,7 +302,7 @@ int session__collect(struct session *s, struct profile *p, struct record_stats *
 	int e;
 
 	err[0] = '\0';
-	session__java_finish(s);
+	runtimes__finish(s->runtimes);
 	e = sampler__drain(s->sampler, on_raw_stack, s);
 	if (e)
 		fail(err, errlen, e, "reading the in-kernel counts: %s", strerror(-e));
@@ -360,7 +342,7 @@ void session__free(struct session *s)
 	if (!s)
 		return;
 	sampler__free(s->sampler);
-	java_watch__free(s->jwatch);
+	runtimes__free(s->runtimes);
 	proc_tracker__free(s->procs);
 	stack_table__free(s->raw);
 	symbolizer__free(s->sym);

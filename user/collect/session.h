@@ -24,7 +24,7 @@
 #include <sys/types.h>
 #include "bpf/abi/sample.h"
 #include "collect/event_spec.h"
-#include "runtimes/java/java.h"
+#include "runtimes/runtime.h"
 
 struct profile;
 struct record_stats;
@@ -44,7 +44,7 @@ struct session_cfg {
 	const struct sample_rate *rate;
 	const char *debug_dir;
 	enum session_java java;
-	struct java_opts java_opts; /* agent_path NULL: JVMs are not given the agent */
+	struct runtime_cfg runtimes; /* agent options, attach timeout (.watch is the session's) */
 	uint32_t stack_storage, max_stacks;
 	bool user_only, kernel_only, threads, idle, verbose;
 };

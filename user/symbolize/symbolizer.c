@@ -26,6 +26,7 @@
 #include "lib/log.h"
 #include "lib/procfs.h"
 #include "symbolize/procmaps.h"
+#include "runtimes/runtimes.h"
 #include "lib/rootfs.h"
 #include "lib/strset.h"
 #include "symbolize/symbolizer.h"
@@ -585,32 +586,12 @@ static int symbolizer__elf(struct symbolizer *s, struct sym_proc *p, const struc
 			  b ? elf_syms__build_id(b->syms) : NULL);
 }
 
-/*
- * HotSpot's own Compiler.perfmap writes "long Burn.hotA(long)": keep "Burn.hotA", the name our
- * agent and perf-map-agent write, so profiles from either source merge. Only that exact shape
- * (one return-type word, a space, a dotted name, a parameter list at the end) is touched; Node's
- * "JS:*f file:1:2" and .NET's "[Optimized]" suffixes do not match it.
- */
-static const char *jit_name__java_short(struct symbolizer *s, const char *name)
-{
-	const char *sp = strchr(name, ' '), *paren, *dot;
-	size_t len = strlen(name);
-
-	if (!sp || len < 4 || name[len - 1] != ')' || strchr(sp + 1, ' '))
-		return name;
-	paren = strchr(sp + 1, '(');
-	dot = memchr(sp + 1, '.', paren ? (size_t)(paren - sp - 1) : 0);
-	if (!paren || !dot || paren == sp + 1)
-		return name;
-	return strset__addn(s->strs, sp + 1, paren - sp - 1) ?: name;
-}
-
 /* "A->B->C": A compiled (JIT), B and C inlined into it, outermost first. */
 static int symbolizer__jit(struct symbolizer *s, const char *name, struct sym_frame *out, int max)
 {
 	int n = 0;
 
-	name = jit_name__java_short(s, name);
+	name = runtimes__jit_name(name, s->strs); /* e.g. HotSpot's "long A.b(long)" */
 	while (n < max) {
 		const char *arrow = strstr(name, "->");
 		size_t len = arrow ? (size_t)(arrow - name) : strlen(name);

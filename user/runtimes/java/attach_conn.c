@@ -23,12 +23,12 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "runtimes/java/attach_conn.h"
 #include "lib/procfs.h"
 #include "lib/rootfs.h"
+#include "lib/util.h"
 
 #define REPLY_MAX (16u << 20) /* a reply larger than this is cut */
 #define POLL_MS 20
@@ -39,14 +39,6 @@ enum child_exit {
 	CHILD_CONNECT,
 	CHILD_IO
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static void close_fd(int *fd)
 {
@@ -132,12 +124,12 @@ static bool attach__create_trigger(struct attach *a, int dirfd)
  */
 static int attach__await_sigquit(struct attach *a)
 {
-	long long deadline = now_ms() + a->timeout_ms;
+	long long deadline = mono_ms() + a->timeout_ms;
 	const char *sig;
 	char *status;
 
 	while (!(a->t.sigcgt & (1ULL << (SIGQUIT - 1)))) {
-		if (now_ms() >= deadline)
+		if (mono_ms() >= deadline)
 			return -EPERM;
 		usleep(POLL_MS * 1000);
 		status = procfs__read(a->t.pid, "status", NULL);
@@ -250,7 +242,7 @@ static int attach__collect(int fd, long long deadline, char **reply, size_t *siz
 	if (!mem)
 		return -ENOMEM;
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - mono_ms();
 		ssize_t n;
 
 		if (left <= 0) {
@@ -298,7 +290,7 @@ static int attach__child_status(pid_t child, bool kill_it)
 /* One request/reply. -ECONNREFUSED when nobody listens yet (the caller may keep waiting). */
 static int attach__converse(const struct attach *a, const char *req, size_t len, char **reply)
 {
-	long long deadline = now_ms() + a->timeout_ms;
+	long long deadline = mono_ms() + a->timeout_ms;
 	size_t size = 0;
 	int pfd[2], err, cerr;
 	pid_t child;
@@ -348,7 +340,7 @@ static int attach__timeout_error(const struct attach *a, char *err, size_t err_l
 int attach__execute(struct attach *a, const char *req, size_t len, char **reply, char *err,
 		    size_t err_len)
 {
-	long long deadline = now_ms() + a->timeout_ms;
+	long long deadline = mono_ms() + a->timeout_ms;
 	bool triggered = false;
 	int e = -ECONNREFUSED;
 
@@ -365,7 +357,7 @@ int attach__execute(struct attach *a, const char *req, size_t len, char **reply,
 			triggered = true;
 			continue;
 		}
-		if (now_ms() >= deadline || !procfs__alive(a->t.pid))
+		if (mono_ms() >= deadline || !procfs__alive(a->t.pid))
 			return attach__timeout_error(a, err, err_len);
 		usleep(POLL_MS * 1000);
 	}

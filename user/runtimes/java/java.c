@@ -1,147 +1,231 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * runtimes/java/java.c - what `record` does for each JVM among its targets (see runtimes/java/java.h): attach our agent so
- * /tmp/perf-PID.map stays current while we sample; when the agent cannot load, ask a JDK 17+ JVM
- * for its own snapshot (jcmd Compiler.perfmap) now and again at the end; warn once when Java
- * stacks cannot be walked because the JVM omits frame pointers.
+ * runtimes/java/java.c - the Java runtime (runtime.h ops): attach our agent so /tmp/perf-PID.map
+ * stays current while we sample; when the agent cannot load, ask a JDK 17+ JVM for its own
+ * snapshot (jcmd Compiler.perfmap) now and again at finish; warn once when Java stacks cannot be
+ * walked because the JVM omits frame pointers. A command we start gets the agent through
+ * JAVA_TOOL_OPTIONS; a host-wide recording hands the processes it meets to the attach worker
+ * (watch.c), which ends up in java__prepare too.
  *
  * The agent is preferred because the JVM's snapshot misses code compiled after it was taken and
- * knows nothing of inlining. Which JVMs fell back is remembered here so java__finish knows.
- * A JVM gone by the time something went wrong (java -version lives well under a second) is no
- * news: what went wrong with it is said only with -v.
+ * knows nothing of inlining. A JVM that maps a libbpfprof-agent.so already (another bpfprof's,
+ * or -agentpath) is left alone: two writers must never append to one perf map. Which JVMs fell
+ * back is kept in the runtime's state, under a lock (the worker prepares too). A JVM gone by the
+ * time something went wrong (java -version lives well under a second) is no news: what went
+ * wrong with it is said only with -v.
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "runtimes/java/java.h"
+#include "runtimes/runtime.h"
 #include "runtimes/java/jattach.h"
+#include "runtimes/java/names.h"
+#include "runtimes/java/watch.h"
+#include "lib/log.h"
 #include "lib/procfs.h"
 
-#define MAX_FALLBACKS 64
+struct java {
+	struct runtime_cfg cfg;
+	char agent[PATH_MAX]; /* libbpfprof-agent.so next to our binary, "" when there is none */
+	char agent_env[PATH_MAX + 16];
+	struct java_watch *watch; /* host-wide only */
+	pthread_mutex_t lock;	  /* guards fallbacks */
+	pid_t *fallbacks;	  /* JVMs using their own Compiler.perfmap */
+	size_t nfallbacks;
+};
 
-static pid_t fallback_pids[MAX_FALLBACKS];
-static int fallback_count;
-
-static bool java__is_fallback(pid_t pid)
+static bool java__detect(pid_t pid, const char *maps)
 {
-	for (int i = 0; i < fallback_count; i++)
-		if (fallback_pids[i] == pid)
-			return true;
-	return false;
-}
-
-static void java__remember_fallback(pid_t pid)
-{
-	if (!java__is_fallback(pid) && fallback_count < MAX_FALLBACKS)
-		fallback_pids[fallback_count++] = pid;
-}
-
-bool java__is_jvm(pid_t pid)
-{
-	struct jvm_target t;
-	char err[256];
-	int e = jvm__inspect(pid, &t, err, sizeof(err));
-
-	/* OpenJ9 counts: java__prepare then tells the user what to do instead. */
-	return e == 0 || e == -ENOTSUP;
+	return strstr(maps, "/libjvm.so\n") != NULL; /* OpenJ9 too: prepare says what to do */
 }
 
 /* One line about JVM pid, unless it is gone by now and -v was not given. */
-__attribute__((format(printf, 3, 4))) static void java__say(pid_t pid, const struct java_opts *opts,
-							    const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void java__say(pid_t pid, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!opts->verbose && !procfs__alive(pid))
+	if (!log__enabled(LOG_DEBUG) && !procfs__alive(pid))
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log__vmsg(LOG_WARN, fmt, ap);
 	va_end(ap);
 }
 
 static void java__warn_frame_pointers(pid_t pid)
 {
 	if (procfs__alive(pid) && jvm__bool_flag(pid, "PreserveFramePointer") != 1)
-		fprintf(stderr,
-			"bpfprof: JVM %d runs without -XX:+PreserveFramePointer: Java stacks will be truncated; restart it with -XX:+PreserveFramePointer\n",
+		pr_warn("JVM %d runs without -XX:+PreserveFramePointer: Java stacks will be truncated; restart it with -XX:+PreserveFramePointer",
 			(int)pid);
 }
 
-static int java__perfmap(pid_t pid, int timeout_ms, char *err, size_t err_len)
+static int java__perfmap(const struct java *j, pid_t pid, char *err, size_t err_len)
 {
 	char *out = NULL;
-	int e = jvm__jcmd(pid, "Compiler.perfmap", &out, timeout_ms, err, err_len);
+	int e = jvm__jcmd(pid, "Compiler.perfmap", &out, j->cfg.timeout_ms, err, err_len);
 
 	free(out);
 	return e;
 }
 
-static int java__load(pid_t pid, const struct java_opts *opts, char *err, size_t err_len)
+static int java__load(const struct java *j, pid_t pid, char *err, size_t err_len)
 {
-	char path[PATH_MAX];
-	const char *agent = opts->agent_path;
-
-	if (!agent) {
-		if (jvm__default_agent(path, sizeof(path))) {
-			snprintf(
-				err, err_len,
-				"no libbpfprof-agent.so next to the bpfprof binary; build it with make");
-			return -ENOENT;
-		}
-		agent = path;
+	if (!j->agent[0]) {
+		snprintf(err, err_len,
+			 "no libbpfprof-agent.so next to the bpfprof binary; build it with make");
+		return -ENOENT;
 	}
-	return jvm__load_agent(pid, agent, opts->agent_opts, opts->timeout_ms, err, err_len);
+	return jvm__load_agent(pid, j->agent, j->cfg.agent_opts, j->cfg.timeout_ms, err, err_len);
 }
 
-int java__prepare(pid_t pid, const struct java_opts *opts)
+static void java__remember_fallback(struct java *j, pid_t pid)
 {
-	char err[1024], err2[1024];
+	pid_t *p;
+
+	pthread_mutex_lock(&j->lock);
+	p = realloc(j->fallbacks, (j->nfallbacks + 1) * sizeof(*p));
+	if (p) {
+		j->fallbacks = p;
+		j->fallbacks[j->nfallbacks++] = pid;
+	}
+	pthread_mutex_unlock(&j->lock);
+}
+
+/* The agent could not load: fall back to the JVM's own snapshot where that can help. */
+static int java__fall_back(struct java *j, pid_t pid, int e, const char *err)
+{
+	char err2[1024];
+
+	if (e == -EPERM || e == -ESRCH) { /* attach disabled, or gone: jcmd can't do better */
+		java__say(pid, "JVM %d: %s", (int)pid, err);
+		return e;
+	}
+	if (java__perfmap(j, pid, err2, sizeof(err2))) {
+		java__say(
+			pid,
+			"JVM %d: %s; and Compiler.perfmap failed too (JDK 17+ only): Java frames stay unnamed",
+			(int)pid, err);
+		return e;
+	}
+	java__say(pid,
+		  "JVM %d: %s; using its Compiler.perfmap snapshot instead (no inlined frames)",
+		  (int)pid, err);
+	java__remember_fallback(j, pid);
+	return 0;
+}
+
+static int java__prepare(void *state, pid_t pid)
+{
+	struct java *j = state;
+	char err[1024];
 	int e;
 
 	e = jvm__inspect(pid, &(struct jvm_target){}, err, sizeof(err));
 	if (e) {
-		java__say(pid, opts, "bpfprof: %s\n", err);
+		java__say(pid, "%s", err);
 		return e;
 	}
-	e = java__load(pid, opts, err, sizeof(err));
+	if (jvm__has_agent(pid)) {
+		pr_debug(
+			"JVM %d maps a libbpfprof-agent.so already (another bpfprof's, or -agentpath): not attaching a second writer to its perf map",
+			(int)pid);
+		java__warn_frame_pointers(pid);
+		return 0;
+	}
+	e = java__load(j, pid, err, sizeof(err));
 	java__warn_frame_pointers(pid);
 	if (!e) {
-		if (opts->verbose)
-			fprintf(stderr, "bpfprof: agent active in JVM %d\n", (int)pid);
+		pr_debug("agent active in JVM %d", (int)pid);
 		return 0;
 	}
-	if (e == -EPERM || e == -ESRCH) { /* attach disabled, or gone: jcmd can't do better */
-		java__say(pid, opts, "bpfprof: JVM %d: %s\n", (int)pid, err);
-		return e;
-	}
-	if (java__perfmap(pid, opts->timeout_ms, err2, sizeof(err2))) {
-		java__say(
-			pid, opts,
-			"bpfprof: JVM %d: %s; and Compiler.perfmap failed too (JDK 17+ only): Java frames stay unnamed\n",
-			(int)pid, err);
-		return e;
-	}
-	java__say(
-		pid, opts,
-		"bpfprof: JVM %d: %s; using its Compiler.perfmap snapshot instead (no inlined frames)\n",
-		(int)pid, err);
-	java__remember_fallback(pid);
-	return 0;
+	return java__fall_back(j, pid, e, err);
 }
 
-int java__finish(pid_t pid, const struct java_opts *opts)
+/* The attach worker's step for each process it met, once old enough. */
+static void java__offered(void *state, pid_t pid)
 {
-	char err[1024];
-	int e;
+	char *maps = procfs__read(pid, "maps", NULL);
+	bool jvm = maps && java__detect(pid, maps);
 
-	if (!java__is_fallback(pid))
-		return 0;
-	e = java__perfmap(pid, opts->timeout_ms, err, sizeof(err));
-	if (e)
-		java__say(pid, opts, "bpfprof: JVM %d: refreshing its perf map failed: %s\n",
-			  (int)pid, err);
-	return e;
+	free(maps);
+	if (jvm)
+		java__prepare(state, pid);
 }
+
+static void java__finish(void *state)
+{
+	struct java *j = state;
+	char err[1024];
+
+	java_watch__stop(j->watch); /* no prepare runs after this: fallbacks are ours alone */
+	for (size_t i = 0; i < j->nfallbacks; i++) {
+		pid_t pid = j->fallbacks[i];
+
+		if (java__perfmap(j, pid, err, sizeof(err)))
+			java__say(pid, "JVM %d: refreshing its perf map failed: %s", (int)pid, err);
+	}
+}
+
+static const char *java__command_env(void *state, const char **var)
+{
+	struct java *j = state;
+
+	*var = "JAVA_TOOL_OPTIONS";
+	return j->agent_env[0] ? j->agent_env : NULL;
+}
+
+static void java__offer(void *state, pid_t pid)
+{
+	java_watch__offer(((struct java *)state)->watch, pid);
+}
+
+static void java__forget(void *state, pid_t pid)
+{
+	java_watch__forget(((struct java *)state)->watch, pid);
+}
+
+static void java__free(void *state)
+{
+	struct java *j = state;
+
+	if (!j)
+		return;
+	java_watch__free(j->watch);
+	pthread_mutex_destroy(&j->lock);
+	free(j->fallbacks);
+	free(j);
+}
+
+static void *java__new(const struct runtime_cfg *cfg)
+{
+	struct java *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->cfg = *cfg;
+	pthread_mutex_init(&j->lock, NULL);
+	if (jvm__default_agent(j->agent, sizeof(j->agent)))
+		j->agent[0] = '\0'; /* prepare says so; a command runs without it */
+	else
+		snprintf(j->agent_env, sizeof(j->agent_env), "-agentpath:%s", j->agent);
+	if (cfg->watch)
+		j->watch = java_watch__start(java__offered, j); /* NULL: recording goes on */
+	return j;
+}
+
+const struct runtime_ops java_runtime = {
+	.name = "java",
+	.new = java__new,
+	.free = java__free,
+	.detect = java__detect,
+	.command_env = java__command_env,
+	.prepare = java__prepare,
+	.offer = java__offer,
+	.forget = java__forget,
+	.finish = java__finish,
+	.jit_name = java__jit_name,
+};

@@ -4,8 +4,8 @@
  *
  * A mutex-guarded FIFO of pids feeds one thread; `offered` remembers every pid queued (until its
  * process exits) so a busy process is not re-checked at each new event. A process younger than
- * two seconds is looked at when it reaches that age, if it still lives. Prepared JVMs are kept
- * for the finish step.
+ * two seconds is looked at when it reaches that age, if it still lives, by the callback the Java
+ * runtime gave (detect, then prepare).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,15 +19,14 @@
 #define JVM_MIN_AGE_S 2.0 /* a process is looked at once it has lived this long */
 
 struct java_watch {
-	const struct java_opts *opts;
+	java_watch_fn look;
+	void *ctx;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	pid_t *queue; /* FIFO: queue[head..tail) */
 	size_t head, tail, cap;
 	struct u64map *offered;
-	pid_t *prepared; /* worker-only until joined */
-	size_t nprepared;
 	bool stopping, started;
 };
 
@@ -69,17 +68,10 @@ static bool java_watch__await_age(struct java_watch *w, pid_t pid)
 	return !stopping && procfs__alive(pid);
 }
 
-static void java_watch__prepare(struct java_watch *w, pid_t pid)
+static void java_watch__look(struct java_watch *w, pid_t pid)
 {
-	pid_t *p;
-
-	if (!java_watch__await_age(w, pid) || !java__is_jvm(pid) || java__prepare(pid, w->opts))
-		return;
-	p = realloc(w->prepared, (w->nprepared + 1) * sizeof(*p));
-	if (!p)
-		return;
-	w->prepared = p;
-	w->prepared[w->nprepared++] = pid;
+	if (java_watch__await_age(w, pid))
+		w->look(w->ctx, pid);
 }
 
 static void *java_watch__run(void *arg)
@@ -95,20 +87,21 @@ static void *java_watch__run(void *arg)
 			break;
 		pid = w->queue[w->head++];
 		pthread_mutex_unlock(&w->lock);
-		java_watch__prepare(w, pid);
+		java_watch__look(w, pid);
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
-struct java_watch *java_watch__start(const struct java_opts *opts)
+struct java_watch *java_watch__start(java_watch_fn look, void *ctx)
 {
 	struct java_watch *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
-	w->opts = opts;
+	w->look = look;
+	w->ctx = ctx;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	w->offered = u64map__new();
@@ -170,8 +163,6 @@ void java_watch__stop(struct java_watch *w)
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
 	w->started = false;
-	for (size_t i = 0; i < w->nprepared; i++)
-		java__finish(w->prepared[i], w->opts);
 }
 
 void java_watch__free(struct java_watch *w)
@@ -183,6 +174,5 @@ void java_watch__free(struct java_watch *w)
 	pthread_cond_destroy(&w->wake);
 	u64map__free(w->offered);
 	free(w->queue);
-	free(w->prepared);
 	free(w);
 }

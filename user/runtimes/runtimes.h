@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * runtimes/runtimes.h - every language runtime behind one object: what a recording calls to make
+ * JIT code nameable (runtime.h has the per-runtime ops; Java is the one today).
+ *
+ * Lifecycle: runtimes__new -> command_env (in the forked child) / prepare (each -p target) /
+ * offer and forget (host-wide, as processes come and go) -> finish (before symbolization) ->
+ * free. Every call takes NULL (runtimes off) and does nothing. runtimes__jit_name needs no object:
+ * the symbolizer calls it for every perf-map name.
+ */
+#ifndef BPFPROF_RUNTIMES_H
+#define BPFPROF_RUNTIMES_H
+
+#include <sys/types.h>
+
+#include "runtimes/runtime.h"
+
+struct runtimes;
+struct strset;
+
+/* Each runtime's state (Java finds its agent here, once). NULL on ENOMEM. */
+struct runtimes *runtimes__new(const struct runtime_cfg *cfg);
+void runtimes__free(struct runtimes *rt);
+
+/* In the forked child before exec: add what runtimes want to this process's environment. */
+void runtimes__command_env(const struct runtimes *rt);
+/* A -p target: detect its runtime and prepare it now. 0, -ENOEXEC (no runtime) or -errno. */
+int runtimes__prepare(struct runtimes *rt, pid_t pid);
+/* Host-wide: a process was met / exited. Never blocks. */
+void runtimes__offer(struct runtimes *rt, pid_t pid);
+void runtimes__forget(struct runtimes *rt, pid_t pid);
+/* Before symbolization: stop the host-wide workers, then finish every prepared process. */
+void runtimes__finish(struct runtimes *rt);
+
+/* name as the runtime that wrote it would have people read it (interned in strs), or name. */
+const char *runtimes__jit_name(const char *name, struct strset *strs);
+
+#endif /* BPFPROF_RUNTIMES_H */
