@@ -4,8 +4,9 @@
  *
  * One shared body, record_sample(), behind three entry points so that any event can drive it:
  * perf_event (cpu-clock, software and hardware events), tracepoint, and kprobe/uprobe. Each run
- * takes the kernel and user stack ids and bumps a count keyed by (pid, [tid], stacks) in `counts`;
- * user space drains only unique stacks and counts. The first sample of a process, and every exec
+ * takes the kernel and user stack ids and adds one sample and its weight (the perf event's
+ * period, or 1) to the value keyed by (pid, [tid], stacks) in `counts`; user space drains only
+ * unique stacks and their values. The first sample of a process, and every exec
  * of a tracked one, goes to the `events` ring buffer so the loader can snapshot its mappings
  * while it lives; so does its exit, after which the pid counts as unseen again (pids get reused,
  * and the loader holds nothing open for the dead). Filters are rodata and the `target_pids`
@@ -49,7 +50,7 @@ const volatile bool per_thread = false; /* tid and thread name in the key */
 	struct {                                               \
 		__uint(type, BPF_MAP_TYPE_HASH);               \
 		__type(key, struct sample_key);                \
-		__type(value, __u64);                          \
+		__type(value, struct sample_value);            \
 		__uint(max_entries, 16384); /* --max-stacks */ \
 	} name SEC(".maps")
 
@@ -117,7 +118,6 @@ static __always_inline void emit_bp_event(__u32 type, struct task_struct *task, 
 	e->type = type;
 	e->pid = pid;
 	e->nspid = task_nspid(task);
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	BPF_CORE_READ_STR_INTO(&e->comm, task, group_leader, comm);
 	bpf_ringbuf_submit(e, 0);
@@ -151,23 +151,30 @@ static __always_inline __s32 get_stack(void *ctx, void *map, __u64 flags, __u32 
 	return id;
 }
 
-static __always_inline void count_stack(void *counts, struct sample_key *key, __u32 set)
+static __always_inline void add_value(struct sample_value *v, __u64 weight)
 {
-	__u64 one = 1, *cnt;
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->weight, weight);
+}
+
+static __always_inline void count_stack(void *counts, struct sample_key *key, __u32 set,
+					__u64 weight)
+{
+	struct sample_value first = { 1, weight }, *v;
 	long err;
 
-	cnt = bpf_map_lookup_elem(counts, key);
-	if (cnt) {
-		__sync_fetch_and_add(cnt, 1);
+	v = bpf_map_lookup_elem(counts, key);
+	if (v) {
+		add_value(v, weight);
 		return;
 	}
 	/* A new stack: the only path where a new process can show up, so check for one here. */
 	note_pid(key->pid);
-	err = bpf_map_update_elem(counts, key, &one, BPF_NOEXIST);
+	err = bpf_map_update_elem(counts, key, &first, BPF_NOEXIST);
 	if (err == -EEXIST) { /* another CPU inserted it first */
-		cnt = bpf_map_lookup_elem(counts, key);
-		if (cnt)
-			__sync_fetch_and_add(cnt, 1);
+		v = bpf_map_lookup_elem(counts, key);
+		if (v)
+			add_value(v, weight);
 	} else if (err) {
 		stat_inc(STAT_COUNTS_FULL);
 	} else {
@@ -175,7 +182,7 @@ static __always_inline void count_stack(void *counts, struct sample_key *key, __
 	}
 }
 
-static __always_inline int record_sample(void *ctx)
+static __always_inline int record_sample(void *ctx, __u64 weight)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct sample_key key = {};
@@ -199,26 +206,27 @@ static __always_inline int record_sample(void *ctx)
 	if (want_user)
 		key.ustack_id = get_stack(ctx, stacks, BPF_F_USER_STACK, STAT_USTACK_LOST,
 					  STAT_USTACK_COLLISION);
-	count_stack(set ? (void *)&counts1 : (void *)&counts0, &key, set);
+	count_stack(set ? (void *)&counts1 : (void *)&counts0, &key, set, weight);
 	return 0;
 }
 
 SEC("perf_event")
 int on_perf_event(struct bpf_perf_event_data *ctx)
 {
-	return record_sample(ctx);
+	/* the period this sample closed: ns for cpu-clock (varies under -F), events otherwise */
+	return record_sample(ctx, ctx->sample_period);
 }
 
 SEC("tracepoint")
 int on_tracepoint(void *ctx)
 {
-	return record_sample(ctx);
+	return record_sample(ctx, 1);
 }
 
 SEC("kprobe")
 int on_probe(struct pt_regs *ctx)
 {
-	return record_sample(ctx);
+	return record_sample(ctx, 1);
 }
 
 SEC("tp_btf/sched_process_fork")

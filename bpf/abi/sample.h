@@ -3,8 +3,8 @@
  * sample.h - the ABI between the BPF programs (bpf/cpu.bpf.c) and the loader: map keys, values and events.
  *
  * The BPF side aggregates samples in the kernel: one `counts` entry per unique
- * (process, thread, kernel stack, user stack) with a hit count, so only unique stacks and
- * counts cross into user space. There are two sets of `stacks`/`counts` maps; samples go to the
+ * (process, thread, kernel stack, user stack) with a count and a weight, so only unique stacks
+ * and their values cross into user space. There are two sets of `stacks`/`counts` maps; samples go to the
  * set named by `active` while user space drains the other. `events` is a ring buffer telling the
  * loader about processes it has not seen yet (and execs), so it can snapshot their mappings while
  * they are alive, and about the exit of those it was told about, so it can let go of what it holds
@@ -28,10 +28,19 @@ struct sample_key {
 	char tcomm[TASK_COMM_LEN]; /* thread name, only with --threads */
 };
 
+/*
+ * The `counts` value: samples taken, and what they weigh in the event's unit (the perf event's
+ * sample period: nanoseconds for cpu-clock, events for a hardware counter; 1 for a tracepoint
+ * or probe hit).
+ */
+struct sample_value {
+	__u64 count;
+	__u64 weight;
+};
+
 enum bp_event_type {
 	BP_EVENT_NEW = 1,  /* first sample of this pid */
 	BP_EVENT_EXEC = 2, /* a tracked pid called exec: its mappings changed */
-	BP_EVENT_FORK = 3, /* a child of a followed pid was added to the filter */
 	BP_EVENT_EXIT = 4, /* a reported process ended: a NEW for its pid is another one */
 };
 
@@ -39,12 +48,12 @@ struct bp_event {
 	__u32 type;
 	__u32 pid;
 	__u32 nspid;
-	__u32 ppid;
+	__u32 pad;
 	char comm[TASK_COMM_LEN];
 	__u64 start_ns; /* the process's start, ns after boot: with pid, who it is */
 };
 
-/* Counters in the per-CPU `stats` array: what was lost, and why. */
+/* Counters in the .bss `stats` array (atomic adds, read through the skeleton): what was lost, and why. */
 enum bp_stat {
 	STAT_SAMPLES,	       /* program runs that were recorded */
 	STAT_FILTERED,	       /* runs dropped by the pid filter or idle */

@@ -15,6 +15,7 @@
 #include "bpf/abi/sample.h"
 #include "emit/emit.h"
 #include "collect/event_spec.h"
+#include "symbolize/stack_builder.h"
 #include "symbolize/symbolizer.h"
 
 #define MAX_OUTPUTS 4 /* -o a.html -o a.folded: one recording, several files */
@@ -50,11 +51,9 @@ int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv);
 int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_format *fmts);
 
 struct record_stats {
-	uint64_t bpf[STAT_MAX];	  /* from the BPF side */
-	uint64_t run_ns, run_cnt; /* BPF program time (kernel.bpf_stats_enabled) */
-	uint64_t user_frames, user_unnamed, user_anon; /* weighted by samples */
-	uint64_t kernel_frames, kernel_unnamed;
-	uint64_t truncated, dropped;
+	uint64_t bpf[STAT_MAX];		   /* from the BPF side */
+	uint64_t run_ns, run_cnt;	   /* BPF program time (kernel.bpf_stats_enabled) */
+	struct stack_builder_stats frames; /* frames named and lost, samples dropped */
 	uint64_t processes, processes_seen;
 	unsigned long rotations;	    /* in-kernel tables drained during the run */
 	double post_s;			    /* drain + symbolize + write, seconds */

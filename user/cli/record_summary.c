@@ -34,30 +34,31 @@ static void print_losses(const struct record_stats *st, const struct record_cfg 
 		fprintf(stderr,
 			"bpfprof: %llu new-process notices lost (ring buffer full); short-lived processes may show as [pid N]\n",
 			(unsigned long long)st->bpf[STAT_EVENTS_LOST]);
-	if (st->truncated)
+	if (st->frames.truncated)
 		fprintf(stderr,
 			"bpfprof: %llu samples have stacks deeper than %d frames; their roots are cut off\n",
-			(unsigned long long)st->truncated, MAX_STACK_DEPTH);
-	if (st->dropped)
+			(unsigned long long)st->frames.truncated, MAX_STACK_DEPTH);
+	if (st->frames.dropped)
 		fprintf(stderr,
 			"bpfprof: %llu samples dropped while building the profile (out of memory)\n",
-			(unsigned long long)st->dropped);
+			(unsigned long long)st->frames.dropped);
 }
 
 static void print_unnamed(const struct record_stats *st)
 {
-	if (st->user_frames && pct(st->user_unnamed, st->user_frames) >= 1)
+	if (st->frames.user_frames && pct(st->frames.user_unnamed, st->frames.user_frames) >= 1)
 		fprintf(stderr,
 			"bpfprof: %.1f%% of user frames unnamed (module only or [unknown]); install debug symbols (-dbgsym packages) for named frames\n",
-			pct(st->user_unnamed, st->user_frames));
-	if (st->user_anon && pct(st->user_anon, st->user_frames) >= 1)
+			pct(st->frames.user_unnamed, st->frames.user_frames));
+	if (st->frames.user_anon && pct(st->frames.user_anon, st->frames.user_frames) >= 1)
 		fprintf(stderr,
 			"bpfprof: %.1f%% of user frames are JIT code without a perf map ([anon]); run Node with --perf-basic-prof, Python 3.12 with -X perf, or let bpfprof attach to Java (--java auto)\n",
-			pct(st->user_anon, st->user_frames));
-	if (st->kernel_frames && pct(st->kernel_unnamed, st->kernel_frames) >= 1)
+			pct(st->frames.user_anon, st->frames.user_frames));
+	if (st->frames.kernel_frames &&
+	    pct(st->frames.kernel_unnamed, st->frames.kernel_frames) >= 1)
 		fprintf(stderr,
 			"bpfprof: %.1f%% of kernel frames unnamed; check /proc/kallsyms is readable (kernel.kptr_restrict=0)\n",
-			pct(st->kernel_unnamed, st->kernel_frames));
+			pct(st->frames.kernel_unnamed, st->frames.kernel_frames));
 }
 
 /* Files the targets named that were refused (lib/rootfs.h), and which names are missing for it. */

@@ -19,6 +19,9 @@
 #include "collect/sampler.h"
 #include "lib/u64map.h"
 
+_Static_assert(SAMPLE_MAX_DEPTH == MAX_STACK_DEPTH, "collect/sample.h and bpf/abi/sample.h agree");
+_Static_assert(SAMPLE_COMM_LEN == TASK_COMM_LEN, "collect/sample.h and bpf/abi/sample.h agree");
+
 struct sampler {
 	struct cpu_bpf *skel;
 	struct ring_buffer *rb;
@@ -30,7 +33,7 @@ struct sampler {
 	uint32_t storage; /* stack map entries per set */
 	unsigned long rotations;
 	int quiesce_fd, quiesce_inner; /* map-in-map and its map (see sampler__quiesce) */
-	sampler_event_fn event_fn;
+	proc_event_fn event_fn;
 	void *event_ctx;
 };
 
@@ -68,10 +71,24 @@ static int sampler__keep_link(struct sampler *s, struct bpf_link *link)
 
 static int ringbuf_cb(void *ctx, void *data, size_t size)
 {
+	static const enum proc_event_type types[] = {
+		[BP_EVENT_NEW] = PROC_NEW,
+		[BP_EVENT_EXEC] = PROC_EXEC,
+		[BP_EVENT_EXIT] = PROC_EXIT,
+	};
 	struct sampler *s = ctx;
+	const struct bp_event *e = data;
+	struct proc_event pe = {};
 
-	if (size >= sizeof(struct bp_event) && s->event_fn)
-		s->event_fn(data, s->event_ctx);
+	if (size < sizeof(*e) || !s->event_fn || e->type >= sizeof(types) / sizeof(types[0]) ||
+	    (!types[e->type] && e->type != BP_EVENT_NEW))
+		return 0;
+	pe.type = types[e->type];
+	pe.pid = e->pid;
+	pe.nspid = e->nspid;
+	pe.start_ns = e->start_ns;
+	memcpy(pe.comm, e->comm, SAMPLE_COMM_LEN);
+	s->event_fn(&pe, s->event_ctx);
 	return 0;
 }
 
@@ -134,7 +151,7 @@ static void explain_load_error(int err)
 			strerror(-err));
 }
 
-struct sampler *sampler__new(const struct sampler_cfg *cfg, sampler_event_fn fn, void *ctx)
+struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, void *ctx)
 {
 	struct sampler *s = calloc(1, sizeof(*s));
 	int err;
@@ -297,7 +314,7 @@ void sampler__stop(struct sampler *s)
 struct drain {
 	int counts_fd, stacks_fd;
 	struct u64map *ips; /* stack id + 1 -> ips (malloc'd, leaf first, 0-terminated) */
-	sampler_stack_fn fn;
+	sample_fn fn;
 	void *ctx;
 };
 
@@ -306,35 +323,55 @@ static void free_ips(uint64_t key, void *val, void *ctx)
 	free(val);
 }
 
-static const uint64_t *drain__stack(struct drain *d, __s32 id)
+/* The ips of stack id (cached: many entries share a stack), as a sample_stack. */
+static struct sample_stack drain__stack(struct drain *d, __s32 id)
 {
 	static const uint64_t none[1];
+	struct sample_stack st = { .ips = none };
 	uint64_t *ips;
 	__u32 key = id;
 
-	if (id < 0)
-		return none;
-	ips = u64map__get(d->ips, (uint64_t)id + 1);
-	if (ips)
-		return ips;
-	ips = calloc(MAX_STACK_DEPTH + 1, sizeof(*ips));
-	if (!ips)
-		return none;
-	if (bpf_map_lookup_elem(d->stacks_fd, &key, ips))
-		ips[0] = 0;
-	if (u64map__set(d->ips, (uint64_t)id + 1, ips)) {
-		free(ips);
-		return none;
+	if (id < 0) {
+		st.lost = id == -EEXIST			   ? STACK_COLLISION
+			  : id == -EFAULT || id == -ENOENT ? STACK_OK /* none of this kind */
+							   : STACK_LOST;
+		return st;
 	}
-	return ips;
+	ips = u64map__get(d->ips, (uint64_t)id + 1);
+	if (!ips) {
+		ips = calloc(MAX_STACK_DEPTH + 1, sizeof(*ips));
+		if (!ips)
+			return st;
+		if (bpf_map_lookup_elem(d->stacks_fd, &key, ips))
+			ips[0] = 0;
+		if (u64map__set(d->ips, (uint64_t)id + 1, ips)) {
+			free(ips);
+			return st;
+		}
+	}
+	st.ips = ips;
+	while (st.len < MAX_STACK_DEPTH && ips[st.len])
+		st.len++;
+	return st;
 }
 
-static void drain__entries(struct drain *d, const struct sample_key *keys, const __u64 *vals,
-			   __u32 n)
+static void drain__entries(struct drain *d, const struct sample_key *keys,
+			   const struct sample_value *vals, __u32 n)
 {
-	for (__u32 i = 0; i < n; i++)
-		d->fn(&keys[i], vals[i], drain__stack(d, keys[i].kstack_id),
-		      drain__stack(d, keys[i].ustack_id), d->ctx);
+	struct sample smp;
+
+	for (__u32 i = 0; i < n; i++) {
+		smp = (struct sample){
+			.pid = keys[i].pid,
+			.tid = keys[i].tid,
+			.kernel = drain__stack(d, keys[i].kstack_id),
+			.user = drain__stack(d, keys[i].ustack_id),
+			.count = vals[i].count,
+			.weight = vals[i].weight,
+		};
+		memcpy(smp.tcomm, keys[i].tcomm, sizeof(smp.tcomm));
+		d->fn(&smp, d->ctx);
+	}
 }
 
 /* Read and delete every counts entry, a batch at a time. 0 or -errno. */
@@ -342,7 +379,7 @@ static int drain__counts(struct drain *d)
 {
 	__u32 cap = 1024, n, token = 0, *in = NULL;
 	struct sample_key *keys = NULL;
-	__u64 *vals = NULL;
+	struct sample_value *vals = NULL;
 	int err = 0;
 
 	for (;;) {
@@ -393,7 +430,7 @@ static void drain__sweep_stacks(int fd)
 			break;
 }
 
-static int sampler__drain_set(struct sampler *s, int set, sampler_stack_fn fn, void *ctx)
+static int sampler__drain_set(struct sampler *s, int set, sample_fn fn, void *ctx)
 {
 	struct cpu_bpf *skel = s->skel;
 	struct drain d = {
@@ -423,7 +460,7 @@ bool sampler__wants_rotate(const struct sampler *s)
 	return fresh && fresh >= s->storage / SAMPLER_ROTATE_DIVISOR;
 }
 
-int sampler__rotate(struct sampler *s, sampler_stack_fn fn, void *ctx)
+int sampler__rotate(struct sampler *s, sample_fn fn, void *ctx)
 {
 	uint32_t old = s->skel->bss->active & 1;
 
@@ -434,7 +471,7 @@ int sampler__rotate(struct sampler *s, sampler_stack_fn fn, void *ctx)
 	return sampler__drain_set(s, old, fn, ctx);
 }
 
-int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
+int sampler__drain(struct sampler *s, sample_fn fn, void *ctx)
 {
 	int err = sampler__drain_set(s, 0, fn, ctx), err1 = sampler__drain_set(s, 1, fn, ctx);
 

@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #include "bpf/abi/sample.h"
 #include "collect/event_spec.h"
+#include "collect/sample.h"
 
 /*
  * In-kernel table sizes, per set (there are two: one fills while the other is drained). A set
@@ -37,14 +38,9 @@ struct sampler_cfg {
 
 struct sampler;
 
-/* Called for every process event (new pid, exec, exit) in sampler__poll() and sampler__stop(). */
-typedef void (*sampler_event_fn)(const struct bp_event *e, void *ctx);
-/* Called for every unique stack during sampler__drain(); ips are leaf first, 0-terminated. */
-typedef void (*sampler_stack_fn)(const struct sample_key *key, uint64_t count, const uint64_t *kips,
-				 const uint64_t *uips, void *ctx);
-
 /* Open, configure and load. NULL after printing a one-line error naming the fix. */
-struct sampler *sampler__new(const struct sampler_cfg *cfg, sampler_event_fn fn, void *ctx);
+/* Process events (new pid, exec, exit) go to fn, in sampler__poll() and sampler__stop(). */
+struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, void *ctx);
 int sampler__add_pid(struct sampler *s, pid_t pid);
 /* Attach to ev; samples flow from here on. 0 or -errno (error printed). */
 int sampler__start(struct sampler *s, const struct event_spec *ev, const struct sample_rate *rate);
@@ -59,14 +55,14 @@ void sampler__stop(struct sampler *s);
 bool sampler__wants_rotate(const struct sampler *s);
 /*
  * Send new samples to the other set, wait until no program still writes the old one, then
- * visit its unique stacks with their counts and empty it. Every sample is visited exactly once
+ * hand each of its unique stacks to fn as a struct sample, and empty it. Every sample is visited exactly once
  * across rotations and the final drain. 0 or -errno.
  */
-int sampler__rotate(struct sampler *s, sampler_stack_fn fn, void *ctx);
+int sampler__rotate(struct sampler *s, sample_fn fn, void *ctx);
 /* After sampler__stop(): visit and empty both sets. 0 or -errno. */
-int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx);
+int sampler__drain(struct sampler *s, sample_fn fn, void *ctx);
 unsigned long sampler__rotations(const struct sampler *s);
-/* Sum the per-CPU counters into out[STAT_MAX]. */
+/* Read the BPF side's loss counters into out[STAT_MAX]. */
 void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX]);
 /* BPF run time and run count of the sampling program (kernel.bpf_stats_enabled=1). */
 int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt);

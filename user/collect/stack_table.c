@@ -4,8 +4,8 @@
  *
  * Two interning tables share one shape: an array of records and an open-addressing index of
  * record numbers keyed by a 64-bit hash, doubled at half load. Stacks are keyed by their ips;
- * entries by their sample_key, whose stack ids are already interned stack numbers, so comparing
- * two keys compares whole stacks.
+ * entries by a key whose stacks are already interned stack numbers, so comparing two keys
+ * compares whole stacks.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -23,9 +23,17 @@ struct raw_stack {
 	uint64_t hash;
 };
 
+/* Hashed and compared as bytes: always zero-initialized, no padding left undefined. */
+struct entry_key {
+	uint32_t pid, tid;
+	char tcomm[SAMPLE_COMM_LEN];
+	int32_t kstack, ustack; /* interned stack numbers, -1 when empty or missing */
+	uint32_t klost, ulost;	/* enum stack_lost */
+};
+
 struct raw_entry {
-	struct sample_key key;
-	uint64_t count;
+	struct entry_key key;
+	uint64_t count, weight;
 	uint64_t hash;
 };
 
@@ -47,11 +55,11 @@ static uint64_t hash_words(const void *data, size_t bytes)
 	return fnv1a(FNV1A_INIT, data, bytes);
 }
 
-static uint32_t stack_len(const uint64_t *ips)
+static uint32_t stack_len(const struct sample_stack *st)
 {
 	uint32_t n = 0;
 
-	while (ips && n < MAX_STACK_DEPTH && ips[n])
+	while (st->ips && n < st->len && n < SAMPLE_MAX_DEPTH && st->ips[n])
 		n++;
 	return n;
 }
@@ -109,10 +117,9 @@ struct stack_table *stack_table__new(void)
 	return t;
 }
 
-/* The interned number of ips, added when new; -ENOMEM on failure. */
-static long stack_table__intern(struct stack_table *t, const uint64_t *ips)
+/* The interned number of ips[0..len), added when new; -ENOMEM on failure. */
+static long stack_table__intern(struct stack_table *t, const uint64_t *ips, uint32_t len)
 {
-	uint32_t len = stack_len(ips);
 	uint64_t h = hash_words(ips, len * sizeof(*ips));
 	struct raw_stack *rs;
 	size_t j;
@@ -140,43 +147,50 @@ static long stack_table__intern(struct stack_table *t, const uint64_t *ips)
 	return t->nstacks - 1;
 }
 
-/* A kernel stack id becomes a table stack number; a missing stack keeps its -errno. */
-static int stack_table__map_id(struct stack_table *t, __s32 *id, const uint64_t *ips)
+/* A stack becomes a table stack number, or -1 when it has no frames. */
+static int stack_table__map(struct stack_table *t, const struct sample_stack *st, int32_t *id)
 {
-	long n;
+	uint32_t len = stack_len(st);
+	long n = -1;
 
-	if (*id < 0)
-		return 0;
-	n = stack_table__intern(t, ips);
-	if (n < 0)
-		return n;
+	if (len) {
+		n = stack_table__intern(t, st->ips, len);
+		if (n < 0)
+			return n;
+	}
 	*id = n;
 	return 0;
 }
 
-int stack_table__add(struct stack_table *t, const struct sample_key *key, uint64_t count,
-		     const uint64_t *kips, const uint64_t *uips)
+int stack_table__add(struct stack_table *t, const struct sample *s)
 {
-	struct sample_key k = *key;
+	struct entry_key k;
 	struct raw_entry *e;
 	uint64_t h;
 	size_t j;
 
-	if (stack_table__map_id(t, &k.kstack_id, kips) ||
-	    stack_table__map_id(t, &k.ustack_id, uips))
+	memset(&k, 0, sizeof(k));
+	k.pid = s->pid;
+	k.tid = s->tid;
+	memcpy(k.tcomm, s->tcomm, sizeof(k.tcomm));
+	k.klost = s->kernel.lost;
+	k.ulost = s->user.lost;
+	if (stack_table__map(t, &s->kernel, &k.kstack) || stack_table__map(t, &s->user, &k.ustack))
 		return -ENOMEM;
 	h = hash_words(&k, sizeof(k));
 	for (j = h & (t->entry_ix.cap - 1); t->entry_ix.slots[j] != EMPTY;
 	     j = (j + 1) & (t->entry_ix.cap - 1)) {
 		e = &t->entries[t->entry_ix.slots[j]];
 		if (e->hash == h && !memcmp(&e->key, &k, sizeof(k))) {
-			e->count += count;
+			e->count += s->count;
+			e->weight += s->weight;
 			return 0;
 		}
 	}
 	if (array__grow((void **)&t->entries, &t->entries_cap, t->nentries, sizeof(*t->entries)))
 		return -ENOMEM;
-	t->entries[t->nentries] = (struct raw_entry){ .key = k, .count = count, .hash = h };
+	t->entries[t->nentries] =
+		(struct raw_entry){ .key = k, .count = s->count, .weight = s->weight, .hash = h };
 	t->entry_ix.slots[j] = t->nentries++;
 	if (t->nentries * 2 > t->entry_ix.cap &&
 	    index__grow(&t->entry_ix, t->nentries, entry_hash_of, t->entries))
@@ -184,20 +198,35 @@ int stack_table__add(struct stack_table *t, const struct sample_key *key, uint64
 	return 0;
 }
 
-static const uint64_t *stack_table__ips(const struct stack_table *t, __s32 id)
+static struct sample_stack stack_table__stack(const struct stack_table *t, int32_t id,
+					      uint32_t lost)
 {
 	static const uint64_t none[1];
 
-	return id >= 0 && (size_t)id < t->nstacks ? t->stacks[id].ips : none;
+	if (id < 0 || (size_t)id >= t->nstacks)
+		return (struct sample_stack){ .ips = none, .lost = lost };
+	return (struct sample_stack){ .ips = t->stacks[id].ips,
+				      .len = t->stacks[id].len,
+				      .lost = lost };
 }
 
-void stack_table__for_each(const struct stack_table *t, stack_table_fn fn, void *ctx)
+void stack_table__for_each(const struct stack_table *t, sample_fn fn, void *ctx)
 {
+	struct sample s;
+
 	for (size_t i = 0; t && i < t->nentries; i++) {
 		const struct raw_entry *e = &t->entries[i];
 
-		fn(&e->key, e->count, stack_table__ips(t, e->key.kstack_id),
-		   stack_table__ips(t, e->key.ustack_id), ctx);
+		s = (struct sample){
+			.pid = e->key.pid,
+			.tid = e->key.tid,
+			.kernel = stack_table__stack(t, e->key.kstack, e->key.klost),
+			.user = stack_table__stack(t, e->key.ustack, e->key.ulost),
+			.count = e->count,
+			.weight = e->weight,
+		};
+		memcpy(s.tcomm, e->key.tcomm, sizeof(s.tcomm));
+		fn(&s, ctx);
 	}
 }
 

@@ -8,29 +8,28 @@
  * memory grows with unique stacks, not with drains or time. Instruction-pointer arrays are
  * interned: a kernel stack shared by a thousand entries is stored once.
  *
- * Invariants: entries keep the sample_key of their first drain with the stack ids replaced by
- * table-local ids (>= 0) or left as the kernel's negative error; for_each hands out each
- * entry's ips leaf first and 0-terminated, as the sampler's drain does.
+ * Invariants: an entry is keyed by (pid, tid, thread name, kernel stack, user stack, and why a
+ * stack is missing) and holds the sum of the counts and of the weights added to it; for_each
+ * hands each entry out as a struct sample whose ips are leaf first and 0-terminated, as the
+ * sampler's drain does.
  */
 #ifndef BPFPROF_STACK_TABLE_H
 #define BPFPROF_STACK_TABLE_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <linux/types.h>
-#include "bpf/abi/sample.h"
+#include "collect/sample.h"
 
 struct stack_table;
 
-/* Called for every entry: ips leaf first, 0-terminated (kips[0] == 0 when none). */
-typedef void (*stack_table_fn)(const struct sample_key *key, uint64_t count, const uint64_t *kips,
-			       const uint64_t *uips, void *ctx);
-
 struct stack_table *stack_table__new(void);
-/* Add count samples of (key, kips, uips); ips leaf first, 0-terminated. 0 or -ENOMEM. */
-int stack_table__add(struct stack_table *t, const struct sample_key *key, uint64_t count,
-		     const uint64_t *kips, const uint64_t *uips);
-void stack_table__for_each(const struct stack_table *t, stack_table_fn fn, void *ctx);
+/*
+ * Add s's count and weight to the entry for its process, thread and stacks (ips read up to
+ * their len or a 0, whichever comes first). 0 or -ENOMEM.
+ */
+int stack_table__add(struct stack_table *t, const struct sample *s);
+/* Visit every entry, with its summed count and weight. */
+void stack_table__for_each(const struct stack_table *t, sample_fn fn, void *ctx);
 /* Unique entries, and distinct ip arrays among them. */
 size_t stack_table__entries(const struct stack_table *t);
 size_t stack_table__stacks(const struct stack_table *t);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * symbolize/stack_builder.c - BPF stacks into profile stacks (see symbolize/stack_builder.h).
+ * symbolize/stack_builder.c - collected samples into profile stacks (see symbolize/stack_builder.h).
  *
  * The kernel gives each stack leaf first; the profile wants it root first, user frames above
  * kernel frames. A return address points after its call, so every frame but the leaf is
@@ -8,7 +8,6 @@
  * methods). Stacks the kernel could not give (collisions, failed walks) become one marker
  * frame so the samples are not silently dropped.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "symbolize/stack_builder.h"
@@ -33,41 +32,42 @@ static void stacks__account(struct stack_builder *b, const struct sym_frame *f, 
 	}
 }
 
-static int stack_depth(const uint64_t *ips)
+static int stack_depth(const struct sample_stack *st)
 {
-	int n = 0;
+	uint32_t n = 0;
 
-	while (n < MAX_STACK_DEPTH && ips[n])
+	while (st->ips && n < st->len && n < SAMPLE_MAX_DEPTH && st->ips[n])
 		n++;
 	return n;
 }
 
 /* Append a marker frame for a stack the kernel could not give us (and why it matters). */
-static void stacks__lost_stack(struct stack_builder *b, __s32 id, const char *what, uint32_t *ids,
-			       uint32_t *n)
+static void stacks__lost_stack(struct stack_builder *b, enum stack_lost lost, const char *what,
+			       uint32_t *ids, uint32_t *n)
 {
 	int64_t fid;
 
-	if (id >= 0 || id == -EFAULT || id == -ENOENT)
+	if (lost != STACK_LOST && lost != STACK_COLLISION)
 		return;
 	fid = profile__frame(b->profile, what, FRAME_UNKNOWN, NULL, NULL);
 	if (fid >= 0 && *n < MAX_FRAMES)
 		ids[(*n)++] = fid;
 }
 
-static void stacks__user_frames(struct stack_builder *b, const struct sample_key *k,
-				const uint64_t *uips, uint64_t count, uint32_t *ids, uint32_t *n)
+static void stacks__user_frames(struct stack_builder *b, const struct sample *s, uint32_t *ids,
+				uint32_t *n)
 {
+	const uint64_t *uips = s->user.ips, count = s->count;
 	struct sym_frame f[16];
-	int depth = stack_depth(uips), i, j, m;
+	int depth = stack_depth(&s->user), i, j, m;
 
-	if (depth == MAX_STACK_DEPTH)
+	if (depth == SAMPLE_MAX_DEPTH)
 		b->st->truncated += count;
 	for (i = depth - 1; i >= 0; i--) {
 		/* a return address points after the call: look up the call itself */
 		uint64_t ip = i ? uips[i] - 1 : uips[i];
 
-		m = symbolizer__user(b->sym, k->pid, ip, f, 16);
+		m = symbolizer__user(b->sym, s->pid, ip, f, 16);
 		for (j = 0; j < m && *n < MAX_FRAMES; j++) {
 			int64_t fid = stacks__frame(b, &f[j]);
 
@@ -78,13 +78,14 @@ static void stacks__user_frames(struct stack_builder *b, const struct sample_key
 	}
 }
 
-static void stacks__kernel_frames(struct stack_builder *b, const uint64_t *kips, uint64_t count,
-				  uint32_t *ids, uint32_t *n)
+static void stacks__kernel_frames(struct stack_builder *b, const struct sample *s, uint32_t *ids,
+				  uint32_t *n)
 {
-	int depth = stack_depth(kips), i;
+	const uint64_t *kips = s->kernel.ips, count = s->count;
+	int depth = stack_depth(&s->kernel), i;
 	struct sym_frame f;
 
-	if (depth == MAX_STACK_DEPTH)
+	if (depth == SAMPLE_MAX_DEPTH)
 		b->st->truncated += count;
 	for (i = depth - 1; i >= 0 && *n < MAX_FRAMES; i--) {
 		int64_t fid;
@@ -97,7 +98,7 @@ static void stacks__kernel_frames(struct stack_builder *b, const uint64_t *kips,
 	}
 }
 
-static void stacks__root_frames(struct stack_builder *b, const struct sample_key *k, uint32_t *ids,
+static void stacks__root_frames(struct stack_builder *b, const struct sample *k, uint32_t *ids,
 				uint32_t *n)
 {
 	const char *comm = symbolizer__comm(b->sym, k->pid);
@@ -113,28 +114,27 @@ static void stacks__root_frames(struct stack_builder *b, const struct sample_key
 		ids[(*n)++] = fid;
 	if (!b->threads)
 		return;
-	snprintf(buf, sizeof(buf), "[%.*s tid=%u]", TASK_COMM_LEN, k->tcomm, k->tid);
+	snprintf(buf, sizeof(buf), "[%.*s tid=%u]", SAMPLE_COMM_LEN, k->tcomm, k->tid);
 	fid = profile__frame(b->profile, buf, FRAME_THREAD, NULL, NULL);
 	if (fid >= 0)
 		ids[(*n)++] = fid;
 }
 
-void stack_builder__add(struct stack_builder *b, const struct sample_key *k, uint64_t count,
-			const uint64_t *kips, const uint64_t *uips)
+void stack_builder__add(struct stack_builder *b, const struct sample *s)
 {
 	uint32_t ids[MAX_FRAMES], n = 0;
 
-	stacks__root_frames(b, k, ids, &n);
+	stacks__root_frames(b, s, ids, &n);
 	if (b->user) {
-		stacks__lost_stack(b, k->ustack_id, "[user stack lost]", ids, &n);
-		stacks__user_frames(b, k, uips, count, ids, &n);
+		stacks__lost_stack(b, s->user.lost, "[user stack lost]", ids, &n);
+		stacks__user_frames(b, s, ids, &n);
 	}
 	if (b->kernel) {
-		stacks__lost_stack(b, k->kstack_id, "[kernel stack lost]", ids, &n);
-		stacks__kernel_frames(b, kips, count, ids, &n);
+		stacks__lost_stack(b, s->kernel.lost, "[kernel stack lost]", ids, &n);
+		stacks__kernel_frames(b, s, ids, &n);
 	}
-	if (profile__add_stack(b->profile, ids, n, (uint64_t[]){ count }))
-		b->st->dropped += count;
-	if (!u64map__get(b->pids, k->pid))
-		u64map__set(b->pids, k->pid, b);
+	if (profile__add_stack(b->profile, ids, n, s->count, 0))
+		b->st->dropped += s->count;
+	if (b->pids && !u64map__get(b->pids, s->pid))
+		u64map__set(b->pids, s->pid, b);
 }
