@@ -9,31 +9,46 @@
  * scales BASE's counts to NEW's total for tools that compare raw counts.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/report_io.h"
 
-static const char diff_usage[] =
-	"usage: bpfprof diff BASE NEW [-o OUT] [--format html|folded] [--normalize] [--title T]\n"
-	"\n"
-	"Compare two folded profiles (BASE before, NEW after a change).\n"
-	"\n"
-	"  -o, --output OUT   output file (default: stdout); .html gives a differential flame graph,\n"
-	"                     anything else folded 'stack BASE NEW' lines\n"
-	"  -f, --format F     html or folded (overrides -o)\n"
-	"  -n, --normalize    scale BASE's counts so its total equals NEW's\n"
-	"  -t, --title T      title of the flame graph\n"
-	"      --minwidth PCT hide frames narrower than PCT percent of NEW's samples\n"
-	"\n"
-	"In the flame graph, widths are NEW's samples; red frames grew, blue frames shrank (as a\n"
-	"share of all samples); the deeper the color, the larger the change.\n"
-	"\n"
-	"examples:\n"
-	"  bpfprof diff before.folded after.folded -o diff.html\n"
-	"  bpfprof diff --normalize before.folded after.folded > diff.folded\n"
-	"  flamegraph.pl diff.folded > diff.svg\n";
+enum {
+	OPT_MINWIDTH = 256
+};
+
+static const struct opt diff_opts[] = {
+	{ "output", 'o', "OUT",
+	  "output file (default: stdout); .html gives a differential flame graph,\nanything else folded 'stack BASE NEW' lines" },
+	{ "format", 'f', "F", "html or folded (overrides -o)" },
+	{ "normalize", 'n', NULL, "scale BASE's counts so its total equals NEW's" },
+	{ "title", 't', "T", "title of the flame graph" },
+	{ "minwidth", OPT_MINWIDTH, "PCT",
+	  "hide frames narrower than PCT percent of NEW's samples" },
+	{ "help", 'h', NULL, "this help" },
+	{},
+};
+
+static void diff_usage(const struct opts *o, FILE *out)
+{
+	fputs("usage: bpfprof diff BASE NEW [-o OUT] [--format html|folded] [--normalize] [--title T]\n"
+	      "\n"
+	      "Compare two folded profiles (BASE before, NEW after a change).\n"
+	      "\n",
+	      out);
+	opts__usage(o, out);
+	fputs("\n"
+	      "In the flame graph, widths are NEW's samples; red frames grew, blue frames shrank (as a\n"
+	      "share of all samples); the deeper the color, the larger the change.\n"
+	      "\n"
+	      "examples:\n"
+	      "  bpfprof diff before.folded after.folded -o diff.html\n"
+	      "  bpfprof diff --normalize before.folded after.folded > diff.folded\n"
+	      "  flamegraph.pl diff.folded > diff.svg\n",
+	      out);
+}
 
 struct diff_args {
 	const char *base, *new, *out, *format;
@@ -63,22 +78,14 @@ static int diff_format__parse(const struct diff_args *a, enum out_format *fmt)
 	return 0;
 }
 
-/* 0 on success, 1 on a usage error (printed), -1 for --help. */
+/* 0, 1 when --help was printed, -EINVAL after a one-line error (cli/options.h). */
 static int diff_args__parse(struct diff_args *a, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "title", required_argument, NULL, 't' },
-		{ "minwidth", required_argument, NULL, 'm' },
-		{ "normalize", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
+	struct opts o;
 	int c;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:f:t:nh", longopts, NULL)) != -1) {
+	opts__init(&o, "diff", diff_opts, false);
+	while ((c = opts__next(&o, argc, argv)) != -1) {
 		if (c == 'o') {
 			a->out = optarg;
 		} else if (c == 'f') {
@@ -87,20 +94,20 @@ static int diff_args__parse(struct diff_args *a, int argc, char **argv)
 			a->opts.title = optarg;
 		} else if (c == 'n') {
 			a->normalize = true;
-		} else if (c == 'm') {
+		} else if (c == OPT_MINWIDTH) {
 			if (report__minwidth("diff", optarg, &a->opts))
-				return 1;
-		} else {
-			if (c == 'h')
-				return -1;
-			fprintf(stderr, "bpfprof diff: see `bpfprof diff --help`\n");
+				return -EINVAL;
+		} else if (c == 'h') {
+			diff_usage(&o, stdout);
 			return 1;
+		} else {
+			return -EINVAL;
 		}
 	}
 	if (optind + 2 != argc) {
 		fprintf(stderr,
-			"bpfprof diff: give two input files, BASE and NEW; see `bpfprof diff --help`\n");
-		return 1;
+			"bpfprof diff: give two input files, BASE and NEW; see 'bpfprof diff --help'\n");
+		return -EINVAL;
 	}
 	a->base = argv[optind];
 	a->new = argv[optind + 1];
@@ -159,12 +166,8 @@ int cmd_diff(int argc, char **argv)
 	struct profile *d;
 	int ret = diff_args__parse(&a, argc, argv);
 
-	if (ret < 0) {
-		fputs(diff_usage, stdout);
-		return 0;
-	}
 	if (ret)
-		return 2;
+		return ret > 0 ? 0 : 2;
 	if (diff_format__parse(&a, &fmt))
 		return 2;
 	if (report__open_output(&out, "diff", a.out, fmt))

@@ -7,34 +7,50 @@
  * be rendered later, elsewhere, as many times and in as many formats as wanted.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/report_io.h"
 
-static const char report_usage[] =
-	"usage: bpfprof report IN [-o OUT] [--format F] [--title T] [--minwidth PCT]\n"
-	"                         [--include REGEX] [--exclude REGEX] [--top N]\n"
-	"\n"
-	"Read a folded profile (IN, or - for stdin) and write it in another format.\n"
-	"\n"
-	"  -o, --output OUT     output file (default: stdout); its extension picks the format:\n"
-	"                       .html .pb.gz/.pprof .speedscope.json .txt .folded/.collapsed\n"
-	"  -f, --format F       folded, collapsed, html, pprof, speedscope, text (overrides -o)\n"
-	"  -t, --title T        title of the flame graph or report\n"
-	"      --minwidth PCT   html: hide frames narrower than PCT percent of all samples\n"
-	"  -i, --include REGEX  keep only stacks with a frame matching REGEX (POSIX extended)\n"
-	"  -x, --exclude REGEX  drop stacks with a frame matching REGEX\n"
-	"  -n, --top N          text: rows per table (default 20)\n"
-	"\n"
-	"examples:\n"
-	"  bpfprof report cpu.folded -o cpu.html\n"
-	"  bpfprof report cpu.folded -o cpu.pb.gz && go tool pprof -top cpu.pb.gz\n"
-	"  bpfprof report cpu.folded --include 'Burn\\.' --exclude '_\\[k\\]$' -o burn.html\n"
-	"  perf script | stackcollapse-perf.pl | bpfprof report - --format text --top 10\n";
+enum {
+	OPT_MINWIDTH = 256
+};
+
+static const struct opt report_opts[] = {
+	{ "output", 'o', "OUT",
+	  "output file (default: stdout); its extension picks the format:\n.html .pb.gz/.pprof .speedscope.json .txt .folded/.collapsed" },
+	{ "format", 'f', "F", "overrides -o's extension", NULL, emit__format_list },
+	{ "title", 't', "T", "title of the flame graph or report" },
+	{ "minwidth", OPT_MINWIDTH, "PCT",
+	  "html: hide frames narrower than PCT percent of all samples" },
+	{ "include", 'i', "REGEX",
+	  "keep only stacks with a frame matching REGEX (POSIX extended)" },
+	{ "exclude", 'x', "REGEX", "drop stacks with a frame matching REGEX" },
+	{ "top", 'n', "N", "text: rows per table", OPT_STR(EMIT_TEXT_TOP) },
+	{ "help", 'h', NULL, "this help" },
+	{},
+};
+
+static void report_usage(const struct opts *o, FILE *out)
+{
+	fputs("usage: bpfprof report IN [-o OUT] [--format F] [--title T] [--minwidth PCT]\n"
+	      "                         [--include REGEX] [--exclude REGEX] [--top N]\n"
+	      "\n"
+	      "Read a folded profile (IN, or - for stdin) and write it in another format.\n"
+	      "\n",
+	      out);
+	opts__usage(o, out);
+	fputs("\n"
+	      "examples:\n"
+	      "  bpfprof report cpu.folded -o cpu.html\n"
+	      "  bpfprof report cpu.folded -o cpu.pb.gz && go tool pprof -top cpu.pb.gz\n"
+	      "  bpfprof report cpu.folded --include 'Burn\\.' --exclude '_\\[k\\]$' -o burn.html\n"
+	      "  perf script | stackcollapse-perf.pl | bpfprof report - --format text --top 10\n",
+	      out);
+}
 
 struct report_args {
 	const char *in, *out, *format, *include, *exclude;
@@ -58,24 +74,14 @@ static int top__parse(const char *arg, struct emit_opts *opts)
 	return 0;
 }
 
-/* 0 on success, 1 on a usage error (printed), -1 for --help. */
+/* 0, 1 when --help was printed, -EINVAL after a one-line error (cli/options.h). */
 static int report_args__parse(struct report_args *a, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "title", required_argument, NULL, 't' },
-		{ "minwidth", required_argument, NULL, 'm' },
-		{ "include", required_argument, NULL, 'i' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
+	struct opts o;
 	int c;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:f:t:i:x:n:h", longopts, NULL)) != -1) {
+	opts__init(&o, "report", report_opts, false);
+	while ((c = opts__next(&o, argc, argv)) != -1) {
 		switch (c) {
 		case 'o':
 			a->out = optarg;
@@ -92,25 +98,25 @@ static int report_args__parse(struct report_args *a, int argc, char **argv)
 		case 'x':
 			a->exclude = optarg;
 			break;
-		case 'm':
+		case OPT_MINWIDTH:
 			if (report__minwidth("report", optarg, &a->opts))
-				return 1;
+				return -EINVAL;
 			break;
 		case 'n':
 			if (top__parse(optarg, &a->opts))
-				return 1;
+				return -EINVAL;
 			break;
 		case 'h':
-			return -1;
-		default:
-			fprintf(stderr, "bpfprof report: see `bpfprof report --help`\n");
+			report_usage(&o, stdout);
 			return 1;
+		default:
+			return -EINVAL;
 		}
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr,
-			"bpfprof report: give exactly one input file (or - for stdin); see `bpfprof report --help`\n");
-		return 1;
+			"bpfprof report: give exactly one input file (or - for stdin); see 'bpfprof report --help'\n");
+		return -EINVAL;
 	}
 	a->in = argv[optind];
 	return 0;
@@ -211,12 +217,8 @@ int cmd_report(int argc, char **argv)
 	enum out_format fmt;
 	int ret = report_args__parse(&a, argc, argv);
 
-	if (ret < 0) {
-		fputs(report_usage, stdout);
-		return 0;
-	}
 	if (ret)
-		return 2;
+		return ret > 0 ? 0 : 2;
 	if (emit__parse_format(a.format, a.out, &fmt))
 		return 2;
 	if (report__open_output(&out, "report", a.out, fmt))

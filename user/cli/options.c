@@ -31,7 +31,7 @@ void opts__init(struct opts *o, const char *cmd, const struct opt *table, bool i
 				*s++ = ':';
 		}
 	}
-	optind = 1;
+	optind = 0; /* glibc re-reads the ordering ('+') only on a full reset */
 	opterr = 0;
 }
 

@@ -28,8 +28,10 @@ enum out_format {
 struct emit_opts {
 	const char *title; /* NULL: a default title from meta */
 	double minwidth;   /* HTML: hide frames narrower than this percent; 0 = all */
-	int top;	   /* text: rows per table, 0 = default (20) */
+	int top;	   /* text: rows per table, 0 = EMIT_TEXT_TOP */
 };
+
+#define EMIT_TEXT_TOP 20
 
 /*
  * Resolve the format: name (from --format; NULL if not given) wins, else path's extension

@@ -15,7 +15,7 @@
 #include "emit/emitters.h"
 #include "lib/util.h"
 
-#define TEXT_TOP_DEFAULT 20
+#define TEXT_TOP_DEFAULT EMIT_TEXT_TOP
 
 struct text_sums {
 	const struct profile *p;
