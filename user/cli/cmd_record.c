@@ -19,13 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 #include "cli/commands.h"
 #include "cli/record.h"
 #include "collect/session.h"
 #include "emit/emit.h"
 #include "io/atomic_file.h"
+#include "lib/util.h"
 #include "model/profile.h"
 
 struct recorder {
@@ -49,14 +49,6 @@ static void on_signal(int sig)
 	stop_requested = sig;
 	if (sig == SIGTERM && child_to_signal > 0)
 		kill(child_to_signal, SIGTERM);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Root, or CAP_BPF + CAP_PERFMON: say so before anything else fails less clearly. */
@@ -140,7 +132,7 @@ static bool record__step(struct recorder *r, double t_start, double *elapsed)
 	if (state == SESSION_TARGETS_GONE)
 		fprintf(stderr, "bpfprof: the target process%s exited; stopping\n",
 			r->cfg.npids > 1 ? "es" : "");
-	*elapsed = now_s() - t_start;
+	*elapsed = mono_s() - t_start;
 	return state == SESSION_RUNNING && !(r->cfg.duration > 0 && *elapsed >= r->cfg.duration);
 }
 
@@ -153,7 +145,7 @@ static int record__run(struct recorder *r)
 	err = session__start(r->session, r->err, sizeof(r->err));
 	if (err)
 		return record__say(r), err;
-	t_start = now_s();
+	t_start = mono_s();
 	while (!stop_requested && record__step(r, t_start, &elapsed)) {
 		if (status && elapsed >= next_status) {
 			record__status(r, elapsed);
@@ -206,13 +198,13 @@ static int record__write(struct recorder *r)
 /* Collect, write, sum up: the command's exit code (0 without one), or 1. */
 static int record__finish(struct recorder *r)
 {
-	double t_post = now_s();
+	double t_post = mono_s();
 
 	session__collect(r->session, r->profile, &r->st, r->err, sizeof(r->err));
 	record__say(r);
 	if (record__write(r))
 		return 1;
-	r->st.post_s = now_s() - t_post;
+	r->st.post_s = mono_s() - t_post;
 	record_stats__print(&r->st, &r->cfg, &r->ev, r->duration, r->profile->totals[0],
 			    session__processes(r->session));
 	return session__exit_code(r->session);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include "collect/proc_tracker.h"
+#include "lib/util.h"
 #include "runtimes/runtimes.h"
 #include "symbolize/symbolizer.h"
 
@@ -67,7 +68,7 @@ static void refresh__schedule(struct proc_tracker *t, pid_t pid, double now)
 /* When to read q's process again, if ever. */
 static bool refresh__next(struct proc_tracker *t, struct refresh *q, double now)
 {
-	if (++q->step < (int)(sizeof(refresh_delays) / sizeof(refresh_delays[0])))
+	if (++q->step < (int)ARRAY_LEN(refresh_delays))
 		q->due = now + refresh_delays[q->step];
 	else if (symbolizer__has_jit(t->sym, q->pid))
 		q->due = now + JIT_REFRESH_S;

@@ -20,6 +20,7 @@
 #include "collect/stack_table.h"
 #include "collect/workload.h"
 #include "lib/procfs.h"
+#include "lib/util.h"
 #include "lib/u64map.h"
 #include "model/profile.h"
 #include "runtimes/runtimes.h"
@@ -38,14 +39,6 @@ struct session {
 	uint64_t dropped; /* samples the raw table had no room for */
 	double t_start, t_stop, next_check;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int fail(char *err, size_t errlen, int e, const char *fmt, ...)
 {
@@ -69,7 +62,7 @@ static void on_proc_event(const struct proc_event *e, void *ctx)
 		return;
 	}
 	proc_tracker__seen(s->procs, e->pid, e->nspid, e->comm, start, e->type == PROC_NEW,
-			   now_s());
+			   mono_s());
 }
 
 static void on_raw_stack(const struct sample *smp, void *ctx)
@@ -185,7 +178,7 @@ int session__start(struct session *s, char *err, size_t errlen)
 	e = sampler__start(s->sampler, s->cfg.ev, s->cfg.rate);
 	if (e)
 		return e; /* the sampler said why */
-	s->t_start = now_s();
+	s->t_start = mono_s();
 	s->next_check = 0.5;
 	if (s->cmd && (e = workload__release(s->cmd)))
 		return fail(err, errlen, e, "cannot start the command: %s", strerror(-e));
@@ -231,7 +224,7 @@ int session__poll(struct session *s, int timeout_ms, char *err, size_t errlen)
 	e = sampler__poll(s->sampler, timeout_ms);
 	if (e < 0)
 		return fail(err, errlen, e, "polling events: %s", strerror(-e));
-	proc_tracker__refresh(s->procs, now_s());
+	proc_tracker__refresh(s->procs, mono_s());
 	if ((e = proc_tracker__fd_error(s->procs)))
 		fd_warning(e, err, errlen);
 	/* Empty the in-kernel set that is filling up into the raw table, before it loses stacks. */
@@ -239,7 +232,7 @@ int session__poll(struct session *s, int timeout_ms, char *err, size_t errlen)
 		fail(err, errlen, 0, "reading the in-kernel counts: %s", strerror(-e));
 	if (s->cmd && workload__poll(s->cmd, false))
 		return SESSION_CMD_EXITED;
-	elapsed = now_s() - s->t_start;
+	elapsed = mono_s() - s->t_start;
 	if (elapsed >= s->next_check) {
 		s->next_check = elapsed + 0.5;
 		if (targets__all_gone(s))
@@ -251,7 +244,7 @@ int session__poll(struct session *s, int timeout_ms, char *err, size_t errlen)
 double session__stop(struct session *s)
 {
 	if (!s->t_stop) {
-		s->t_stop = now_s();
+		s->t_stop = mono_s();
 		sampler__stop(s->sampler);
 	}
 	return s->t_stop - s->t_start;

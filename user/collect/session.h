@@ -9,11 +9,13 @@
  * session__collect() -> session__free(). Errors are returned as -errno with a one-line message
  * in err (empty when a lower layer already printed one); nothing here prints.
  *
- * What holds for collect: it names every stack drained since the start into the profile, so a
- * stack is counted exactly once; it is called once, after session__stop(). A monitor's windowed
- * collect would rotate instead of drain and empty the raw table after naming: the symbolizer's
- * snapshots and the pids seen outlive a window, and exited processes stay nameable until their
- * stacks are collected (the symbolizer keeps them until then).
+ * What holds for collect: it names every stack drained since session__start() into the
+ * profile, each sample exactly once (rotations during the run and the final drain hand over
+ * disjoint sets); it is called once, after session__stop(). A monitor's windowed collect can
+ * rest on the same invariants: rotate instead of drain, name the raw table, then empty it. The
+ * symbolizer's snapshots and the pids seen outlive a window, and an exited process stays
+ * nameable because the symbolizer keeps it (it does not evict yet): an eviction must wait until
+ * the window holding the process's last stacks has been collected.
  */
 #ifndef BPFPROF_SESSION_H
 #define BPFPROF_SESSION_H

@@ -11,10 +11,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
+#include "fds.h"
 #include "collect/proc_tracker.h"
 #include "symbolize/symbolizer.h"
 
@@ -98,19 +98,12 @@ static void test_jit(struct symbolizer *sym)
 static void test_fd_error(struct symbolizer *sym)
 {
 	struct proc_tracker *t = proc_tracker__new(sym, NULL);
-	struct rlimit old, low;
-	int fds[64], n = 0;
+	struct fds_held h;
 
-	getrlimit(RLIMIT_NOFILE, &old);
-	low = (struct rlimit){ 64, old.rlim_max };
-	setrlimit(RLIMIT_NOFILE, &low);
-	while (n < 64 && (fds[n] = dup(0)) >= 0)
-		n++;
+	fds__exhaust(&h);
 	proc_tracker__seen(t, getpid(), 0, NULL, 0, true, 0);
 	proc_tracker__seen(t, getpid(), 0, NULL, 0, true, 0);
-	while (n)
-		close(fds[--n]);
-	setrlimit(RLIMIT_NOFILE, &old);
+	fds__restore(&h);
 	check_int(proc_tracker__fd_error(t), -EMFILE, "out of descriptors: kept for the caller");
 	check_int(proc_tracker__fd_error(t), 0, "and reported once");
 	proc_tracker__seen(t, getpid(), 0, NULL, 0, true, 0);

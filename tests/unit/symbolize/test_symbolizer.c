@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
+#include "fds.h"
 #include "nm.h"
 #include "symbolize/symbolizer.h"
 
@@ -81,19 +82,12 @@ static void check_user(struct symbolizer *s, pid_t pid, unsigned long long ip, c
 static void check_emfile(void)
 {
 	struct symbolizer *s = symbolizer__new(NULL);
-	struct rlimit old, low;
-	int fds[64], n = 0;
+	struct fds_held h;
 
-	getrlimit(RLIMIT_NOFILE, &old);
-	low = (struct rlimit){ 64, old.rlim_max };
-	setrlimit(RLIMIT_NOFILE, &low);
-	while (n < 64 && (fds[n] = dup(0)) >= 0)
-		n++;
+	fds__exhaust(&h);
 	check_int(symbolizer__add_process(s, getpid(), 0, NULL, 0), -EMFILE,
 		  "out of file descriptors: -EMFILE, not a silent failure");
-	while (n)
-		close(fds[--n]);
-	setrlimit(RLIMIT_NOFILE, &old);
+	fds__restore(&h);
 	check_int(symbolizer__add_process(s, getpid(), 0, NULL, 0), 0,
 		  "descriptors back: the same process is read");
 	symbolizer__free(s);
