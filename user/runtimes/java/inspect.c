@@ -199,8 +199,12 @@ bool jvm__has_agent(pid_t pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "re");
-	while (f && !found && getline(&line, &cap, f) > 0)
-		found = strstr(line, "/" JVM_AGENT_FILE) != NULL;
+	while (f && !found && getline(&line, &cap, f) > 0) {
+		const char *name = strstr(line, "/" JVM_AGENT_FILE);
+
+		/* the whole file name: "...agent.so\n", or "...agent.so (deleted)\n" for a copy */
+		found = name && strchr(" \n", name[1 + strlen(JVM_AGENT_FILE)]);
+	}
 	free(line);
 	if (f)
 		fclose(f);

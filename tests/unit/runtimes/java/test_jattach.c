@@ -5,6 +5,10 @@
  * The live protocol is tested end to end by tests/e2e/java_attach.sh.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -101,6 +105,35 @@ static void test_live_non_jvm(void)
 	check_int(jvm__inspect(0x3fffffff, &t, err, sizeof(err)), -ESRCH, "no such pid");
 }
 
+/* A file of the agent's name mapped into a process is what "already has an agent" means. */
+static void test_has_agent(void)
+{
+	char dir[] = "/tmp/test_jattach.XXXXXX", path[64];
+	const char *const names[] = { JVM_AGENT_FILE, "libbpfprof-agent.so.old" };
+	int fd;
+	void *p;
+
+	check(!jvm__has_agent(getpid()), "no agent mapped in the test itself");
+	if (!mkdtemp(dir))
+		return;
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		p = fd >= 0 && !ftruncate(fd, 4096)
+			    ? mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0)
+			    : MAP_FAILED;
+		check(p != MAP_FAILED && jvm__has_agent(getpid()) == (i == 0),
+		      "%s mapped: has_agent says %s", names[i], i == 0 ? "yes" : "no");
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+	}
+	check(!jvm__has_agent(getpid()), "unmapped: no agent again");
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_load_replies();
@@ -108,5 +141,6 @@ int main(void)
 	test_flags();
 	test_nspid();
 	test_live_non_jvm();
+	test_has_agent();
 	return check_done();
 }
