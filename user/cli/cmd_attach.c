@@ -6,13 +6,13 @@
  * for perf or another profiler, and for checking that a JVM can be attached to at all.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "runtimes/java/jattach.h"
 
 struct attach_cfg {
@@ -23,51 +23,66 @@ struct attach_cfg {
 	int timeout_ms;
 };
 
-static const char attach_usage[] =
-	"Usage: bpfprof attach [OPTIONS] PID [AGENT_OPTIONS]\n"
-	"\n"
-	"Load bpfprof's JVMTI agent into a running HotSpot JVM (JDK 8 to 25): from then on it keeps\n"
-	"/tmp/perf-PID.map current, so profilers name JIT-compiled Java frames; code compiled before the\n"
-	"attach is written at once. Attaching twice is harmless. Works across containers (run as root).\n"
-	"\n"
-	"Options:\n"
-	"  --agent PATH     agent library (default: libbpfprof-agent.so next to the bpfprof binary)\n"
-	"  --jcmd COMMAND   run a diagnostic command as jcmd does and print its output instead\n"
-	"  --timeout MS     how long to wait for the JVM (default 5000)\n"
-	"  -h, --help       this text\n"
-	"\n"
-	"Agent options (comma-separated):\n"
-	"  unfold=on|off    inlined methods as \"outer->inner\" ranges (default on)\n"
-	"  sig=on|off       parameter types in names, Burn.mix(long,int) (default off)\n"
-	"  dir=PATH         map directory as the JVM sees it (default /tmp)\n"
-	"  quiet            no agent messages on the JVM's stderr\n"
-	"\n"
-	"Examples:\n"
-	"  sudo bpfprof attach 1234\n"
-	"  sudo bpfprof attach 1234 sig=on,unfold=off\n"
-	"  sudo bpfprof attach --jcmd Compiler.perfmap 1234   # JDK 17+: the JVM's own one-shot map\n"
-	"  sudo bpfprof attach --jcmd VM.version 1234\n";
+enum {
+	OPT_AGENT = 256,
+	OPT_JCMD,
+	OPT_TIMEOUT
+};
 
+static const struct opt attach_opts[] = {
+	{ "agent", OPT_AGENT, "PATH",
+	  "agent library (default: " JVM_AGENT_FILE " next to the bpfprof binary)" },
+	{ "jcmd", OPT_JCMD, "COMMAND",
+	  "run a diagnostic command as jcmd does and print its output instead" },
+	{ "timeout", OPT_TIMEOUT, "MS", "how long to wait for the JVM",
+	  OPT_STR(JVM_ATTACH_TIMEOUT_MS) },
+	{ "help", 'h', NULL, "this text" },
+	{},
+};
+
+static void attach_usage(const struct opts *o, FILE *out)
+{
+	fputs("Usage: bpfprof attach [OPTIONS] PID [AGENT_OPTIONS]\n"
+	      "\n"
+	      "Load bpfprof's JVMTI agent into a running HotSpot JVM (JDK 8 to 25): from then on it keeps\n"
+	      "/tmp/perf-PID.map current, so profilers name JIT-compiled Java frames; code compiled before the\n"
+	      "attach is written at once. Attaching twice is harmless. Works across containers (run as root).\n"
+	      "\n"
+	      "Options:\n",
+	      out);
+	opts__usage(o, out);
+	fputs("\n"
+	      "Agent options (comma-separated):\n"
+	      "  unfold=on|off    inlined methods as \"outer->inner\" ranges (default on)\n"
+	      "  sig=on|off       parameter types in names, Burn.mix(long,int) (default off)\n"
+	      "  dir=PATH         map directory as the JVM sees it (default /tmp)\n"
+	      "  quiet            no agent messages on the JVM's stderr\n"
+	      "\n"
+	      "Examples:\n"
+	      "  sudo bpfprof attach 1234\n"
+	      "  sudo bpfprof attach 1234 sig=on,unfold=off\n"
+	      "  sudo bpfprof attach --jcmd Compiler.perfmap 1234   # JDK 17+: the JVM's own one-shot map\n"
+	      "  sudo bpfprof attach --jcmd VM.version 1234\n",
+	      out);
+}
+
+/* 0, 1 when --help was printed, -EINVAL after a one-line error (cli/options.h). */
 static int attach_cfg__parse(struct attach_cfg *cfg, int argc, char **argv)
 {
-	static const struct option longopts[] = { { "agent", required_argument, NULL, 'a' },
-						  { "jcmd", required_argument, NULL, 'j' },
-						  { "timeout", required_argument, NULL, 't' },
-						  { "help", no_argument, NULL, 'h' },
-						  {} };
+	struct opts o;
 	char *end;
 	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	opts__init(&o, "attach", attach_opts, true);
+	while ((c = opts__next(&o, argc, argv)) != -1) {
 		switch (c) {
-		case 'a':
+		case OPT_AGENT:
 			cfg->agent = optarg;
 			break;
-		case 'j':
+		case OPT_JCMD:
 			cfg->jcmd = optarg;
 			break;
-		case 't':
+		case OPT_TIMEOUT:
 			cfg->timeout_ms = strtol(optarg, &end, 10);
 			if (*end || cfg->timeout_ms <= 0) {
 				fprintf(stderr,
@@ -76,10 +91,9 @@ static int attach_cfg__parse(struct attach_cfg *cfg, int argc, char **argv)
 			}
 			break;
 		case 'h':
-			fputs(attach_usage, stdout);
+			attach_usage(&o, stdout);
 			return 1;
 		default:
-			fprintf(stderr, "bpfprof attach: see bpfprof attach --help\n");
 			return -EINVAL;
 		}
 	}
@@ -143,8 +157,7 @@ static int attach__agent(const struct attach_cfg *cfg)
 
 	if (!agent) {
 		if (jvm__default_agent(path, sizeof(path))) {
-			fprintf(stderr,
-				"bpfprof attach: no libbpfprof-agent.so next to the bpfprof binary; build it with make or pass --agent PATH\n");
+			fprintf(stderr, "bpfprof attach: " JVM_NO_AGENT " or pass --agent PATH\n");
 			return 1;
 		}
 		agent = path;

@@ -9,7 +9,7 @@
 #define BPFPROF_COMMANDS_H
 
 int cmd_record(int argc, char **argv); /* cli/cmd_record.c */
-int cmd_list(int argc, char **argv);   /* collect/event_spec.c */
+int cmd_list(int argc, char **argv);   /* cli/cmd_list.c */
 int cmd_attach(int argc, char **argv); /* cli/cmd_attach.c */
 int cmd_report(int argc, char **argv); /* cli/cmd_report.c */
 int cmd_diff(int argc, char **argv);   /* cli/cmd_diff.c */

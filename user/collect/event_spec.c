@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * collect/event_spec.c - event names, perf_event_open, and `bpfprof list` (see collect/event_spec.h).
+ * collect/event_spec.c - event names, perf_event_open, and what `bpfprof list` lists (see
+ * collect/event_spec.h).
  *
  * Parsing has no side effects: a tracepoint is looked up in tracefs as it is, and the caller
  * mounts tracefs first (event__mount_tracefs) when it is going to list or attach tracepoints.
  *
- * `list` does not guess: every perf event is checked by opening it on CPU 0, so a VM without a
- * PMU shows its hardware events as unavailable, as `perf list` and Arthas `profiler list` do.
  */
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -17,9 +16,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "cli/commands.h"
 #include "collect/event_spec.h"
-#include "lib/log.h"
 
 struct perf_name {
 	const char *name;
@@ -264,80 +261,31 @@ int online_cpus(int **cpus)
 	return n;
 }
 
-static void list_perf(void)
+const char *event__perf_name(size_t i, const char **help)
 {
-	struct sample_rate rate = { .period = 1000000 };
-	char why[256];
-	size_t i;
-
-	printf("%-22s %-12s %s\n", "EVENT", "STATUS", "DESCRIPTION");
-	for (i = 0; i < N_PERF_NAMES; i++) {
-		struct event_spec ev;
-		int fd;
-
-		parse_perf(perf_names[i].name, &ev);
-		fd = event__open_perf(&ev, &rate, 0);
-		if (fd >= 0)
-			close(fd);
-		if (fd < 0)
-			event__explain(&ev, fd, why, sizeof(why));
-		printf("%-22s %-12s %s%s%s\n", perf_names[i].name,
-		       fd >= 0 ? "available" : "unavailable", perf_names[i].help,
-		       fd >= 0 ? "" : ": ",
-		       fd >= 0 ? ""
-			       : (ev.type == PERF_TYPE_HARDWARE ? "no PMU on this host" : why));
-	}
+	if (i >= N_PERF_NAMES)
+		return NULL;
+	if (help)
+		*help = perf_names[i].help;
+	return perf_names[i].name;
 }
 
-static int list_usage(FILE *out, int status)
-{
-	fprintf(out,
-		"usage: bpfprof list [--tracepoints]\n\n"
-		"Lists the events this host supports for record -e, each checked by opening it.\n"
-		"  --tracepoints   also list every tracepoint:CAT:NAME of the running kernel\n");
-	return status;
-}
-
-static void list_tracepoints(bool all)
+int event__each_tracepoint(void (*fn)(const char *name, void *ctx), void *ctx)
 {
 	char line[256];
 	int n = 0;
-	FILE *f;
+	FILE *f = fopen("/sys/kernel/tracing/available_events", "re");
 
-	if (event__mount_tracefs(line, sizeof(line)))
-		pr_warn("%s", line);
-	f = fopen("/sys/kernel/tracing/available_events", "re");
 	if (!f)
 		f = fopen("/sys/kernel/debug/tracing/available_events", "re");
-	while (f && fgets(line, sizeof(line), f)) {
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (all)
-			printf("tracepoint:%s\n", line);
+		if (fn)
+			fn(line, ctx);
 		n++;
 	}
-	if (f)
-		fclose(f);
-	if (!all)
-		printf("\ntracepoint:CAT:NAME   %d tracepoints (bpfprof list --tracepoints)\n", n);
-	printf("kprobe:FUNC            any kernel function, e.g. kprobe:do_sys_openat2\n");
-	printf("uprobe:PATH:SYMBOL     a function in a binary, e.g. uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:malloc\n");
-}
-
-int cmd_list(int argc, char **argv)
-{
-	bool tps = false;
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--tracepoints"))
-			tps = true;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return list_usage(stdout, 0);
-		else
-			return pr_error("list: unknown option '%s'", argv[i]),
-			       list_usage(stderr, 2);
-	}
-	list_perf();
-	list_tracepoints(tps);
-	return 0;
+	fclose(f);
+	return n;
 }

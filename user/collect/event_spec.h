@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * collect/event_spec.h - what drives sampling: `-e` names parsed into an event_spec, and `bpfprof list`.
+ * collect/event_spec.h - what drives sampling: `-e` names parsed into an event_spec, and the
+ * events `bpfprof list` (cli/cmd_list.c) shows.
  *
  * Four kinds, each attached differently by the sampler: perf events (cpu-clock and the other
  * software events, hardware events where a PMU exists), tracepoints (tracepoint:CAT:NAME),
@@ -59,6 +60,15 @@ int event__open_perf(const struct event_spec *ev, const struct sample_rate *rate
 
 /* Explain why a perf event could not be opened, with the fix, into err. */
 void event__explain(const struct event_spec *ev, int err, char *buf, size_t len);
+
+/* The i-th perf event bpfprof knows (help order) and its one-line description; NULL past the end. */
+const char *event__perf_name(size_t i, const char **help);
+
+/*
+ * Call fn (may be NULL) with each tracepoint "CAT:NAME" of the running kernel, from tracefs
+ * (event__mount_tracefs first). The count, or -errno when tracefs cannot be read.
+ */
+int event__each_tracepoint(void (*fn)(const char *name, void *ctx), void *ctx);
 
 /* The online CPUs, as a list. Returns the count, or -errno. *cpus is malloc'd. */
 int online_cpus(int **cpus);
