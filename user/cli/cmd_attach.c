@@ -157,8 +157,7 @@ static int attach__agent(const struct attach_cfg *cfg)
 
 	if (!agent) {
 		if (jvm__default_agent(path, sizeof(path))) {
-			fprintf(stderr,
-				"bpfprof attach: no libbpfprof-agent.so next to the bpfprof binary; build it with make or pass --agent PATH\n");
+			fprintf(stderr, "bpfprof attach: " JVM_NO_AGENT " or pass --agent PATH\n");
 			return 1;
 		}
 		agent = path;

@@ -70,6 +70,8 @@ int jvm__jcmd(pid_t pid, const char *command, char **output, int timeout_ms, cha
 
 /* libbpfprof-agent.so next to the running binary (readlink /proc/self/exe). 0 or -errno. */
 int jvm__default_agent(char *path, size_t len);
+/* What to say when it is not there (the one wording; a command may add its own way out). */
+#define JVM_NO_AGENT "no libbpfprof-agent.so next to the bpfprof binary; build it with make"
 
 /*
  * The value of a boolean -XX flag as the JVM sees it: 1 (+), 0 (-) or -1 (not given), looking at

@@ -75,8 +75,7 @@ static int java__perfmap(const struct java *j, pid_t pid, char *err, size_t err_
 static int java__load(const struct java *j, pid_t pid, char *err, size_t err_len)
 {
 	if (!j->agent[0]) {
-		snprintf(err, err_len,
-			 "no libbpfprof-agent.so next to the bpfprof binary; build it with make");
+		snprintf(err, err_len, JVM_NO_AGENT);
 		return -ENOENT;
 	}
 	return jvm__load_agent(pid, j->agent, j->cfg.agent_opts, j->cfg.timeout_ms, err, err_len);
