@@ -11,9 +11,12 @@
  *  - the process frame (and the thread frame, with --threads) become the sample labels
  *    "process" and "thread" instead of stack frames, so pprof's views list only functions;
  *    `go tool pprof -tagroot=process,thread` puts them back at the root;
- *  - sample types are [samples/count, cpu/nanoseconds] for cpu, [samples/count, EVENT/UNIT]
- *    otherwise, with values count and count * period; without a known period (a folded input)
- *    only samples/count is written.
+ *  - one sample type per column of the profile, in order (types[c] -> sample_type[c]). A
+ *    profile of one column with a known period gets a second, derived one as it always has:
+ *    [samples/count, cpu/nanoseconds] for cpu, [samples/count, EVENT/UNIT] otherwise, with
+ *    values count and count * period; without a period (a folded input) only the column;
+ *  - the period type is that derived column, else the first later column in meta.unit (e.g.
+ *    cpu/nanoseconds next to samples/count), with meta.period; else column 0 with period 1.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,23 +35,30 @@ typedef Perftools__Profiles__Function pb_function;
 typedef Perftools__Profiles__Mapping pb_mapping;
 typedef Perftools__Profiles__ValueType pb_value_type;
 
-/* Fixed strings at the start of the string table; frame names follow from STR_FRAMES. */
+/*
+ * Fixed strings at the start of the string table: then a type and a unit per column from
+ * STR_COLUMNS, frame names from STR_FRAMES.
+ */
 enum {
 	STR_EMPTY,
-	STR_SAMPLES,
-	STR_COUNT,
 	STR_EVENT,
 	STR_UNIT,
 	STR_PROCESS,
 	STR_THREAD,
-	STR_FRAMES,
+	STR_COLUMNS,
+	STR_FRAMES = STR_COLUMNS + 2 * PROFILE_MAX_VALUES,
 };
+
+/* Sample types: the profile's columns, and perhaps one derived (see the top of the file). */
+#define PPROF_MAX_TYPES (PROFILE_MAX_VALUES + 1)
 
 /* Everything the message points into, allocated as a few flat arrays and freed together. */
 struct pprof_builder {
 	const struct profile *p;
 	pb_profile msg;
-	pb_value_type types[2], period_type;
+	pb_value_type types[PPROF_MAX_TYPES], period_type;
+	pb_value_type *type_ptrs[PPROF_MAX_TYPES];
+	int ntypes;
 	char **strings;
 	size_t nstrings;
 	pb_function *functions;
@@ -94,6 +104,12 @@ static bool has_period(const struct profile *p)
 	return p->meta.period > 0;
 }
 
+/* A one-column profile with a period gets column 0 * period as a second sample type. */
+static bool has_derived(const struct profile *p)
+{
+	return has_period(p) && p->nvalues == 1;
+}
+
 static int strings__build(struct pprof_builder *b)
 {
 	const struct profile *p = b->p;
@@ -103,8 +119,11 @@ static int strings__build(struct pprof_builder *b)
 	if (!b->strings)
 		return -ENOMEM;
 	b->strings[STR_EMPTY] = "";
-	b->strings[STR_SAMPLES] = "samples";
-	b->strings[STR_COUNT] = "count";
+	for (int c = 0; c < PROFILE_MAX_VALUES; c++) {
+		b->strings[STR_COLUMNS + 2 * c] = (char *)(c < p->nvalues ? p->types[c].type : "");
+		b->strings[STR_COLUMNS + 2 * c + 1] =
+			(char *)(c < p->nvalues ? p->types[c].unit : "");
+	}
 	b->strings[STR_EVENT] = (char *)p->meta.event;
 	b->strings[STR_UNIT] = (char *)(p->meta.unit[0] ? p->meta.unit : "count");
 	b->strings[STR_PROCESS] = "process";
@@ -218,17 +237,19 @@ static void sample__fill(struct pprof_builder *b, size_t i, const struct pf_stac
 {
 	const struct profile *p = b->p;
 	pb_sample *smp = &b->samples[i];
-	uint32_t skip = label_frames(p, s), nvalues = has_period(p) ? 2 : 1;
+	uint32_t skip = label_frames(p, s);
 
 	perftools__profiles__sample__init(smp);
 	smp->n_location_id = s->depth - skip;
 	smp->location_id = *loc_ids;
 	for (uint32_t d = s->depth; d-- > skip;)
 		*(*loc_ids)++ = s->ids[d] + 1;
-	smp->n_value = nvalues;
-	smp->value = &b->values[i * 2];
-	smp->value[0] = s->values[0];
-	smp->value[1] = s->values[0] * p->meta.period;
+	smp->n_value = b->ntypes;
+	smp->value = &b->values[i * PPROF_MAX_TYPES];
+	for (int c = 0; c < p->nvalues; c++)
+		smp->value[c] = s->values[c];
+	if (has_derived(p))
+		smp->value[1] = s->values[0] * p->meta.period;
 	smp->n_label = skip;
 	smp->label = &b->label_ptrs[i * 2];
 	for (uint32_t d = 0; d < skip; d++) {
@@ -253,7 +274,7 @@ static int samples__build(struct pprof_builder *b, const size_t *order)
 	b->samples = calloc(n, sizeof(*b->samples));
 	b->sample_ptrs = calloc(n, sizeof(*b->sample_ptrs));
 	b->loc_ids = calloc(depth, sizeof(*b->loc_ids));
-	b->values = calloc(2 * n, sizeof(*b->values));
+	b->values = calloc(PPROF_MAX_TYPES * n, sizeof(*b->values));
 	b->labels = calloc(2 * n, sizeof(*b->labels));
 	b->label_ptrs = calloc(2 * n, sizeof(*b->label_ptrs));
 	if (!b->samples || !b->sample_ptrs || !b->loc_ids || !b->values || !b->labels ||
@@ -265,22 +286,47 @@ static int samples__build(struct pprof_builder *b, const size_t *order)
 	return 0;
 }
 
+/* The sample type meta.period is counted in, or -1 (see the top of the file). */
+static int period__column(const struct profile *p)
+{
+	if (!has_period(p))
+		return -1;
+	if (has_derived(p))
+		return 1;
+	for (int c = 1; c < p->nvalues; c++)
+		if (!strcmp(p->types[c].unit, p->meta.unit))
+			return c;
+	return -1;
+}
+
+static void types__fill(struct pprof_builder *b)
+{
+	const struct profile *p = b->p;
+
+	b->ntypes = p->nvalues + has_derived(p);
+	for (int c = 0; c < b->ntypes; c++) {
+		perftools__profiles__value_type__init(&b->types[c]);
+		b->types[c].type = STR_COLUMNS + 2 * c;
+		b->types[c].unit = STR_COLUMNS + 2 * c + 1;
+		b->type_ptrs[c] = &b->types[c];
+	}
+	if (has_derived(p)) {
+		b->types[1].type = STR_EVENT;
+		b->types[1].unit = STR_UNIT;
+	}
+}
+
 static void header__fill(struct pprof_builder *b)
 {
 	const struct profile *p = b->p;
 	const struct profile_meta *m = &p->meta;
 	pb_profile *msg = &b->msg;
+	int pc = period__column(p);
 
-	perftools__profiles__value_type__init(&b->types[0]);
-	perftools__profiles__value_type__init(&b->types[1]);
 	perftools__profiles__value_type__init(&b->period_type);
-	b->types[0].type = STR_SAMPLES;
-	b->types[0].unit = STR_COUNT;
-	b->types[1].type = STR_EVENT;
-	b->types[1].unit = STR_UNIT;
-	b->period_type = has_period(p) ? b->types[1] : b->types[0];
+	b->period_type = b->types[pc < 0 ? 0 : pc];
 	msg->period_type = &b->period_type;
-	msg->period = has_period(p) ? (int64_t)m->period : 1;
+	msg->period = pc < 0 ? 1 : (int64_t)m->period;
 	msg->time_nanos = m->start_ns;
 	msg->duration_nanos = m->duration_s * 1e9;
 }
@@ -291,6 +337,7 @@ static int builder__fill(struct pprof_builder *b, const size_t *order)
 	int err;
 
 	perftools__profiles__profile__init(msg);
+	types__fill(b);
 	err = strings__build(b);
 	if (!err)
 		err = mappings__build(b);
@@ -358,14 +405,13 @@ static int message__write_gz(const pb_profile *msg, FILE *out)
 int pprof__write(const struct profile *p, FILE *out, const struct emit_opts *opts)
 {
 	struct pprof_builder b = { .p = p };
-	pb_value_type *types[2] = { &b.types[0], &b.types[1] };
 	size_t *order = profile__sorted(p);
 	int err = order ? builder__fill(&b, order) : -ENOMEM;
 
 	if (err)
 		goto out_free;
-	b.msg.n_sample_type = has_period(p) ? 2 : 1;
-	b.msg.sample_type = types;
+	b.msg.n_sample_type = b.ntypes;
+	b.msg.sample_type = b.type_ptrs;
 	b.msg.n_sample = p->nstacks;
 	b.msg.sample = b.sample_ptrs;
 	b.msg.n_mapping = b.nmappings;

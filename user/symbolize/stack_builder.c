@@ -133,7 +133,7 @@ void stack_builder__add(struct stack_builder *b, const struct sample *s)
 		stacks__lost_stack(b, s->kernel.lost, "[kernel stack lost]", ids, &n);
 		stacks__kernel_frames(b, s, ids, &n);
 	}
-	if (profile__add_stack(b->profile, ids, n, s->count, 0))
+	if (profile__add_stack(b->profile, ids, n, (uint64_t[]){ s->count, s->weight }))
 		b->st->dropped += s->count;
 	if (b->pids && !u64map__get(b->pids, s->pid))
 		u64map__set(b->pids, s->pid, b);

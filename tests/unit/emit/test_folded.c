@@ -121,6 +121,7 @@ static void test_malformed(void)
 		{ "# only a comment\n\n", -ENODATA, "t: no folded stack lines" },
 		{ " 5\n", -EINVAL, "t:1: no count" },
 		{ "a;b 1 2 x\n", -EINVAL, "t:1: count 'x'" },
+		{ "a;b 1\na;b 2 3\n", -EINVAL, "t:2: two counts after lines with one" },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -148,6 +149,29 @@ static void test_two_reads_merge(void)
 	check_int(p->totals[0], 8, "total over both files");
 	fclose(a);
 	fclose(b);
+	profile__free(p);
+}
+
+/* "BASE NEW" lines fill two columns named as `bpfprof diff` names them, and write back. */
+static void test_two_columns(void)
+{
+	static const char text[] = "p;b 3 5\np;a 0 2\np;b 1\n";
+	struct profile *p;
+	char err[256], *got;
+
+	check_int(read_text(text, &p, err, sizeof(err)), 0, "diff lines read");
+	check_int(p->nvalues, 2, "two columns");
+	check_str(p->types[0].type, "base", "column 0 base");
+	check_str(p->types[1].type, "new", "column 1 new");
+	check_str(p->types[1].unit, "count", "in column 0's unit");
+	check_int(p->totals[0], 4, "BASE total");
+	check_int(p->totals[1], 7, "NEW total");
+	got = write_text(p, 1);
+	check_str(got, "p;a 0 2\np;b 4 5\n", "writes BASE NEW back");
+	free(got);
+	got = write_text(p, 0);
+	check_str(got, "p;a 0\np;b 4\n", "one count is column 0");
+	free(got);
 	profile__free(p);
 }
 
@@ -208,6 +232,7 @@ int main(void)
 	test_kinds();
 	test_malformed();
 	test_two_reads_merge();
+	test_two_columns();
 	test_empty_profile();
 	test_line_cap();
 	return check_done();

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * test_profile.c - the profile model: frame interning, stack merging, totals, sort order, and
- * that both hash tables keep finding entries after they grow.
+ * test_profile.c - the profile model: frame interning, stack merging, value columns (types,
+ * totals per column, merging into a column), sort order, and that both hash tables keep finding
+ * entries after they grow.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -55,6 +56,91 @@ static void test_merge(void)
 	check_int(profile__add_stack(p, s1, 2, (uint64_t[]){ 1 }), -EINVAL,
 		  "unknown frame id refused");
 	profile__free(p);
+}
+
+static const struct pf_value_type cpu_types[] = { { "samples", "count" },
+						  { "cpu", "nanoseconds" } };
+
+static void test_types(void)
+{
+	struct profile *p = profile__new();
+	uint32_t a = profile__frame(p, "proc", FRAME_PROCESS, NULL, NULL);
+	uint32_t f = profile__frame(p, "f", FRAME_NATIVE, NULL, NULL);
+	uint32_t s1[] = { a, f }, s2[] = { a };
+	struct pf_value_type many[PROFILE_MAX_VALUES + 1] = {};
+
+	check_int(p->nvalues, 1, "a new profile has one column");
+	check_str(p->types[0].type, "samples", "column 0 type");
+	check_str(p->types[0].unit, "count", "column 0 unit");
+	check_int(profile__set_types(p, cpu_types, 0), -EINVAL, "no columns refused");
+	check_int(profile__set_types(p, many, PROFILE_MAX_VALUES + 1), -EINVAL,
+		  "more than PROFILE_MAX_VALUES refused");
+	check_int(profile__set_types(p, cpu_types, 2), 0, "two columns");
+	check_int(profile__column(p, "cpu"), 1, "column of cpu");
+	check_int(profile__column(p, "wall"), -1, "no such column");
+	check_int(profile__add_stack(p, s1, 2, (uint64_t[]){ 3, 30000 }), 0, "add a;f 3 30us");
+	check_int(profile__add_stack(p, s2, 1, (uint64_t[]){ 1, 7000 }), 0, "add a 1 7us");
+	check_int(profile__add_stack(p, s1, 2, (uint64_t[]){ 2, 20000 }), 0, "add a;f 2 20us");
+	check_int(p->stacks[0].values[0], 5, "merged samples");
+	check_int(p->stacks[0].values[1], 50000, "merged ns");
+	check_int(p->stacks[0].values[2], 0, "unused column stays 0");
+	check_int(p->totals[0], 6, "total samples");
+	check_int(p->totals[1], 57000, "total ns");
+	check_int(profile__set_types(p, cpu_types, 1), -EBUSY, "types fixed after the first stack");
+	check_int(p->nvalues, 2, "still two columns");
+	profile__free(p);
+}
+
+/* A profile "proc;f N, proc M" in one column. */
+static struct profile *one_column(uint64_t n, uint64_t m)
+{
+	struct profile *p = profile__new();
+	uint32_t a = profile__frame(p, "proc", FRAME_PROCESS, NULL, NULL);
+	uint32_t f = profile__frame(p, "f", FRAME_NATIVE, NULL, NULL);
+
+	profile__add_stack(p, (uint32_t[]){ a, f }, 2, (uint64_t[]){ n });
+	profile__add_stack(p, (uint32_t[]){ a }, 1, (uint64_t[]){ m });
+	return p;
+}
+
+/* The diff's way: BASE into column 0 (scaled), NEW into column 1; and PROFILE_ALL_COLUMNS. */
+static void test_merge_columns(void)
+{
+	struct profile *base = one_column(4, 6), *new = one_column(30, 0);
+	struct profile *d = profile__new(), *all = profile__new(), *cpu = profile__new();
+	static const struct pf_value_type two[] = { { "base", "count" }, { "new", "count" } };
+	bool keep[] = { true, false };
+
+	check_int(profile__merge(d, base, NULL, 1, 1.0), -EINVAL, "a column d lacks refused");
+	check_int(profile__set_types(d, two, 2), 0, "base/new columns");
+	check_int(profile__merge(d, base, NULL, 0, 3.0), 0, "BASE x3 into column 0");
+	check_int(profile__merge(d, new, NULL, 1, 1.0), 0, "NEW into column 1");
+	check_int(d->nstacks, 2, "same stacks meet");
+	check_int(d->stacks[0].values[0], 12, "proc;f base scaled");
+	check_int(d->stacks[0].values[1], 30, "proc;f new");
+	check_int(d->stacks[1].values[0], 18, "proc base scaled");
+	check_int(d->stacks[1].values[1], 0, "proc new");
+	check_int(d->totals[0], 30, "base total");
+	check_int(d->totals[1], 30, "new total");
+
+	check_int(profile__merge(all, d, NULL, PROFILE_ALL_COLUMNS, 1.0), -EINVAL,
+		  "all columns need as many columns");
+	check_int(profile__set_types(all, d->types, d->nvalues), 0, "copy d's types");
+	check_int(profile__merge(all, d, keep, PROFILE_ALL_COLUMNS, 1.0), 0, "keep proc;f only");
+	check_int(all->nstacks, 1, "one stack kept");
+	check_int(all->totals[0], 12, "column 0 carried");
+	check_int(all->totals[1], 30, "column 1 carried");
+	check_str(all->types[1].type, "new", "types copied");
+
+	check_int(profile__set_types(cpu, cpu_types, 2), 0, "samples + cpu");
+	check_int(profile__merge(cpu, base, NULL, 0, 1.0), 0, "samples only into column 0");
+	check_int(cpu->totals[0], 10, "samples total");
+	check_int(cpu->totals[1], 0, "cpu column untouched");
+	profile__free(base);
+	profile__free(new);
+	profile__free(d);
+	profile__free(all);
+	profile__free(cpu);
 }
 
 static void test_sort(void)
@@ -124,6 +210,8 @@ int main(void)
 {
 	test_interning();
 	test_merge();
+	test_types();
+	test_merge_columns();
 	test_sort();
 	test_growth();
 	test_suffix();
