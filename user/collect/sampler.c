@@ -2,8 +2,8 @@
 /*
  * collect/sampler.c - load and run bpf/cpu.bpf.c through its skeleton (see collect/sampler.h).
  *
- * open -> set rodata and map sizes -> load -> attach fork/exec/exit watchers -> start(event) ->
- * poll -> stop -> drain -> free. Producers go before consumers: stop detaches everything that
+ * open -> set rodata and map sizes (and the source's, collect/source.h) -> load -> attach
+ * fork/exec/exit watchers -> start(event) -> poll -> stop -> drain -> free. Producers go before consumers: stop detaches everything that
  * writes to the ring buffer before its last read, and free delivers nothing. libbpf's own
  * messages appear only with -v; failures are reported here in one line that names the fix.
  */
@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "cpu.skel.h"
 #include "collect/sampler.h"
+#include "collect/source.h"
 #include "lib/u64map.h"
 
 _Static_assert(SAMPLE_MAX_DEPTH == MAX_STACK_DEPTH, "collect/sample.h and bpf/abi/sample.h agree");
@@ -25,23 +26,13 @@ _Static_assert(SAMPLE_COMM_LEN == TASK_COMM_LEN, "collect/sample.h and bpf/abi/s
 struct sampler {
 	struct cpu_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link **links; /* the fork/exec/exit watchers, then the sampling links */
-	int nlinks;
-	int *pefds;
-	int npefds;
-	struct bpf_program *sampling_prog;
-	uint32_t storage; /* stack map entries per set */
+	struct source watchers; /* the fork/exec/exit programs' links (no ops: not a source) */
+	struct source src;	/* what drives the sampling program (collect/source.h) */
+	uint32_t storage;	/* stack map entries per set */
 	unsigned long rotations;
 	int quiesce_fd, quiesce_inner; /* map-in-map and its map (see sampler__quiesce) */
 	proc_event_fn event_fn;
 	void *event_ctx;
-};
-
-/* How one kind of event gets the sampling program attached. */
-struct source_ops {
-	const char *what;
-	int (*start)(struct sampler *s, const struct event_spec *ev,
-		     const struct sample_rate *rate);
 };
 
 static bool libbpf_verbose;
@@ -51,22 +42,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (!libbpf_verbose)
 		return 0;
 	return vfprintf(stderr, fmt, args);
-}
-
-static int sampler__keep_link(struct sampler *s, struct bpf_link *link)
-{
-	struct bpf_link **l;
-
-	if (!link)
-		return -errno;
-	l = realloc(s->links, (s->nlinks + 1) * sizeof(*l));
-	if (!l) {
-		bpf_link__destroy(link);
-		return -ENOMEM;
-	}
-	s->links = l;
-	s->links[s->nlinks++] = link;
-	return 0;
 }
 
 static int ringbuf_cb(void *ctx, void *data, size_t size)
@@ -107,6 +82,13 @@ static void sampler__configure(struct sampler *s, const struct sampler_cfg *cfg)
 	bpf_map__set_max_entries(skel->maps.stacks1, s->storage);
 	bpf_map__set_max_entries(skel->maps.counts0, cfg->max_stacks ?: SAMPLER_MAX_STACKS);
 	bpf_map__set_max_entries(skel->maps.counts1, cfg->max_stacks ?: SAMPLER_MAX_STACKS);
+}
+
+/* Pick ev's source and let it choose its entry point (and settings, before load). */
+static int sampler__configure_source(struct sampler *s, const struct event_spec *ev)
+{
+	s->src.ops = source__for(ev);
+	return s->src.ops->configure(&s->src, s->skel, ev);
 }
 
 /*
@@ -169,14 +151,16 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, vo
 		goto err_explain;
 	}
 	sampler__configure(s, cfg);
-	err = cpu_bpf__load(s->skel);
+	err = cfg->event ? sampler__configure_source(s, cfg->event) : 0;
+	if (!err)
+		err = cpu_bpf__load(s->skel);
 	if (err)
 		goto err_explain;
-	err = sampler__keep_link(s, bpf_program__attach(s->skel->progs.on_fork));
+	err = source__keep_link(&s->watchers, bpf_program__attach(s->skel->progs.on_fork));
 	if (!err)
-		err = sampler__keep_link(s, bpf_program__attach(s->skel->progs.on_exec));
+		err = source__keep_link(&s->watchers, bpf_program__attach(s->skel->progs.on_exec));
 	if (!err)
-		err = sampler__keep_link(s, bpf_program__attach(s->skel->progs.on_exit));
+		err = source__keep_link(&s->watchers, bpf_program__attach(s->skel->progs.on_exit));
 	if (err)
 		goto err_explain;
 	sampler__quiesce_init(s);
@@ -202,89 +186,18 @@ int sampler__add_pid(struct sampler *s, pid_t pid)
 		       : 0;
 }
 
-static int perf_source_start(struct sampler *s, const struct event_spec *ev,
-			     const struct sample_rate *rate)
-{
-	char why[512];
-	int *cpus = NULL, n = online_cpus(&cpus), i, fd, err = 0;
-
-	if (n <= 0)
-		return fprintf(stderr, "bpfprof: cannot read /sys/devices/system/cpu/online\n"),
-		       -ENOENT;
-	s->pefds = calloc(n, sizeof(int));
-	for (i = 0; s->pefds && i < n && !err; i++) {
-		fd = event__open_perf(ev, rate, cpus[i]);
-		if (fd == -ENODEV) /* went offline meanwhile */
-			continue;
-		if (fd < 0) {
-			event__explain(ev, fd, why, sizeof(why));
-			fprintf(stderr, "bpfprof: %s\n", why);
-			err = fd;
-			break;
-		}
-		s->pefds[s->npefds++] = fd;
-		err = sampler__keep_link(s, bpf_program__attach_perf_event(s->sampling_prog, fd));
-		if (err)
-			fprintf(stderr, "bpfprof: cannot attach to perf event on CPU %d: %s\n",
-				cpus[i], strerror(-err));
-	}
-	free(cpus);
-	return s->pefds ? err : -ENOMEM;
-}
-
-static int tracepoint_source_start(struct sampler *s, const struct event_spec *ev,
-				   const struct sample_rate *rate)
-{
-	int err;
-
-	s->sampling_prog = s->skel->progs.on_tracepoint;
-	err = sampler__keep_link(
-		s, bpf_program__attach_tracepoint(s->sampling_prog, ev->category, ev->func));
-	if (err)
-		fprintf(stderr, "bpfprof: cannot attach to tracepoint %s:%s: %s\n", ev->category,
-			ev->func, strerror(-err));
-	return err;
-}
-
-static int probe_source_start(struct sampler *s, const struct event_spec *ev,
-			      const struct sample_rate *rate)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .func_name = ev->func);
-	struct bpf_link *link;
-	int err;
-
-	s->sampling_prog = s->skel->progs.on_probe;
-	if (ev->kind == EV_KPROBE)
-		link = bpf_program__attach_kprobe(s->sampling_prog, false, ev->func);
-	else
-		link = bpf_program__attach_uprobe_opts(s->sampling_prog, -1, ev->path, 0, &uopts);
-	err = sampler__keep_link(s, link);
-	if (err && ev->kind == EV_KPROBE && access("/sys/bus/event_source/devices/kprobe", F_OK) &&
-	    access("/sys/kernel/tracing/kprobe_events", F_OK))
-		fprintf(stderr,
-			"bpfprof: this kernel has no kprobe support (no kprobe PMU, no kprobe_events: CONFIG_KPROBE_EVENTS is off); use a tracepoint (bpfprof list --tracepoints)\n");
-	else if (err && ev->kind == EV_KPROBE)
-		fprintf(stderr,
-			"bpfprof: cannot attach kprobe to '%s' (%s); it must be a kernel function listed in /proc/kallsyms and not inlined\n",
-			ev->func, strerror(-err));
-	else if (err)
-		fprintf(stderr,
-			"bpfprof: cannot attach uprobe to %s in %s (%s); check the symbol with 'nm -D %s'\n",
-			ev->func, ev->path, strerror(-err), ev->path);
-	return err;
-}
-
-static const struct source_ops sources[] = {
-	[EV_PERF] = { "perf event", perf_source_start },
-	[EV_TRACEPOINT] = { "tracepoint", tracepoint_source_start },
-	[EV_KPROBE] = { "kprobe", probe_source_start },
-	[EV_UPROBE] = { "uprobe", probe_source_start },
-};
-
 int sampler__start(struct sampler *s, const struct event_spec *ev, const struct sample_rate *rate)
 {
-	s->sampling_prog = s->skel->progs.on_perf_event;
-	return sources[ev->kind].start(s, ev, rate);
+	int err = 0;
+
+	if (!s->src.ops || s->src.ops != source__for(ev))
+		err = sampler__configure_source(s, ev);
+	return err ?: s->src.ops->start(&s->src, ev, rate);
+}
+
+const char *sampler__unit(const struct sampler *s, const struct event_spec *ev)
+{
+	return source__for(ev)->unit(ev);
 }
 
 int sampler__poll(struct sampler *s, int timeout_ms)
@@ -296,15 +209,9 @@ int sampler__poll(struct sampler *s, int timeout_ms)
 
 void sampler__stop(struct sampler *s)
 {
-	int i;
-
-	for (i = 0; i < s->nlinks; i++) {
-		bpf_link__destroy(s->links[i]);
-		s->links[i] = NULL;
-	}
-	for (i = 0; i < s->npefds; i++)
-		close(s->pefds[i]);
-	s->npefds = 0;
+	if (s->src.ops)
+		s->src.ops->stop(&s->src);
+	source__release(&s->watchers);
 	if (s->rb)
 		ring_buffer__consume(s->rb);
 }
@@ -495,8 +402,11 @@ int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
-	int err = bpf_obj_get_info_by_fd(bpf_program__fd(s->sampling_prog), &info, &len);
+	int err;
 
+	if (!s->src.prog)
+		return -ENOENT;
+	err = bpf_obj_get_info_by_fd(bpf_program__fd(s->src.prog), &info, &len);
 	if (err)
 		return -errno;
 	*run_ns = info.run_time_ns;
@@ -506,16 +416,10 @@ int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt)
 
 void sampler__free(struct sampler *s)
 {
-	int i;
-
 	if (!s)
 		return;
 	s->event_fn = NULL; /* the consumers may be gone already: deliver nothing more */
-	sampler__stop(s);
-	for (i = 0; i < s->nlinks; i++)
-		bpf_link__destroy(s->links[i]);
-	free(s->links);
-	free(s->pefds);
+	sampler__stop(s);   /* releases the source's and the watchers' links */
 	ring_buffer__free(s->rb);
 	if (s->quiesce_fd >= 0)
 		close(s->quiesce_fd);

@@ -4,8 +4,8 @@
  * (filters, sizes), load, attach to the chosen event, poll process events, stop, and drain the
  * in-kernel counts. One cleanup path: sampler__free() undoes whatever was done.
  *
- * The event source is picked at run time behind a small ops table (perf event on every CPU,
- * tracepoint, kprobe/uprobe), the way async-profiler's Engine hides perf vs itimer.
+ * The event source is picked at run time behind a small ops table (collect/source.h: perf event
+ * on every CPU, tracepoint, kprobe/uprobe), the way async-profiler's Engine hides perf vs itimer.
  */
 #ifndef BPFPROF_SAMPLER_H
 #define BPFPROF_SAMPLER_H
@@ -34,6 +34,8 @@ struct sampler_cfg {
 	uint32_t stack_storage; /* stack map entries per set, 0: SAMPLER_STACK_STORAGE */
 	uint32_t max_stacks;	/* counts map entries per set, 0: SAMPLER_MAX_STACKS */
 	bool verbose;		/* libbpf debug output */
+	/* The event, when known before load: its source configures the program then. Optional. */
+	const struct event_spec *event;
 };
 
 struct sampler;
@@ -44,6 +46,8 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, vo
 int sampler__add_pid(struct sampler *s, pid_t pid);
 /* Attach to ev; samples flow from here on. 0 or -errno (error printed). */
 int sampler__start(struct sampler *s, const struct event_spec *ev, const struct sample_rate *rate);
+/* The unit of a sample's weight for ev: "nanoseconds" (cpu-clock) or "count". */
+const char *sampler__unit(const struct sampler *s, const struct event_spec *ev);
 /* Deliver pending process events; waits up to timeout_ms. Events handled, or -errno. */
 int sampler__poll(struct sampler *s, int timeout_ms);
 /*

@@ -115,6 +115,7 @@ static int session__load(struct session *s, char *err, size_t errlen)
 		.stack_storage = s->cfg.stack_storage,
 		.max_stacks = s->cfg.max_stacks,
 		.verbose = s->cfg.verbose,
+		.event = s->cfg.ev,
 	};
 	int i, e;
 
@@ -262,7 +263,7 @@ static void fill_meta(const struct session *s, struct profile_meta *m)
 	struct timespec ts;
 
 	snprintf(m->event, sizeof(m->event), "%.*s", (int)sizeof(m->event) - 1, ev->name);
-	snprintf(m->unit, sizeof(m->unit), "%s", ev->is_time ? "nanoseconds" : "count");
+	snprintf(m->unit, sizeof(m->unit), "%s", sampler__unit(s->sampler, ev));
 	if (ev->kind != EV_PERF)
 		m->period = 1;
 	else if (s->cfg.rate->freq)

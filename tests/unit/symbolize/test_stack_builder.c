@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_stack_builder.c - collected samples into profile stacks, with the real symbolizer on this
+ * test's own addresses: frames root first (process, [thread], callers, leaf), a return address
+ * looked up inside its call, a stack lost to a collision as one marker frame, count and weight
+ * into the profile's columns as given, and the frame counters weighted by samples.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+#include "lib/u64map.h"
+#include "symbolize/stack_builder.h"
+
+static volatile unsigned long sink;
+
+__attribute__((noinline)) void builder_leaf(void)
+{
+	for (int i = 0; i < 64; i++)
+		sink += i * sink;
+}
+
+__attribute__((noinline)) void builder_caller(void)
+{
+	for (int i = 0; i < 64; i++)
+		sink ^= i;
+	builder_leaf();
+	sink++;
+}
+
+static const char *frame_name(const struct profile *p, const struct pf_stack *st, uint32_t i)
+{
+	return i < st->depth ? p->frames[st->ids[i]].name : "(none)";
+}
+
+static enum frame_kind frame_kind(const struct profile *p, const struct pf_stack *st, uint32_t i)
+{
+	return i < st->depth ? p->frames[st->ids[i]].kind : FRAME_UNKNOWN;
+}
+
+static struct sample sample_of(const uint64_t *uips, uint32_t ulen, uint64_t count, uint64_t weight)
+{
+	static const uint64_t none[1];
+
+	return (struct sample){ .pid = getpid(),
+				.kernel = { .ips = none },
+				.user = { .ips = uips, .len = ulen },
+				.count = count,
+				.weight = weight };
+}
+
+int main(void)
+{
+	static const struct pf_value_type types[] = { { "samples", "count" },
+						      { "cpu", "nanoseconds" } };
+	/* leaf first; the caller's entry is a return address (8 bytes into it: inside its call) */
+	uint64_t uips[] = { (uint64_t)builder_leaf + 1, (uint64_t)builder_caller + 8, 0 };
+	struct stack_builder_stats st = {};
+	struct symbolizer *sym = symbolizer__new(NULL);
+	struct profile *p = profile__new();
+	struct u64map *pids = u64map__new();
+	struct stack_builder b = {
+		.profile = p, .sym = sym, .st = &st, .user = true, .kernel = true, .pids = pids
+	};
+	const struct pf_stack *s;
+	struct sample smp;
+
+	check(sym && p && pids, "symbolizer, profile and pid set");
+	check_int(profile__set_types(p, types, 2), 0, "two columns: samples, cpu");
+	check_int(symbolizer__add_process(sym, getpid(), 0, "tsb", 0), 0, "snapshot this process");
+
+	smp = sample_of(uips, 2, 3, 3000000);
+	stack_builder__add(&b, &smp);
+	check_int(p->nstacks, 1, "one stack");
+	s = &p->stacks[0];
+	check_int(s->depth, 3, "process frame and two user frames, no kernel frame");
+	check_str(frame_name(p, s, 0), "tsb", "root: the process, named by its comm");
+	check_int(frame_kind(p, s, 0), FRAME_PROCESS, "of kind FRAME_PROCESS");
+	check_str(frame_name(p, s, 1), "builder_caller", "then the caller");
+	check_str(frame_name(p, s, 2), "builder_leaf", "the leaf last");
+	check_int(s->values[0], 3, "count into column 0 as given");
+	check_int(s->values[1], 3000000, "weight into column 1 as given");
+	check_int(st.user_frames, 6, "user frames weighted by samples: 2 frames x 3");
+	check_int(st.user_unnamed + st.kernel_frames + st.truncated + st.dropped, 0,
+		  "nothing unnamed, no kernel frames, nothing truncated or dropped");
+
+	smp = sample_of(uips, 0, 2, 7);
+	smp.user.lost = STACK_COLLISION;
+	stack_builder__add(&b, &smp);
+	check_int(p->nstacks, 2, "a lost user stack is a stack of its own");
+	s = &p->stacks[1];
+	check_int(s->depth, 2, "process frame and one marker");
+	check_str(frame_name(p, s, 1), "[user stack lost]", "the marker names what was lost");
+	check_int(s->values[0] * 1000 + s->values[1], 2007, "its count 2 and weight 7 kept");
+
+	smp = sample_of(uips, 2, 1, 1000000);
+	smp.kernel.lost = STACK_OK; /* none of this kind: no marker */
+	b.threads = true;
+	smp.tid = 42;
+	memcpy(smp.tcomm, "worker", 7);
+	stack_builder__add(&b, &smp);
+	s = &p->stacks[2];
+	check_str(frame_name(p, s, 1), "[worker tid=42]", "with threads: a thread frame second");
+	check_int(frame_kind(p, s, 1), FRAME_THREAD, "of kind FRAME_THREAD");
+	check_str(frame_name(p, s, 3), "builder_leaf", "the leaf still last");
+
+	smp = sample_of(uips, 2, 4, 4000000);
+	b.threads = false;
+	stack_builder__add(&b, &smp);
+	check_int(p->nstacks, 3, "the first stack again merges");
+	check_int(p->stacks[0].values[0], 7, "counts add: 3 + 4");
+	check_int(p->stacks[0].values[1], 7000000, "weights add: 3 ms + 4 ms");
+	check_int(u64map__count(pids), 1, "one process seen");
+
+	smp = sample_of(uips, 2, 1, 1);
+	smp.pid = 0x7ffffff0; /* not a process the symbolizer knows */
+	stack_builder__add(&b, &smp);
+	check_str(frame_name(p, &p->stacks[3], 0), "[pid 2147483632]",
+		  "an unknown pid named by number");
+
+	u64map__free(pids);
+	profile__free(p);
+	symbolizer__free(sym);
+	return check_done();
+}
