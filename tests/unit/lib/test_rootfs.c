@@ -197,6 +197,24 @@ static void test_in_root(void)
 	close(rootfd);
 }
 
+/* A file found another way (an O_PATH descriptor, as from /proc/PID/map_files) gets the same checks. */
+static void test_reopen(void)
+{
+	struct rootfs_policy tiny = { 3, ROOTFS_ANY_OWNER, 0 };
+	int pathfd = open(at("plain"), O_PATH | O_CLOEXEC), fd;
+
+	fd = rootfs__reopen(pathfd, &any);
+	check(fd >= 0 && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY &&
+		      (fcntl(fd, F_GETFL) & O_NONBLOCK),
+	      "reopen of a regular file: read-only, non-blocking");
+	check_str(slurp(fd), "plain\n", "  and reads the file");
+	check(fcntl(pathfd, F_GETFD) < 0 && errno == EBADF, "  the O_PATH descriptor is closed");
+	pathfd = open(at("plain"), O_PATH | O_CLOEXEC);
+	check_int(rootfs__reopen(pathfd, &tiny), -EFBIG, "reopen applies max_size (-EFBIG)");
+	check(fcntl(pathfd, F_GETFD) < 0 && errno == EBADF, "  and closes the descriptor");
+	check_int(rootfs__reopen(-1, &any), -EBADF, "reopen of no descriptor: -EBADF");
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -207,6 +225,7 @@ int main(void)
 	test_links();
 	test_policy();
 	test_in_root();
+	test_reopen();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
 	check(system(cmd) == 0, "remove the scratch directory");
 	return check_done();
