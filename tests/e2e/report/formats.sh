@@ -100,6 +100,12 @@ printf 'split;main;hot_a 50 70\nsplit;main;hot_b 40 20\nsplit;main;hot_c 10 10\n
 cmp -s "$TMP/norm.folded" "$TMP/want.folded"; ok $? "diff --normalize scales BASE to NEW's total"
 got=$($BPFPROF report "$TMP/diff.folded" | total /dev/stdin)
 [ "$got" = 200 ]; ok $? "a two-count file reads back through report (BASE total, got: $got)"
+# The two counts are two columns, base and new: two pprof sample types, NEW's by -sample_index
+$BPFPROF report "$TMP/diff.folded" -o "$TMP/diff.pb.gz"; ok $? "a two-count file to pprof exits 0"
+got=$(go tool pprof -sample_index=new -top "$TMP/diff.pb.gz" 2>/dev/null | awk '$NF == "hot_a" { print $1, $2 }')
+[ "$got" = "70 70.00%" ]; ok $? "pprof -sample_index=new: hot_a is NEW's 70 of 100 (got: $got)"
+got=$(go tool pprof -sample_index=0 -top "$TMP/diff.pb.gz" 2>/dev/null | awk '$NF == "hot_a" { print $1, $2 }')
+[ "$got" = "100 50.00%" ]; ok $? "pprof -sample_index=0: hot_a is BASE's 100 of 200 (got: $got)"
 
 # --- errors: exit status and the line number in the message
 printf 'p;a 1\np;b 2\np;c x3\n' > "$TMP/bad.folded"

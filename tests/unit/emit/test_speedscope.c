@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * test_speedscope.c - speedscope JSON: schema and exporter keys, one frame per model frame,
- * samples root first in sorted order with matching weights, endValue equal to the total.
+ * samples root first in sorted order with matching weights, endValue equal to the total; with
+ * a cpu/nanoseconds column next to samples/count, the weights are that column's nanoseconds.
  */
 #include "check.h"
 #include "emit_fixture.h"
@@ -33,6 +34,15 @@ int main(void)
 	check(strstr(j, "\"samples\":[\n[0,1,2,3],\n[0,1,2,4],\n[0,1,2,5,6]]") != NULL,
 	      "samples root first, sorted");
 	check(strstr(j, "\"weights\":[60,30,10]") != NULL, "weights");
+	free(j);
+	profile__free(p);
+
+	p = fixture__split_cpu();
+	fixture__capture(&j, &len, speedscope__write(p, out, &opts));
+	check(j && strstr(j, "\"unit\":\"nanoseconds\",\"startValue\":0,\"endValue\":1000000000"),
+	      "a time column: unit nanoseconds, its total");
+	check(j && strstr(j, "\"weights\":[100000000,300000000,600000000]"),
+	      "weights are the time column");
 	free(j);
 	profile__free(p);
 	return check_done();
