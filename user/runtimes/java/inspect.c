@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "runtimes/java/jattach.h"
 #include "lib/procfs.h"
+#include "lib/rootfs.h"
 
 /* ---- /proc ---- */
 
@@ -209,4 +211,22 @@ bool jvm__has_agent(pid_t pid)
 	if (f)
 		fclose(f);
 	return found;
+}
+
+bool jvm__has_perf_map(const struct jvm_target *t)
+{
+	static const struct rootfs_policy any = { 0, ROOTFS_ANY_OWNER, 0 };
+	char path[64];
+	int rootfd, fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)t->pid);
+	rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return false;
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)t->nspid);
+	fd = rootfs__open(rootfd, path, &any);
+	close(rootfd);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
 }

@@ -82,6 +82,8 @@ int jvm__bool_flag(pid_t pid, const char *flag);
 
 /* True when pid maps a libbpfprof-agent.so (ours or another bpfprof's): its perf map has a writer. */
 bool jvm__has_agent(pid_t pid);
+/* True when the JVM's /tmp/perf-NSPID.map exists (read through the confined opener). */
+bool jvm__has_perf_map(const struct jvm_target *t);
 
 /*
  * Fold the -XX:[+-]flag tokens of args (len bytes, tokens separated by any of seps) into current

@@ -9,7 +9,7 @@
  *
  * The agent is preferred because the JVM's snapshot misses code compiled after it was taken and
  * knows nothing of inlining. A JVM that maps a libbpfprof-agent.so already (another bpfprof's,
- * or -agentpath) is left alone: two writers must never append to one perf map. Which JVMs fell
+ * or -agentpath) and has a perf map is left alone: two writers must never append to one map. Which JVMs fell
  * back is kept in the runtime's state, under a lock (the worker prepares too). A JVM gone by the
  * time something went wrong (java -version lives well under a second) is no news: what went
  * wrong with it is said only with -v.
@@ -120,17 +120,19 @@ static int java__fall_back(struct java *j, pid_t pid, int e, const char *err)
 static int java__prepare(void *state, pid_t pid)
 {
 	struct java *j = state;
+	struct jvm_target t;
 	char err[1024];
 	int e;
 
-	e = jvm__inspect(pid, &(struct jvm_target){}, err, sizeof(err));
+	e = jvm__inspect(pid, &t, err, sizeof(err));
 	if (e) {
 		java__say(pid, "%s", err);
 		return e;
 	}
-	if (jvm__has_agent(pid)) {
+	/* An agent whose map is gone (removed, or its load failed) writes nothing: attach ours. */
+	if (jvm__has_agent(pid) && jvm__has_perf_map(&t)) {
 		pr_debug(
-			"JVM %d maps a libbpfprof-agent.so already (another bpfprof's, or -agentpath): not attaching a second writer to its perf map",
+			"JVM %d maps a libbpfprof-agent.so already (another bpfprof's, or -agentpath) and has a perf map: not attaching a second writer to it",
 			(int)pid);
 		java__warn_frame_pointers(pid);
 		return 0;
