@@ -56,6 +56,18 @@ static const char *loc_name(const pb_profile *m, uint64_t id)
 	return "(none)";
 }
 
+/* [samples/count, cpu/nanoseconds], period cpu, 10 ms: both the derived and the column way. */
+static void check_cpu_types(const pb_profile *m)
+{
+	check_int(m->n_sample_type, 2, "two sample types");
+	check_str(str(m, m->sample_type[0]->type), "samples", "type 0 samples");
+	check_str(str(m, m->sample_type[0]->unit), "count", "unit 0 count");
+	check_str(str(m, m->sample_type[1]->type), "cpu", "type 1 cpu");
+	check_str(str(m, m->sample_type[1]->unit), "nanoseconds", "unit 1 nanoseconds");
+	check_str(str(m, m->period_type->type), "cpu", "period type");
+	check_int(m->period, 10000000, "period");
+}
+
 static void test_split(void)
 {
 	struct profile *p = fixture__split();
@@ -72,13 +84,7 @@ static void test_split(void)
 	if (!m)
 		goto out_free;
 	check_str(str(m, 0), "", "string_table[0] is empty");
-	check_int(m->n_sample_type, 2, "two sample types");
-	check_str(str(m, m->sample_type[0]->type), "samples", "type 0 samples");
-	check_str(str(m, m->sample_type[0]->unit), "count", "unit 0 count");
-	check_str(str(m, m->sample_type[1]->type), "cpu", "type 1 cpu");
-	check_str(str(m, m->sample_type[1]->unit), "nanoseconds", "unit 1 nanoseconds");
-	check_str(str(m, m->period_type->type), "cpu", "period type");
-	check_int(m->period, 10000000, "period");
+	check_cpu_types(m);
 	check_int(m->time_nanos, 1700000000000000000LL, "time_nanos");
 	check_int(m->duration_nanos, 1500000000LL, "duration_nanos");
 	check_int(m->n_sample, 3, "three samples");
@@ -188,13 +194,7 @@ static void test_two_columns(void)
 	check(m != NULL, "two columns decode");
 	if (!m)
 		goto out_free;
-	check_int(m->n_sample_type, 2, "one sample type per column, none derived");
-	check_str(str(m, m->sample_type[0]->type), "samples", "type 0 samples");
-	check_str(str(m, m->sample_type[0]->unit), "count", "unit 0 count");
-	check_str(str(m, m->sample_type[1]->type), "cpu", "type 1 cpu");
-	check_str(str(m, m->sample_type[1]->unit), "nanoseconds", "unit 1 nanoseconds");
-	check_str(str(m, m->period_type->type), "cpu", "period type is the column in meta.unit");
-	check_int(m->period, 10000000, "period");
+	check_cpu_types(m);
 	check_int(m->sample[0]->n_value, 2, "two values");
 	check_int(m->sample[0]->value[0], 60, "hot_a samples");
 	check_int(m->sample[0]->value[1], 100000000, "hot_a cpu ns: the column, not 60 * period");
