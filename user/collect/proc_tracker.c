@@ -2,8 +2,8 @@
 /*
  * collect/proc_tracker.c - process events into symbolizer snapshots and a refresh schedule. A
  * process is first seen at exec or at its first sample, often before ld.so has mapped its
- * libraries, so its mappings are read again after refresh_delays; one with a perf map (a JIT)
- * keeps being read while it lives, since its map cannot be read once it has exited.
+ * libraries, so its mappings are read again after refresh_delays. A JIT runtime's perf map is
+ * read a last time when it exits (the symbolizer holds its root for that).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,11 +15,6 @@
 
 /* Seconds after the first sight of a process at which its mappings are read again. */
 static const double refresh_delays[] = { 0.05, 0.3, 2.0 };
-/*
- * After those, a process with a perf map is refreshed this often while it lives: its map cannot
- * be read once it has exited, and code compiled since the last read would go unnamed.
- */
-#define JIT_REFRESH_S 2.0
 
 struct refresh {
 	pid_t pid;
@@ -66,14 +61,11 @@ static void refresh__schedule(struct proc_tracker *t, pid_t pid, double now)
 }
 
 /* When to read q's process again, if ever. */
-static bool refresh__next(struct proc_tracker *t, struct refresh *q, double now)
+static bool refresh__next(struct refresh *q, double now)
 {
-	if (++q->step < (int)ARRAY_LEN(refresh_delays))
-		q->due = now + refresh_delays[q->step];
-	else if (symbolizer__has_jit(t->sym, q->pid))
-		q->due = now + JIT_REFRESH_S;
-	else
+	if (++q->step >= (int)ARRAY_LEN(refresh_delays))
 		return false;
+	q->due = now + refresh_delays[q->step];
 	return true;
 }
 
@@ -88,7 +80,7 @@ void proc_tracker__refresh(struct proc_tracker *t, double now)
 			i++;
 			continue;
 		}
-		if (symbolizer__refresh_process(t->sym, q->pid) == 0 && refresh__next(t, q, now)) {
+		if (symbolizer__refresh_process(t->sym, q->pid) == 0 && refresh__next(q, now)) {
 			i++;
 			continue;
 		}

@@ -7,10 +7,12 @@
  * (device, inode), and one record per process: its mappings at first sight and, for processes
  * still alive when we symbolize, a fresh read to catch libraries loaded later.
  *
- * Nothing is held open per process: /proc/PID/root is opened for the reads that need it and
- * closed after, and every read from /proc/PID is checked against the start time recorded at
- * first sight, so a reused pid is never read as the process we met. An exited process keeps
- * one merged table of its mappings and its perf map; nothing is read for it any more.
+ * Nothing is held open per process, but for live JIT runtimes: /proc/PID/root is opened for the
+ * reads that need it and closed after, and every read from /proc/PID is checked against the
+ * start time recorded at first sight, so a reused pid is never read as the process we met. A
+ * process running JIT code keeps its root open while it lives, for a last read of its perf map
+ * once it has exited (the map grows to the end; the root outlives the process, /proc/PID not).
+ * An exited process keeps one merged table of its mappings and its perf map; nothing more.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +51,8 @@ struct sym_proc {
 	int nsnaps;
 	bool late_done; /* re-read once at symbolization time, if alive */
 	bool exited;	/* gone: nothing is read for it any more */
-	int rootfd;	/* O_PATH fd of /proc/PID/root while entered, else -1 */
+	bool jit;	/* runs JIT code: its root is held while it lives */
+	int rootfd;	/* O_PATH fd of /proc/PID/root while entered or held, else -1 */
 	int root_refs;	/* nested sym_proc__enter() calls */
 	struct perf_map *perf_map;
 	bool perf_map_done;
@@ -238,6 +241,8 @@ static void sym_proc__reset(struct sym_proc *p, unsigned long long start)
 	while (p->nsnaps)
 		procmaps__free(p->snaps[--p->nsnaps]);
 	perf_map__free(p->perf_map);
+	if (p->rootfd >= 0)
+		close(p->rootfd);
 	*p = (struct sym_proc){ .pid = p->pid, .start = start, .rootfd = -1 };
 }
 
@@ -278,13 +283,29 @@ static bool sym_proc__same(const struct sym_proc *p)
 	return !p->exited && p->start && !procfs__stat(p->pid, &st) && st.start == p->start;
 }
 
+static void sym_proc__read_perf_map(struct sym_proc *p);
+
+/* pid no longer names the process: a last read of its perf map through a held root, then none. */
+static void sym_proc__let_go(struct sym_proc *p)
+{
+	p->exited = true;
+	if (p->rootfd < 0 || p->root_refs)
+		return;
+	sym_proc__read_perf_map(p);
+	close(p->rootfd);
+	p->rootfd = -1;
+}
+
 /*
- * Open the process's root for the reads that follow; nested calls share it. 0, -ESRCH when pid
- * no longer names the process we met (or it has no root left: a zombie), -EMFILE/-ENFILE. A root
- * we may not open (not root ourselves) leaves rootfd -1: paths then resolve from our own root.
+ * Open the process's root for the reads that follow (or use the one held); nested calls share
+ * it. 0, -ESRCH when pid no longer names the process we met (or it has no root left: a zombie),
+ * -EMFILE/-ENFILE. A root we may not open (not root ourselves) leaves rootfd -1: paths then
+ * resolve from our own root.
  */
+
 static int sym_proc__enter(struct sym_proc *p)
 {
+	bool held = p->rootfd >= 0;
 	char path[64];
 	int err = 0;
 
@@ -294,12 +315,17 @@ static int sym_proc__enter(struct sym_proc *p)
 	}
 	if (p->exited)
 		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/root", p->pid);
-	p->rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (p->rootfd < 0 && errno != EACCES && errno != EPERM)
-		err = errno == EMFILE || errno == ENFILE ? -errno : -ESRCH;
-	else if (!sym_proc__same(p))
+	if (!held) {
+		snprintf(path, sizeof(path), "/proc/%d/root", p->pid);
+		p->rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (p->rootfd < 0 && errno != EACCES && errno != EPERM)
+			err = errno == EMFILE || errno == ENFILE ? -errno : -ESRCH;
+	}
+	if (!err && !sym_proc__same(p)) {
 		err = -ESRCH;
+		if (held && p->start)
+			sym_proc__let_go(p); /* gone, its exit notice not here yet */
+	}
 	if (err) {
 		if (p->rootfd >= 0)
 			close(p->rootfd);
@@ -312,10 +338,22 @@ static int sym_proc__enter(struct sym_proc *p)
 
 static void sym_proc__leave(struct sym_proc *p)
 {
-	if (--p->root_refs == 0 && p->rootfd >= 0) {
+	if (--p->root_refs == 0 && p->rootfd >= 0 && !p->jit) {
 		close(p->rootfd);
 		p->rootfd = -1;
 	}
+}
+
+/* Anonymous executable memory, the kernel's pages aside: JIT code, named by a perf map only. */
+static bool procmaps__runs_jit(const struct procmaps *pm)
+{
+	for (size_t i = 0; i < pm->n; i++) {
+		const struct map_entry *e = &pm->e[i];
+
+		if (map_entry__is_anon(e) && strcmp(e->path, "[vdso]") && strcmp(e->path, "[vsyscall]"))
+			return true;
+	}
+	return false;
 }
 
 /* The process's mappings now; NULL with errno (ESRCH: gone, or the pid is another's now). */
@@ -351,16 +389,18 @@ static void sym_proc__refuse_map(struct sym_proc *p, const char *path, int err)
  * (Re)read the process's perf map, keeping the copy we had when the file is gone: a runtime may
  * delete its map at exit, and the map only grows while the process lives. The map sits in a
  * directory every user writes, so only one owned by root or by the process's effective uid
- * (the owner of the files it creates) is read; a process gone cannot say, so none is read.
+ * (the owner of the files it creates) is read. A process gone is judged by the uid it had when
+ * last read (0, root's files only, if never): its pid may be another process's by now.
  */
 static void sym_proc__read_perf_map(struct sym_proc *p)
 {
-	char path[64], *status = procfs__read(p->pid, "status", NULL);
+	char path[64], *status = p->exited ? NULL : procfs__read(p->pid, "status", NULL);
 	struct perf_map *pm;
 
-	if (!status)
+	if (!status && !p->exited)
 		return;
-	p->uid = procfs__effective_id(status, "Uid:");
+	if (status)
+		p->uid = procfs__effective_id(status, "Uid:");
 	free(status);
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->nspid ? p->nspid : p->pid);
 	pm = perf_map__load(p->rootfd, path, p->uid);
@@ -413,6 +453,8 @@ static int sym_proc__snapshot(struct symbolizer *s, struct sym_proc *p)
 	}
 	if (!err)
 		sym_proc__read_perf_map(p);
+	if (pm && !p->jit)
+		p->jit = p->perf_map || procmaps__runs_jit(p->snaps[0]);
 	sym_proc__leave(p);
 	return err;
 }
@@ -441,25 +483,15 @@ int symbolizer__refresh_process(struct symbolizer *s, pid_t pid)
 	return p ? sym_proc__snapshot(s, p) : -ESRCH;
 }
 
-bool symbolizer__has_jit(const struct symbolizer *s, pid_t pid)
-{
-	const struct sym_proc *p = u64map__get(s->procs, pid);
-
-	return p && !p->exited && p->perf_map;
-}
-
 void symbolizer__exit_process(struct symbolizer *s, pid_t pid, unsigned long long start)
 {
 	struct sym_proc *p = u64map__get(s->procs, pid);
 	struct procmaps *merged;
 
-	if (!p || p->exited || (start && p->start != start))
+	if (!p || (start && p->start != start) || p->late_done)
 		return;
-	if (!sym_proc__enter(p)) { /* a last look: the map may have grown, or go */
-		sym_proc__read_perf_map(p);
-		sym_proc__leave(p);
-	}
-	p->exited = p->late_done = p->perf_map_done = true;
+	sym_proc__let_go(p);
+	p->late_done = p->perf_map_done = true;
 	merged = p->nsnaps > 1 ? procmaps__merge(p->snaps, p->nsnaps) : NULL;
 	if (!merged)
 		return;

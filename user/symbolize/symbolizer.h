@@ -12,9 +12,10 @@
  * (at the first lookup) because JIT runtimes keep appending to them while we record.
  *
  * A process is (pid, start time): a pid is reused once its process is gone. The symbolizer holds
- * no file descriptor per process, reads nothing from /proc/PID once told of the exit, and checks
- * every read against the start time, so the next process under that pid is never mistaken for
- * the one we met. Samples are keyed by pid only, so when a pid was reused during a recording its
+ * no file descriptor per process (but one per live JIT runtime: its root, for the last read of
+ * its perf map), reads nothing from /proc/PID once told of the exit, and checks every read
+ * against the start time, so the next process under that pid is never mistaken for the one we
+ * met. Samples are keyed by pid only, so when a pid was reused during a recording its
  * samples are all named after the newest process's mappings.
  */
 #ifndef BPFPROF_SYMBOLIZER_H
@@ -78,13 +79,8 @@ int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const 
  */
 int symbolizer__refresh_process(struct symbolizer *s, pid_t pid);
 /*
- * pid lives and has a perf map. Its map is not read after it exits (nothing of it is held
- * open), so code compiled after the last refresh stays unnamed: refresh such a process often.
- */
-bool symbolizer__has_jit(const struct symbolizer *s, pid_t pid);
-/*
  * The process (pid, start; start 0: whichever is known) has exited: read its perf map a last
- * time if it can still be reached, then keep only what naming its samples needs (one merged
+ * time through its root if held (a JIT runtime), close that, then keep only what naming its samples needs (one merged
  * table of its mappings, its perf map, its name). Nothing is read for it afterwards.
  */
 void symbolizer__exit_process(struct symbolizer *s, pid_t pid, unsigned long long start);
