@@ -5,11 +5,13 @@
  * entry gives JIT and inlined frames, an unmapped address is [unknown], a kernel address from
  * kallsyms gets its name. Expected addresses come from nm and /proc/PID/maps, not from us.
  * Per process it holds no file descriptor; told of the exit it still names the process, and a
- * new process under the same pid (another start time) replaces what it knew.
+ * new process under the same pid (another start time) replaces what it knew. A JIT runtime (the
+ * fakejit workload) keeps its root while it lives, and its perf map is read once more at its exit.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -93,6 +95,59 @@ static void check_emfile(void)
 	symbolizer__free(s);
 }
 
+/* Does a line of pid's maps start with prefix? */
+static bool mapped(pid_t pid, const char *prefix)
+{
+	char path[64], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, prefix, strlen(prefix));
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* fakejit nomap: JIT code at 0x10000040, announced in a map written after the snapshot. */
+static void check_jit_exit(const char *build)
+{
+	struct symbolizer *s = symbolizer__new(NULL);
+	char path[512], map[64];
+	struct sym_frame f[4];
+	int fds, n, tries;
+	pid_t pid;
+	FILE *m;
+
+	snprintf(path, sizeof(path), "%s/tests/workloads/fakejit", build ? build : "build");
+	pid = fork();
+	if (pid == 0) {
+		execl(path, path, "5", "nomap", (char *)NULL);
+		_exit(127);
+	}
+	for (tries = 0; tries < 100 && !mapped(pid, "10000000-"); tries++)
+		usleep(20000);
+	fds = open_fds();
+	check_int(symbolizer__add_process(s, pid, 0, NULL, 0), 0, "jit: snapshot fakejit");
+	check_int(open_fds(), fds + 1, "jit: its root is held while it lives");
+	snprintf(map, sizeof(map), "/tmp/perf-%d.map", pid);
+	m = fopen(map, "w");
+	fprintf(m, "10000040 10 jit_late\n");
+	fclose(m);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	symbolizer__exit_process(s, pid, 0);
+	check_int(open_fds(), fds, "jit: told of the exit, the root is let go");
+	n = symbolizer__user(s, pid, 0x10000045, f, 4);
+	check(n == 1 && !strcmp(f[0].name, "jit_late") && f[0].kind == FRAME_JIT,
+	      "jit: the map written after the last snapshot was read at the exit (got %s)",
+	      f[0].name);
+	unlink(map);
+	symbolizer__free(s);
+}
+
 int main(void)
 {
 	const char *build = getenv("BUILD");
@@ -165,5 +220,6 @@ int main(void)
 	symbolizer__free(s);
 	symbolizer__free(NULL);
 	check_emfile();
+	check_jit_exit(build);
 	return check_done();
 }
