@@ -350,7 +350,8 @@ static bool procmaps__runs_jit(const struct procmaps *pm)
 	for (size_t i = 0; i < pm->n; i++) {
 		const struct map_entry *e = &pm->e[i];
 
-		if (map_entry__is_anon(e) && strcmp(e->path, "[vdso]") && strcmp(e->path, "[vsyscall]"))
+		if (map_entry__is_anon(e) && strcmp(e->path, "[vdso]") &&
+		    strcmp(e->path, "[vsyscall]"))
 			return true;
 	}
 	return false;
