@@ -32,6 +32,8 @@ const volatile bool include_idle = false; /* pid 0 (the idle task) */
 const volatile bool want_kernel = true;
 const volatile bool want_user = true;
 const volatile bool per_thread = false; /* tid and thread name in the key */
+/* New entries after which a set is due to be drained: the sample that reaches it wakes user space. */
+const volatile __u64 rotate_at = 0;
 
 /*
  * Two sets of aggregation maps, 0 and 1: samples go to the set `active` names while user space
@@ -157,6 +159,17 @@ static __always_inline void add_value(struct sample_value *v, __u64 weight)
 	__sync_fetch_and_add(&v->weight, weight);
 }
 
+/* Once per set and window: a bare notice on the ring buffer, so the poll returns and drains now. */
+static __noinline void wake_for_rotation(void)
+{
+	__u32 *type = bpf_ringbuf_reserve(&events, sizeof(*type), 0);
+
+	if (!type)
+		return;
+	*type = BP_EVENT_FULL;
+	bpf_ringbuf_submit(type, BPF_RB_FORCE_WAKEUP);
+}
+
 static __always_inline void count_stack(void *counts, struct sample_key *key, __u32 set,
 					__u64 weight)
 {
@@ -177,8 +190,8 @@ static __always_inline void count_stack(void *counts, struct sample_key *key, __
 			add_value(v, weight);
 	} else if (err) {
 		stat_inc(STAT_COUNTS_FULL);
-	} else {
-		__sync_fetch_and_add(&fresh[set & 1], 1);
+	} else if (__sync_fetch_and_add(&fresh[set & 1], 1) + 1 == rotate_at) {
+		wake_for_rotation();
 	}
 }
 

@@ -42,6 +42,7 @@ enum bp_event_type {
 	BP_EVENT_NEW = 1,  /* first sample of this pid */
 	BP_EVENT_EXEC = 2, /* a tracked pid called exec: its mappings changed */
 	BP_EVENT_EXIT = 4, /* a reported process ended: a NEW for its pid is another one */
+	BP_EVENT_FULL = 8, /* the filling set reached rotate_at: only the type is sent */
 };
 
 struct bp_event {

@@ -29,6 +29,7 @@ struct sampler {
 	struct source watchers; /* the fork/exec/exit programs' links (no ops: not a source) */
 	struct source src;	/* what drives the sampling program (collect/source.h) */
 	uint32_t storage;	/* stack map entries per set */
+	uint64_t rotate_at;	/* new entries after which the filling set is drained */
 	unsigned long rotations;
 	int quiesce_fd, quiesce_inner; /* map-in-map and its map (see sampler__quiesce) */
 	proc_event_fn event_fn;
@@ -55,6 +56,8 @@ static int ringbuf_cb(void *ctx, void *data, size_t size)
 	const struct bp_event *e = data;
 	struct proc_event pe = {};
 
+	if (size >= sizeof(e->type) && e->type == BP_EVENT_FULL)
+		return 0; /* woke the poll; the caller sees sampler__wants_rotate() */
 	if (size < sizeof(*e) || !s->event_fn || e->type >= sizeof(types) / sizeof(types[0]) ||
 	    (!types[e->type] && e->type != BP_EVENT_NEW))
 		return 0;
@@ -78,6 +81,8 @@ static void sampler__configure(struct sampler *s, const struct sampler_cfg *cfg)
 	skel->rodata->want_user = cfg->user;
 	skel->rodata->per_thread = cfg->threads;
 	s->storage = cfg->stack_storage ? cfg->stack_storage : SAMPLER_STACK_STORAGE;
+	s->rotate_at = s->storage / SAMPLER_ROTATE_DIVISOR ?: 1;
+	skel->rodata->rotate_at = s->rotate_at;
 	bpf_map__set_max_entries(skel->maps.stacks0, s->storage);
 	bpf_map__set_max_entries(skel->maps.stacks1, s->storage);
 	bpf_map__set_max_entries(skel->maps.counts0, cfg->max_stacks ?: SAMPLER_MAX_STACKS);
@@ -364,7 +369,7 @@ bool sampler__wants_rotate(const struct sampler *s)
 	uint32_t set = s->skel->bss->active & 1;
 	uint64_t fresh = __atomic_load_n(&s->skel->bss->fresh[set], __ATOMIC_RELAXED);
 
-	return fresh && fresh >= s->storage / SAMPLER_ROTATE_DIVISOR;
+	return fresh >= s->rotate_at;
 }
 
 int sampler__rotate(struct sampler *s, sample_fn fn, void *ctx)

@@ -20,12 +20,13 @@
 
 /*
  * In-kernel table sizes, per set (there are two: one fills while the other is drained). A set
- * is drained once it has gained storage / SAMPLER_ROTATE_DIVISOR new entries: its stack map
- * then stays under about 2 % full, so few stacks are lost to bucket collisions.
+ * is drained once it has gained storage / SAMPLER_ROTATE_DIVISOR new entries (the sample that
+ * gets there wakes user space through the ring buffer): its stack map
+ * then stays under about 1 % full, so few stacks are lost to bucket collisions.
  */
 #define SAMPLER_STACK_STORAGE 16384
 #define SAMPLER_MAX_STACKS 16384
-#define SAMPLER_ROTATE_DIVISOR 128
+#define SAMPLER_ROTATE_DIVISOR 256
 
 struct sampler_cfg {
 	bool filter_pids;  /* only pids added with sampler__add_pid() (and, with */
