@@ -52,7 +52,7 @@ JAVA_STAMP := $(BUILD)/tests/java/.stamp
 .DELETE_ON_ERROR:
 # Generated headers are prerequisites of pattern rules only; keep make from deleting them as
 # intermediates (a later test build includes them).
-.SECONDARY: $(PROTO_HDRS) $(PROTO_HDRS:.h=.c) $(EMBEDS)
+.SECONDARY: $(PROTO_HDRS) $(PROTO_HDRS:.h=.c) $(EMBEDS) $(SKELS) $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 
 all: deps $(BUILD)/bpfprof $(AGENT) tests-build
 
