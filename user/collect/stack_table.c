@@ -2,8 +2,8 @@
 /*
  * collect/stack_table.c - raw stacks summed across drains (see collect/stack_table.h).
  *
- * Two interning tables share one shape: an array of records and an open-addressing index of
- * record numbers keyed by a 64-bit hash, doubled at half load. Stacks are keyed by their ips;
+ * Two interning tables share one shape: an array of records and an index of record numbers
+ * keyed by a 64-bit hash kept with each record (lib/slot_index.h). Stacks are keyed by their ips;
  * entries by a key whose stacks are already interned stack numbers, so comparing two keys
  * compares whole stacks.
  */
@@ -13,9 +13,8 @@
 #include <string.h>
 #include "lib/array.h"
 #include "lib/hash.h"
+#include "lib/slot_index.h"
 #include "collect/stack_table.h"
-
-#define EMPTY UINT32_MAX
 
 struct raw_stack {
 	uint64_t *ips; /* leaf first, len entries, then a 0 */
@@ -37,17 +36,12 @@ struct raw_entry {
 	uint64_t hash;
 };
 
-struct index {
-	uint32_t *slots; /* record number or EMPTY */
-	size_t cap;	 /* power of two */
-};
-
 struct stack_table {
 	struct raw_stack *stacks;
 	size_t nstacks, stacks_cap;
 	struct raw_entry *entries;
 	size_t nentries, entries_cap;
-	struct index stack_ix, entry_ix;
+	struct slot_index stack_ix, entry_ix;
 };
 
 static uint64_t hash_words(const void *data, size_t bytes)
@@ -64,44 +58,12 @@ static uint32_t stack_len(const struct sample_stack *st)
 	return n;
 }
 
-static int index__init(struct index *ix)
-{
-	ix->cap = 256;
-	ix->slots = malloc(ix->cap * sizeof(*ix->slots));
-	if (!ix->slots)
-		return -ENOMEM;
-	memset(ix->slots, 0xff, ix->cap * sizeof(*ix->slots));
-	return 0;
-}
-
-/* Double the index and re-slot every record: hash_of(i) gives record i's hash. */
-static int index__grow(struct index *ix, size_t n, uint64_t (*hash_of)(const void *, uint32_t),
-		       const void *records)
-{
-	size_t cap = ix->cap * 2, j;
-	uint32_t *slots = malloc(cap * sizeof(*slots));
-
-	if (!slots)
-		return -ENOMEM;
-	memset(slots, 0xff, cap * sizeof(*slots));
-	for (uint32_t i = 0; i < n; i++) {
-		for (j = hash_of(records, i) & (cap - 1); slots[j] != EMPTY;
-		     j = (j + 1) & (cap - 1))
-			;
-		slots[j] = i;
-	}
-	free(ix->slots);
-	ix->slots = slots;
-	ix->cap = cap;
-	return 0;
-}
-
-static uint64_t stack_hash_of(const void *records, uint32_t i)
+static uint64_t stack_hash_of(const void *records, size_t i)
 {
 	return ((const struct raw_stack *)records)[i].hash;
 }
 
-static uint64_t entry_hash_of(const void *records, uint32_t i)
+static uint64_t entry_hash_of(const void *records, size_t i)
 {
 	return ((const struct raw_entry *)records)[i].hash;
 }
@@ -110,7 +72,7 @@ struct stack_table *stack_table__new(void)
 {
 	struct stack_table *t = calloc(1, sizeof(*t));
 
-	if (!t || index__init(&t->stack_ix) || index__init(&t->entry_ix)) {
+	if (!t || slot_index__init(&t->stack_ix, 256) || slot_index__init(&t->entry_ix, 256)) {
 		stack_table__free(t);
 		return NULL;
 	}
@@ -124,8 +86,10 @@ static long stack_table__intern(struct stack_table *t, const uint64_t *ips, uint
 	struct raw_stack *rs;
 	size_t j;
 
-	for (j = h & (t->stack_ix.cap - 1); t->stack_ix.slots[j] != EMPTY;
-	     j = (j + 1) & (t->stack_ix.cap - 1)) {
+	if (slot_index__reserve(&t->stack_ix, t->nstacks, stack_hash_of, t->stacks))
+		return -ENOMEM;
+	for (j = slot_index__first(&t->stack_ix, h); t->stack_ix.slots[j] != SLOT_EMPTY;
+	     j = slot_index__next(&t->stack_ix, j)) {
 		rs = &t->stacks[t->stack_ix.slots[j]];
 		if (rs->hash == h && rs->len == len && !memcmp(rs->ips, ips, len * sizeof(*ips)))
 			return t->stack_ix.slots[j];
@@ -141,9 +105,6 @@ static long stack_table__intern(struct stack_table *t, const uint64_t *ips, uint
 	rs->len = len;
 	rs->hash = h;
 	t->stack_ix.slots[j] = t->nstacks++;
-	if (t->nstacks * 2 > t->stack_ix.cap &&
-	    index__grow(&t->stack_ix, t->nstacks, stack_hash_of, t->stacks))
-		return -ENOMEM;
 	return t->nstacks - 1;
 }
 
@@ -178,8 +139,10 @@ int stack_table__add(struct stack_table *t, const struct sample *s)
 	if (stack_table__map(t, &s->kernel, &k.kstack) || stack_table__map(t, &s->user, &k.ustack))
 		return -ENOMEM;
 	h = hash_words(&k, sizeof(k));
-	for (j = h & (t->entry_ix.cap - 1); t->entry_ix.slots[j] != EMPTY;
-	     j = (j + 1) & (t->entry_ix.cap - 1)) {
+	if (slot_index__reserve(&t->entry_ix, t->nentries, entry_hash_of, t->entries))
+		return -ENOMEM;
+	for (j = slot_index__first(&t->entry_ix, h); t->entry_ix.slots[j] != SLOT_EMPTY;
+	     j = slot_index__next(&t->entry_ix, j)) {
 		e = &t->entries[t->entry_ix.slots[j]];
 		if (e->hash == h && !memcmp(&e->key, &k, sizeof(k))) {
 			e->count += s->count;
@@ -192,9 +155,6 @@ int stack_table__add(struct stack_table *t, const struct sample *s)
 	t->entries[t->nentries] =
 		(struct raw_entry){ .key = k, .count = s->count, .weight = s->weight, .hash = h };
 	t->entry_ix.slots[j] = t->nentries++;
-	if (t->nentries * 2 > t->entry_ix.cap &&
-	    index__grow(&t->entry_ix, t->nentries, entry_hash_of, t->entries))
-		return -ENOMEM;
 	return 0;
 }
 
@@ -248,7 +208,7 @@ void stack_table__free(struct stack_table *t)
 		free(t->stacks[i].ips);
 	free(t->stacks);
 	free(t->entries);
-	free(t->stack_ix.slots);
-	free(t->entry_ix.slots);
+	slot_index__free(&t->stack_ix);
+	slot_index__free(&t->entry_ix);
 	free(t);
 }

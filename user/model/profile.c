@@ -15,17 +15,16 @@
 
 #include "lib/array.h"
 #include "lib/hash.h"
+#include "lib/slot_index.h"
 #include "model/profile.h"
 
-#define EMPTY UINT32_MAX
+#define UNMAPPED UINT32_MAX
 
 struct profile_index {
-	uint32_t *frame_slots; /* frame id or EMPTY */
-	size_t frame_cap;      /* power of two */
-	uint32_t *stack_slots; /* stack index or EMPTY */
-	size_t stack_cap;      /* power of two */
-	size_t frames_alloc;   /* allocated length of p->frames */
-	size_t stacks_alloc;   /* allocated length of p->stacks */
+	struct slot_index frames; /* frame ids */
+	struct slot_index stacks; /* indexes into p->stacks */
+	size_t frames_alloc;	  /* allocated length of p->frames */
+	size_t stacks_alloc;	  /* allocated length of p->stacks */
 };
 
 static uint64_t hash_str(uint64_t h, const char *s)
@@ -47,13 +46,14 @@ static uint64_t ids_hash(const uint32_t *ids, uint32_t depth)
 	return fnv1a(FNV1A_INIT, ids, depth * sizeof(*ids));
 }
 
-static uint32_t *slots_new(size_t cap)
+/* A src frame id -> dst frame id map for merging, every entry UNMAPPED. */
+static uint32_t *frame_map_new(size_t n)
 {
-	uint32_t *s = malloc(cap * sizeof(*s));
+	uint32_t *m = malloc(n * sizeof(*m));
 
-	if (s)
-		memset(s, 0xff, cap * sizeof(*s));
-	return s;
+	if (m)
+		memset(m, 0xff, n * sizeof(*m));
+	return m;
 }
 
 struct profile *profile__new(void)
@@ -65,11 +65,7 @@ struct profile *profile__new(void)
 	p->index = calloc(1, sizeof(*p->index));
 	if (!p->index)
 		goto out_free;
-	p->index->frame_cap = 1024;
-	p->index->stack_cap = 1024;
-	p->index->frame_slots = slots_new(p->index->frame_cap);
-	p->index->stack_slots = slots_new(p->index->stack_cap);
-	if (!p->index->frame_slots || !p->index->stack_slots)
+	if (slot_index__init(&p->index->frames, 1024) || slot_index__init(&p->index->stacks, 1024))
 		goto out_free;
 	strcpy(p->meta.event, "cpu");
 	strcpy(p->meta.unit, "nanoseconds");
@@ -95,8 +91,8 @@ void profile__free(struct profile *p)
 	free(p->frames);
 	free(p->stacks);
 	if (p->index) {
-		free(p->index->frame_slots);
-		free(p->index->stack_slots);
+		slot_index__free(&p->index->frames);
+		slot_index__free(&p->index->stacks);
 		free(p->index);
 	}
 	free(p);
@@ -109,58 +105,18 @@ static bool str_eq(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-static uint64_t frame_key(const struct profile *p, size_t id)
+static uint64_t frame_key(const void *ctx, size_t id)
 {
-	const struct pf_frame *f = &p->frames[id];
+	const struct pf_frame *f = &((const struct profile *)ctx)->frames[id];
 
 	return frame_hash(f->name, f->kind, f->module);
 }
 
-static uint64_t stack_key(const struct profile *p, size_t n)
+static uint64_t stack_key(const void *ctx, size_t n)
 {
-	return ids_hash(p->stacks[n].ids, p->stacks[n].depth);
-}
+	const struct pf_stack *s = &((const struct profile *)ctx)->stacks[n];
 
-/* Insert entries 0..n into an empty table of cap slots (a power of two). */
-static void table_fill(const struct profile *p, uint32_t *slots, size_t cap, size_t n,
-		       uint64_t (*key)(const struct profile *, size_t))
-{
-	for (size_t e = 0; e < n; e++) {
-		size_t i = key(p, e) & (cap - 1);
-
-		while (slots[i] != EMPTY)
-			i = (i + 1) & (cap - 1);
-		slots[i] = e;
-	}
-}
-
-/* Replace a table with one of twice the size; hashes are recomputed from the stored keys. */
-static int table_grow(const struct profile *p, uint32_t **slots, size_t *cap, size_t n,
-		      uint64_t (*key)(const struct profile *, size_t))
-{
-	uint32_t *bigger = slots_new(*cap * 2);
-
-	if (!bigger)
-		return -ENOMEM;
-	table_fill(p, bigger, *cap * 2, n, key);
-	free(*slots);
-	*slots = bigger;
-	*cap *= 2;
-	return 0;
-}
-
-static int frames_rehash(struct profile *p)
-{
-	struct profile_index *ix = p->index;
-
-	return table_grow(p, &ix->frame_slots, &ix->frame_cap, p->nframes, frame_key);
-}
-
-static int stacks_rehash(struct profile *p)
-{
-	struct profile_index *ix = p->index;
-
-	return table_grow(p, &ix->stack_slots, &ix->stack_cap, p->nstacks, stack_key);
+	return ids_hash(s->ids, s->depth);
 }
 
 /* Make room for one more element in an array of *alloc elements of size sz. */
@@ -203,28 +159,27 @@ int64_t profile__frame(struct profile *p, const char *name, enum frame_kind kind
 		       const char *module, const char *build_id)
 {
 	struct profile_index *ix = p->index;
-	size_t mask, i;
+	size_t i;
 	int64_t id;
 
 	if (!name)
 		name = "";
-	if (p->nframes * 2 >= ix->frame_cap && frames_rehash(p))
+	if (slot_index__reserve(&ix->frames, p->nframes, frame_key, p))
 		return -ENOMEM;
-	mask = ix->frame_cap - 1;
-	for (i = frame_hash(name, kind, module) & mask; ix->frame_slots[i] != EMPTY;
-	     i = (i + 1) & mask) {
-		struct pf_frame *f = &p->frames[ix->frame_slots[i]];
+	for (i = slot_index__first(&ix->frames, frame_hash(name, kind, module));
+	     ix->frames.slots[i] != SLOT_EMPTY; i = slot_index__next(&ix->frames, i)) {
+		struct pf_frame *f = &p->frames[ix->frames.slots[i]];
 
 		if (f->kind == kind && !strcmp(f->name, name) && str_eq(f->module, module)) {
 			/* A later sighting may know the build-id an earlier one did not. */
 			if (!f->build_id && build_id)
 				f->build_id = strdup(build_id);
-			return ix->frame_slots[i];
+			return ix->frames.slots[i];
 		}
 	}
 	id = frame_append(p, name, kind, module, build_id);
 	if (id >= 0)
-		ix->frame_slots[i] = id;
+		ix->frames.slots[i] = id;
 	return id;
 }
 
@@ -271,16 +226,16 @@ int profile__add_stack(struct profile *p, const uint32_t *ids, uint32_t depth,
 {
 	struct profile_index *ix = p->index;
 	struct pf_stack *s = NULL;
-	size_t mask, i;
+	size_t i;
 
 	for (uint32_t d = 0; d < depth; d++)
 		if (ids[d] >= p->nframes)
 			return -EINVAL;
-	if (p->nstacks * 2 >= ix->stack_cap && stacks_rehash(p))
+	if (slot_index__reserve(&ix->stacks, p->nstacks, stack_key, p))
 		return -ENOMEM;
-	mask = ix->stack_cap - 1;
-	for (i = ids_hash(ids, depth) & mask; ix->stack_slots[i] != EMPTY; i = (i + 1) & mask) {
-		struct pf_stack *c = &p->stacks[ix->stack_slots[i]];
+	for (i = slot_index__first(&ix->stacks, ids_hash(ids, depth));
+	     ix->stacks.slots[i] != SLOT_EMPTY; i = slot_index__next(&ix->stacks, i)) {
+		struct pf_stack *c = &p->stacks[ix->stacks.slots[i]];
 
 		if (c->depth == depth && !memcmp(c->ids, ids, depth * sizeof(*ids))) {
 			s = c;
@@ -290,7 +245,7 @@ int profile__add_stack(struct profile *p, const uint32_t *ids, uint32_t depth,
 	if (!s) {
 		if (stack_append(p, ids, depth))
 			return -ENOMEM;
-		ix->stack_slots[i] = p->nstacks - 1;
+		ix->stacks.slots[i] = p->nstacks - 1;
 		s = &p->stacks[p->nstacks - 1];
 	}
 	for (int c = 0; c < p->nvalues; c++) {
@@ -362,8 +317,7 @@ void profile__sort(struct profile *p)
 		return; /* already in order; an empty profile has no stacks array for qsort */
 	qsort_r(p->stacks, p->nstacks, sizeof(*p->stacks), stack_cmp_r, p);
 	/* The stack table holds indexes into p->stacks: refill it in place. */
-	memset(ix->stack_slots, 0xff, ix->stack_cap * sizeof(*ix->stack_slots));
-	table_fill(p, ix->stack_slots, ix->stack_cap, p->nstacks, stack_key);
+	slot_index__rebuild(&ix->stacks, p->nstacks, stack_key, p);
 }
 
 size_t *profile__sorted(const struct profile *p)
@@ -385,7 +339,7 @@ static int64_t merge__frame(struct profile *dst, const struct profile *src, uint
 	const struct pf_frame *f = &src->frames[id];
 	int64_t n;
 
-	if (map[id] != EMPTY)
+	if (map[id] != UNMAPPED)
 		return map[id];
 	n = profile__frame(dst, f->name, f->kind, f->module, f->build_id);
 	if (n >= 0)
@@ -415,7 +369,7 @@ int profile__merge(struct profile *dst, const struct profile *src, const bool *k
 	if (slot == PROFILE_ALL_COLUMNS ? src->nvalues != dst->nvalues
 					: slot < 0 || slot >= dst->nvalues)
 		return -EINVAL;
-	map = slots_new(src->nframes + 1);
+	map = frame_map_new(src->nframes + 1);
 	err = map ? 0 : -ENOMEM;
 	for (size_t i = 0; i < src->nstacks && !err; i++) {
 		const struct pf_stack *s = &src->stacks[i];
