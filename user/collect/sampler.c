@@ -45,23 +45,32 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
+/* The process event a BPF notice stands for; false for BP_EVENT_FULL (it only wakes the poll). */
+static bool proc_event__type(__u32 bp_type, enum proc_event_type *type)
+{
+	switch (bp_type) {
+	case BP_EVENT_NEW:
+		*type = PROC_NEW;
+		return true;
+	case BP_EVENT_EXEC:
+		*type = PROC_EXEC;
+		return true;
+	case BP_EVENT_EXIT:
+		*type = PROC_EXIT;
+		return true;
+	}
+	return false;
+}
+
 static int ringbuf_cb(void *ctx, void *data, size_t size)
 {
-	static const enum proc_event_type types[] = {
-		[BP_EVENT_NEW] = PROC_NEW,
-		[BP_EVENT_EXEC] = PROC_EXEC,
-		[BP_EVENT_EXIT] = PROC_EXIT,
-	};
 	struct sampler *s = ctx;
 	const struct bp_event *e = data;
 	struct proc_event pe = {};
 
-	if (size >= sizeof(e->type) && e->type == BP_EVENT_FULL)
-		return 0; /* woke the poll; the caller sees sampler__wants_rotate() */
-	if (size < sizeof(*e) || !s->event_fn || e->type >= sizeof(types) / sizeof(types[0]) ||
-	    (!types[e->type] && e->type != BP_EVENT_NEW))
+	/* a BP_EVENT_FULL notice is only its type: the caller then sees sampler__wants_rotate() */
+	if (size < sizeof(*e) || !s->event_fn || !proc_event__type(e->type, &pe.type))
 		return 0;
-	pe.type = types[e->type];
 	pe.pid = e->pid;
 	pe.nspid = e->nspid;
 	pe.start_ns = e->start_ns;
