@@ -91,13 +91,9 @@ int emit__parse_format(const char *name, const char *path, enum out_format *fmt)
 	return 0;
 }
 
-int emit__write(const struct profile *p, enum out_format fmt, FILE *out,
-		const struct emit_opts *opts)
+static int emit__format(const struct profile *p, enum out_format fmt, FILE *out,
+			const struct emit_opts *opts)
 {
-	static const struct emit_opts defaults;
-
-	if (!opts)
-		opts = &defaults;
 	switch (fmt) {
 	case FMT_FOLDED:
 		return folded__write(p, out, 0);
@@ -115,6 +111,27 @@ int emit__write(const struct profile *p, enum out_format fmt, FILE *out,
 		return text__write(p, out, opts);
 	}
 	return -EINVAL;
+}
+
+/* Only pprof carries labels; the other formats see stacks that differ only by labels as one. */
+int emit__write(const struct profile *p, enum out_format fmt, FILE *out,
+		const struct emit_opts *opts)
+{
+	static const struct emit_opts defaults;
+	struct profile *u;
+	int err;
+
+	if (!opts)
+		opts = &defaults;
+	if (fmt == FMT_PPROF || !profile__has_labels(p))
+		return emit__format(p, fmt, out, opts);
+	u = profile__unlabeled(p);
+	if (!u)
+		return -ENOMEM;
+	profile__sort(u);
+	err = emit__format(u, fmt, out, opts);
+	profile__free(u);
+	return err;
 }
 
 int emit__commit(const struct profile *p, enum out_format fmt, struct atomic_file *af,

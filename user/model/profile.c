@@ -23,8 +23,10 @@
 struct profile_index {
 	struct slot_index frames; /* frame ids */
 	struct slot_index stacks; /* indexes into p->stacks */
+	struct slot_index labels; /* indexes into p->labelsets */
 	size_t frames_alloc;	  /* allocated length of p->frames */
 	size_t stacks_alloc;	  /* allocated length of p->stacks */
+	size_t labels_alloc;	  /* allocated length of p->labelsets */
 };
 
 static uint64_t hash_str(uint64_t h, const char *s)
@@ -41,9 +43,18 @@ static uint64_t frame_hash(const char *name, enum frame_kind kind, const char *m
 	return hash_str(h, module);
 }
 
-static uint64_t ids_hash(const uint32_t *ids, uint32_t depth)
+static uint64_t ids_hash(const uint32_t *ids, uint32_t depth, uint32_t labels)
 {
-	return fnv1a(FNV1A_INIT, ids, depth * sizeof(*ids));
+	return fnv1a(fnv1a(FNV1A_INIT, &labels, sizeof(labels)), ids, depth * sizeof(*ids));
+}
+
+static uint64_t kv_hash(const char *const *kv, uint32_t n)
+{
+	uint64_t h = FNV1A_INIT;
+
+	for (uint32_t i = 0; i < 2 * n; i++)
+		h = hash_str(h, kv[i]);
+	return h;
 }
 
 /* A src frame id -> dst frame id map for merging, every entry UNMAPPED. */
@@ -65,8 +76,15 @@ struct profile *profile__new(void)
 	p->index = calloc(1, sizeof(*p->index));
 	if (!p->index)
 		goto out_free;
-	if (slot_index__init(&p->index->frames, 1024) || slot_index__init(&p->index->stacks, 1024))
+	if (slot_index__init(&p->index->frames, 1024) || slot_index__init(&p->index->stacks, 1024) ||
+	    slot_index__init(&p->index->labels, 16))
 		goto out_free;
+	/* Label set 0, the empty one, is what unlabeled stacks point at. */
+	p->labelsets = calloc(1, sizeof(*p->labelsets));
+	if (!p->labelsets)
+		goto out_free;
+	p->nlabelsets = p->index->labels_alloc = 1;
+	p->index->labels.slots[slot_index__first(&p->index->labels, kv_hash(NULL, 0))] = 0;
 	strcpy(p->meta.event, "cpu");
 	strcpy(p->meta.unit, "nanoseconds");
 	p->nvalues = 1;
@@ -88,11 +106,18 @@ void profile__free(struct profile *p)
 	}
 	for (size_t i = 0; i < p->nstacks; i++)
 		free(p->stacks[i].ids);
+	for (size_t i = 0; i < p->nlabelsets; i++) {
+		for (uint32_t k = 0; k < 2 * p->labelsets[i].n; k++)
+			free((char *)p->labelsets[i].kv[k]);
+		free(p->labelsets[i].kv);
+	}
 	free(p->frames);
 	free(p->stacks);
+	free(p->labelsets);
 	if (p->index) {
 		slot_index__free(&p->index->frames);
 		slot_index__free(&p->index->stacks);
+		slot_index__free(&p->index->labels);
 		free(p->index);
 	}
 	free(p);
@@ -116,7 +141,14 @@ static uint64_t stack_key(const void *ctx, size_t n)
 {
 	const struct pf_stack *s = &((const struct profile *)ctx)->stacks[n];
 
-	return ids_hash(s->ids, s->depth);
+	return ids_hash(s->ids, s->depth, s->labels);
+}
+
+static uint64_t labelset_key(const void *ctx, size_t n)
+{
+	const struct pf_labelset *l = &((const struct profile *)ctx)->labelsets[n];
+
+	return kv_hash(l->kv, l->n);
 }
 
 /* Make room for one more element in an array of *alloc elements of size sz. */
@@ -183,7 +215,7 @@ int64_t profile__frame(struct profile *p, const char *name, enum frame_kind kind
 	return id;
 }
 
-static int stack_append(struct profile *p, const uint32_t *ids, uint32_t depth)
+static int stack_append(struct profile *p, const uint32_t *ids, uint32_t depth, uint32_t labels)
 {
 	struct pf_stack *s;
 
@@ -196,6 +228,7 @@ static int stack_append(struct profile *p, const uint32_t *ids, uint32_t depth)
 		return -ENOMEM;
 	memcpy(s->ids, ids, depth * sizeof(*ids));
 	s->depth = depth;
+	s->labels = labels;
 	memset(s->values, 0, sizeof(s->values));
 	p->nstacks++;
 	return 0;
@@ -221,8 +254,131 @@ int profile__column(const struct profile *p, const char *type)
 	return -1;
 }
 
+/* Pairs sorted by key, the last of a repeated key kept, NULL values dropped: n kept. */
+static uint32_t kv_normalize(const char **kv, uint32_t n)
+{
+	uint32_t out = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const char *k = kv[2 * i], *v = kv[2 * i + 1];
+		uint32_t j = out;
+
+		if (!k || !v)
+			continue;
+		for (uint32_t d = 0; d < out; d++) {
+			if (!strcmp(kv[2 * d], k)) {
+				kv[2 * d + 1] = v;
+				j = UINT32_MAX;
+				break;
+			}
+		}
+		if (j == UINT32_MAX)
+			continue;
+		/* insertion sort: a handful of labels */
+		while (j > 0 && strcmp(kv[2 * (j - 1)], k) > 0) {
+			kv[2 * j] = kv[2 * (j - 1)];
+			kv[2 * j + 1] = kv[2 * (j - 1) + 1];
+			j--;
+		}
+		kv[2 * j] = k;
+		kv[2 * j + 1] = v;
+		out++;
+	}
+	return out;
+}
+
+static bool kv_eq(const struct pf_labelset *l, const char *const *kv, uint32_t n)
+{
+	if (l->n != n)
+		return false;
+	for (uint32_t i = 0; i < 2 * n; i++)
+		if (strcmp(l->kv[i], kv[i]))
+			return false;
+	return true;
+}
+
+static int64_t labelset_append(struct profile *p, const char *const *kv, uint32_t n)
+{
+	struct pf_labelset *l;
+	bool failed = false;
+
+	if (array__grow((void **)&p->labelsets, &p->index->labels_alloc, p->nlabelsets,
+			sizeof(*p->labelsets)))
+		return -ENOMEM;
+	l = &p->labelsets[p->nlabelsets];
+	l->kv = calloc(2 * n, sizeof(*l->kv));
+	if (!l->kv)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < 2 * n; i++)
+		l->kv[i] = dup_or_null(kv[i], &failed);
+	l->n = n;
+	if (failed) {
+		for (uint32_t i = 0; i < 2 * n; i++)
+			free((char *)l->kv[i]);
+		free(l->kv);
+		return -ENOMEM;
+	}
+	return p->nlabelsets++;
+}
+
+int64_t profile__labelset(struct profile *p, const char *const *kv, uint32_t n)
+{
+	struct profile_index *ix = p->index;
+	const char **sorted;
+	int64_t id = -ENOMEM;
+	size_t i;
+
+	if (!n)
+		return 0;
+	sorted = malloc(2 * n * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	memcpy(sorted, kv, 2 * n * sizeof(*sorted));
+	n = kv_normalize(sorted, n);
+	if (!n) {
+		id = 0;
+		goto out;
+	}
+	if (slot_index__reserve(&ix->labels, p->nlabelsets, labelset_key, p))
+		goto out;
+	for (i = slot_index__first(&ix->labels, kv_hash(sorted, n));
+	     ix->labels.slots[i] != SLOT_EMPTY; i = slot_index__next(&ix->labels, i)) {
+		if (kv_eq(&p->labelsets[ix->labels.slots[i]], sorted, n)) {
+			id = ix->labels.slots[i];
+			goto out;
+		}
+	}
+	id = labelset_append(p, sorted, n);
+	if (id >= 0)
+		ix->labels.slots[i] = id;
+out:
+	free(sorted);
+	return id;
+}
+
+const char *profile__label(const struct profile *p, const struct pf_stack *s, const char *key)
+{
+	const struct pf_labelset *l = &p->labelsets[s->labels];
+
+	for (uint32_t i = 0; i < l->n; i++)
+		if (!strcmp(l->kv[2 * i], key))
+			return l->kv[2 * i + 1];
+	return NULL;
+}
+
+bool profile__has_labels(const struct profile *p)
+{
+	return p->nlabelsets > 1;
+}
+
 int profile__add_stack(struct profile *p, const uint32_t *ids, uint32_t depth,
 		       const uint64_t *values)
+{
+	return profile__add_labeled(p, ids, depth, 0, values);
+}
+
+int profile__add_labeled(struct profile *p, const uint32_t *ids, uint32_t depth, uint32_t labels,
+			 const uint64_t *values)
 {
 	struct profile_index *ix = p->index;
 	struct pf_stack *s = NULL;
@@ -231,19 +387,22 @@ int profile__add_stack(struct profile *p, const uint32_t *ids, uint32_t depth,
 	for (uint32_t d = 0; d < depth; d++)
 		if (ids[d] >= p->nframes)
 			return -EINVAL;
+	if (labels >= p->nlabelsets)
+		return -EINVAL;
 	if (slot_index__reserve(&ix->stacks, p->nstacks, stack_key, p))
 		return -ENOMEM;
-	for (i = slot_index__first(&ix->stacks, ids_hash(ids, depth));
+	for (i = slot_index__first(&ix->stacks, ids_hash(ids, depth, labels));
 	     ix->stacks.slots[i] != SLOT_EMPTY; i = slot_index__next(&ix->stacks, i)) {
 		struct pf_stack *c = &p->stacks[ix->stacks.slots[i]];
 
-		if (c->depth == depth && !memcmp(c->ids, ids, depth * sizeof(*ids))) {
+		if (c->depth == depth && c->labels == labels &&
+		    !memcmp(c->ids, ids, depth * sizeof(*ids))) {
 			s = c;
 			break;
 		}
 	}
 	if (!s) {
-		if (stack_append(p, ids, depth))
+		if (stack_append(p, ids, depth, labels))
 			return -ENOMEM;
 		ix->stacks.slots[i] = p->nstacks - 1;
 		s = &p->stacks[p->nstacks - 1];
@@ -294,7 +453,9 @@ static int stack_cmp(const struct profile *p, const struct pf_stack *a, const st
 		if (c)
 			return c;
 	}
-	return (a->depth > b->depth) - (a->depth < b->depth);
+	if (a->depth != b->depth)
+		return (a->depth > b->depth) - (a->depth < b->depth);
+	return (a->labels > b->labels) - (a->labels < b->labels);
 }
 
 static int stack_cmp_r(const void *a, const void *b, void *p)
@@ -359,10 +520,59 @@ static void merge__values(const struct pf_stack *s, int nsrc, int slot, double s
 		out[c] = (uint64_t)(s->values[c] * scale + 0.5);
 }
 
-int profile__merge(struct profile *dst, const struct profile *src, const bool *keep, int slot,
-		   double scale)
+/* dst's label set for src's set id (re-interned on first use), or 0 when labels are dropped. */
+static int64_t merge__labels(struct profile *dst, const struct profile *src, uint32_t *map,
+			     uint32_t id)
 {
-	uint32_t *map, *ids = NULL;
+	const struct pf_labelset *l = &src->labelsets[id];
+	int64_t n;
+
+	if (!map || !id)
+		return 0;
+	if (map[id] != UNMAPPED)
+		return map[id];
+	n = profile__labelset(dst, l->kv, l->n);
+	if (n >= 0)
+		map[id] = n;
+	return n;
+}
+
+/* Grow *ids to hold depth entries. 0 or -ENOMEM. */
+static int ids_reserve(uint32_t **ids, size_t *cap, uint32_t depth)
+{
+	uint32_t *bigger;
+
+	if (depth <= *cap)
+		return 0;
+	bigger = realloc(*ids, depth * sizeof(**ids));
+	if (!bigger)
+		return -ENOMEM;
+	*ids = bigger;
+	*cap = depth;
+	return 0;
+}
+
+static int merge_stack(struct profile *dst, const struct profile *src, const struct pf_stack *s,
+		       uint32_t *map, uint32_t *lmap, uint32_t *ids, const uint64_t *v)
+{
+	int64_t labels = merge__labels(dst, src, lmap, s->labels);
+
+	if (labels < 0)
+		return -ENOMEM;
+	for (uint32_t d = 0; d < s->depth; d++) {
+		int64_t n = merge__frame(dst, src, map, s->ids[d]);
+
+		if (n < 0)
+			return -ENOMEM;
+		ids[d] = n;
+	}
+	return profile__add_labeled(dst, ids, s->depth, labels, v);
+}
+
+static int merge(struct profile *dst, const struct profile *src, const bool *keep, int slot,
+		 double scale, bool labels)
+{
+	uint32_t *map, *lmap = NULL, *ids = NULL;
 	size_t cap = 0;
 	int err;
 
@@ -370,35 +580,43 @@ int profile__merge(struct profile *dst, const struct profile *src, const bool *k
 					: slot < 0 || slot >= dst->nvalues)
 		return -EINVAL;
 	map = frame_map_new(src->nframes + 1);
-	err = map ? 0 : -ENOMEM;
+	if (labels)
+		lmap = frame_map_new(src->nlabelsets);
+	err = map && (!labels || lmap) ? 0 : -ENOMEM;
 	for (size_t i = 0; i < src->nstacks && !err; i++) {
 		const struct pf_stack *s = &src->stacks[i];
 		uint64_t v[PROFILE_MAX_VALUES];
 
 		if (keep && !keep[i])
 			continue;
-		if (s->depth > cap) {
-			uint32_t *bigger = realloc(ids, s->depth * sizeof(*ids));
-
-			if (!bigger) {
-				err = -ENOMEM;
-				break;
-			}
-			ids = bigger;
-			cap = s->depth;
-		}
-		for (uint32_t d = 0; d < s->depth && !err; d++) {
-			int64_t n = merge__frame(dst, src, map, s->ids[d]);
-
-			err = n < 0 ? -ENOMEM : 0;
-			if (n >= 0)
-				ids[d] = n;
-		}
+		if ((err = ids_reserve(&ids, &cap, s->depth)))
+			break;
 		merge__values(s, src->nvalues, slot, scale, v);
-		if (!err)
-			err = profile__add_stack(dst, ids, s->depth, v);
+		err = merge_stack(dst, src, s, map, lmap, ids, v);
 	}
 	free(ids);
+	free(lmap);
 	free(map);
 	return err;
+}
+
+int profile__merge(struct profile *dst, const struct profile *src, const bool *keep, int slot,
+		   double scale)
+{
+	return merge(dst, src, keep, slot, scale, true);
+}
+
+struct profile *profile__unlabeled(const struct profile *p)
+{
+	struct profile *u = profile__new();
+
+	if (!u)
+		return NULL;
+	u->meta = p->meta;
+	if (profile__set_types(u, p->types, p->nvalues) ||
+	    merge(u, p, NULL, PROFILE_ALL_COLUMNS, 1.0, false)) {
+		profile__free(u);
+		return NULL;
+	}
+	return u;
 }

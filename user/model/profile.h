@@ -16,7 +16,10 @@
  *    the column types are fixed before the first stack (profile__set_types);
  *  - frame names are stored without their `_[k]`/`_[j]`/`_[i]` suffix; the kind says it;
  *  - column 0 counts samples (or, in a diff, BASE's samples); meta.period says how much of
- *    meta.unit one sample stands for.
+ *    meta.unit one sample stands for;
+ *  - a stack may carry a label set (pprof's sample labels: pid, comm, container...): labelsets[0]
+ *    is the empty set, every stack's `labels` indexes labelsets, and two stacks are one only when
+ *    their frames and their label sets are equal. Keys within a set are unique and sorted.
  * The profile owns all its strings. profile__free(NULL) is fine.
  */
 #ifndef BPFPROF_PROFILE_H
@@ -57,7 +60,14 @@ struct pf_value_type {
 struct pf_stack {
 	uint32_t *ids; /* frame ids, root first */
 	uint32_t depth;
+	uint32_t labels; /* index into labelsets; 0: none */
 	uint64_t values[PROFILE_MAX_VALUES]; /* [0, nvalues) used, the rest 0 */
+};
+
+/* key=value pairs, sorted by key: kv[2i] is a key, kv[2i+1] its value. */
+struct pf_labelset {
+	const char **kv;
+	uint32_t n; /* pairs */
 };
 
 struct profile_meta {
@@ -79,6 +89,8 @@ struct profile {
 	int nvalues;					/* columns, 1..PROFILE_MAX_VALUES */
 	struct pf_value_type types[PROFILE_MAX_VALUES]; /* types[c] says what values[c] is */
 	uint64_t totals[PROFILE_MAX_VALUES];		/* totals[c] = sum of stacks[].values[c] */
+	struct pf_labelset *labelsets;			/* [0] is the empty set */
+	size_t nlabelsets;
 	struct profile_index *index;			/* private: hash tables for interning */
 };
 
@@ -106,6 +118,25 @@ int profile__column(const struct profile *p, const char *type);
 int profile__add_stack(struct profile *p, const uint32_t *ids, uint32_t depth,
 		       const uint64_t *values);
 
+/*
+ * Intern the label set of n pairs (kv[2i] key, kv[2i+1] value; any order, NULL values skipped,
+ * a repeated key keeps its last value): its index into p->labelsets (0 for no pairs), or -ENOMEM.
+ */
+int64_t profile__labelset(struct profile *p, const char *const *kv, uint32_t n);
+
+/* profile__add_stack() for a stack with label set `labels` (from profile__labelset). */
+int profile__add_labeled(struct profile *p, const uint32_t *ids, uint32_t depth, uint32_t labels,
+			 const uint64_t *values);
+
+/* The value of label key on stack s, or NULL. */
+const char *profile__label(const struct profile *p, const struct pf_stack *s, const char *key);
+
+/* True when some stack carries labels (only pprof shows them; other formats merge them away). */
+bool profile__has_labels(const struct profile *p);
+
+/* A copy of p without labels: stacks that differed only by labels become one. NULL: -ENOMEM. */
+struct profile *profile__unlabeled(const struct profile *p);
+
 /* Suffix the folded format gives a kind: "_[k]", "_[j]", "_[i]" or "". */
 const char *frame_kind__suffix(enum frame_kind kind);
 
@@ -116,7 +147,7 @@ void profile__sort(struct profile *p);
 #define PROFILE_ALL_COLUMNS (-1)
 
 /*
- * Add src's stacks to dst, re-interning their frames: src's column 0 goes to dst's column slot
+ * Add src's stacks to dst, re-interning their frames and label sets: src's column 0 goes to dst's column slot
  * (a diff puts BASE in 0 and NEW in 1), or with PROFILE_ALL_COLUMNS each column c of src goes
  * to column c of dst (which must have as many); values are multiplied by scale and rounded.
  * keep (NULL = all) has one entry per src stack; stacks with keep[i] false are skipped.

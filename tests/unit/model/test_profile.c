@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "model/profile.h"
@@ -197,6 +198,40 @@ static void test_growth(void)
 	profile__free(p);
 }
 
+/* Label sets: order-free interning, stacks split by labels, merged away by profile__unlabeled. */
+static void test_labels(void)
+{
+	struct profile *p = profile__new(), *u, *m = profile__new();
+	uint32_t a = profile__frame(p, "proc", FRAME_PROCESS, NULL, NULL);
+	const char *kv1[] = { "pid", "10", "comm", "a" }, *kv2[] = { "comm", "a", "pid", "10" };
+	const char *kv3[] = { "comm", "a", "pid", "11", "pid", "12", "none", NULL };
+	int64_t l1 = profile__labelset(p, kv1, 2), l2 = profile__labelset(p, kv2, 2);
+	int64_t l3 = profile__labelset(p, kv3, 4);
+
+	check(l1 > 0 && l1 == l2, "pair order does not matter (%lld %lld)", (long long)l1,
+	      (long long)l2);
+	check(l3 > 0 && l3 != l1, "another pid is another set");
+	check_int(profile__labelset(p, NULL, 0), 0, "no pairs: set 0");
+	check_int(p->labelsets[l3].n, 2, "a repeated key kept once, a NULL value dropped");
+	check_int(profile__add_labeled(p, &a, 1, l1, (uint64_t[]){ 2 }), 0, "add with pid 10");
+	check_int(profile__add_labeled(p, &a, 1, l3, (uint64_t[]){ 3 }), 0, "add with pid 12");
+	check_int(profile__add_labeled(p, &a, 1, l1, (uint64_t[]){ 4 }), 0, "pid 10 again");
+	check_int(profile__add_labeled(p, &a, 1, 99, (uint64_t[]){ 1 }), -EINVAL, "unknown set");
+	check_int(p->nstacks, 2, "same frames, different labels: two stacks");
+	check_str(profile__label(p, &p->stacks[1], "pid"), "12", "last value of a repeated key");
+	check(profile__label(p, &p->stacks[0], "none") == NULL, "absent key");
+	check(profile__has_labels(p), "has labels");
+	u = profile__unlabeled(p);
+	check(u && u->nstacks == 1 && u->stacks[0].values[0] == 9, "unlabeled merges to one stack");
+	check(u && !profile__has_labels(u), "and carries no labels");
+	check_int(profile__merge(m, p, NULL, PROFILE_ALL_COLUMNS, 1.0), 0, "merge keeps labels");
+	check(m->nstacks == 2 && !strcmp(profile__label(m, &m->stacks[0], "pid"), "10"),
+	      "merged stack keeps its pid");
+	profile__free(u);
+	profile__free(m);
+	profile__free(p);
+}
+
 static void test_suffix(void)
 {
 	check_str(frame_kind__suffix(FRAME_KERNEL), "_[k]", "kernel suffix");
@@ -215,6 +250,7 @@ int main(void)
 	test_sort();
 	test_growth();
 	test_suffix();
+	test_labels();
 	profile__free(NULL);
 	return check_done();
 }
