@@ -24,7 +24,7 @@ VERSION    := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 CFLAGS     ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11 \
 	      -D_GNU_SOURCE -DBPFPROF_VERSION='"$(VERSION)"' -Iuser -I. -I$(BUILD)/gen
-LDLIBS     := -lbpf -lelf -lz -lprotobuf-c -lstdc++ -lpthread
+LDLIBS     := -lbpf -lelf -ldw -lz -lprotobuf-c -lmicrohttpd -lcurl -lstdc++ -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall
 
 # Sources live in stage folders (user/cli, user/collect, user/symbolize, ...); includes are

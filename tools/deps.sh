@@ -25,12 +25,17 @@ want libprotobuf-c-dev hdr protobuf-c/protobuf-c.h
 want protobuf-c-compiler has protoc-c
 want openjdk-17-jdk-headless test -e /usr/lib/jvm/java-17-openjdk-amd64/include/jni.h
 want binutils has objcopy
+want libmicrohttpd-dev hdr microhttpd.h
+want libcurl4-openssl-dev hdr x86_64-linux-gnu/curl/curl.h
+want libdw-dev hdr elfutils/libdw.h
 case "${1:-build}" in
 test|bench)
 	want golang-go has go
 	want chromium has chromium
 	want nodejs has node
 	want procps has pgrep
+	want prometheus has promtool
+	want python3 has python3
 	;;
 esac
 case "${1:-build}" in
