@@ -7,10 +7,18 @@
  * zlib, so a large profile is never held both packed and compressed. Mapping to pprof's model:
  *  - every frame of the model is one Function and one Location (id = frame id + 1), with no
  *    address: the frames are symbolized already, so pprof never tries to symbolize them again;
- *  - every distinct module is one Mapping carrying the module's build-id when it is known;
+ *  - a frame's kind is its Function's system_name: the name plus the folded suffix ("_[k]",
+ *    "_[j]", "_[i]"; "_[u]" for FRAME_UNKNOWN), pprof shows `name` and keeps system_name as the
+ *    linker's name, so io/pprof_input.c gets the kind back and viewers show the plain name;
+ *  - every distinct module is one Mapping carrying the module's build-id when it is known
+ *    (the recorder knows it for every frame of a module or for none);
  *  - the process frame (and the thread frame, with --threads) become the sample labels
  *    "process" and "thread" instead of stack frames, so pprof's views list only functions;
  *    `go tool pprof -tagroot=process,thread` puts them back at the root;
+ *  - a stack's label set (pid, comm, container_id...) becomes string labels after those two;
+ *  - what pprof has no field for (the event, the unit, how many sample types are the model's
+ *    columns, the exact duration, host, title) goes into Profile.comment as "bpfprof.KEY=VALUE"
+ *    lines, which `go tool pprof -comments` lists and io/pprof_input.c reads back;
  *  - one sample type per column of the profile, in order (types[c] -> sample_type[c]). A
  *    profile of one column with a known period gets a second, derived one as it always has:
  *    [samples/count, cpu/nanoseconds] for cpu, [samples/count, EVENT/UNIT] otherwise, with
@@ -19,6 +27,8 @@
  *    cpu/nanoseconds next to samples/count), with meta.period; else column 0 with period 1.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -52,6 +62,9 @@ enum {
 /* Sample types: the profile's columns, and perhaps one derived (see the top of the file). */
 #define PPROF_MAX_TYPES (PROFILE_MAX_VALUES + 1)
 
+/* "bpfprof.KEY=VALUE" comments (io/pprof_input.h reads the same keys). */
+#define PPROF_MAX_COMMENTS 7
+
 /* Everything the message points into, allocated as a few flat arrays and freed together. */
 struct pprof_builder {
 	const struct profile *p;
@@ -77,6 +90,11 @@ struct pprof_builder {
 	int64_t *values;   /* all samples' values */
 	pb_label *labels;
 	pb_label **label_ptrs;
+	size_t *labelset_str; /* per label set: string index of its first key */
+	char **owned;	      /* system names and comments built here, nowned of them */
+	size_t nowned;
+	int64_t comments[PPROF_MAX_COMMENTS];
+	size_t ncomments;
 };
 
 static void builder__free(struct pprof_builder *b)
@@ -97,6 +115,10 @@ static void builder__free(struct pprof_builder *b)
 	free(b->values);
 	free(b->labels);
 	free(b->label_ptrs);
+	free(b->labelset_str);
+	for (size_t i = 0; i < b->nowned; i++)
+		free(b->owned[i]);
+	free(b->owned);
 }
 
 static bool has_period(const struct profile *p)
@@ -110,13 +132,105 @@ static bool has_derived(const struct profile *p)
 	return has_period(p) && p->nvalues == 1;
 }
 
-static int strings__build(struct pprof_builder *b)
+/* Append s (owned: freed with the builder) to the string table; its index. */
+static int64_t strings__add_owned(struct pprof_builder *b, char *s)
+{
+	b->owned[b->nowned++] = s;
+	b->strings[b->nstrings] = s;
+	return b->nstrings++;
+}
+
+/* Strings of label sets: key and value of each pair, in order, from labelset_str[set]. */
+static int labelsets__build(struct pprof_builder *b)
 {
 	const struct profile *p = b->p;
 
-	/* Fixed strings, one per frame, then a filename and a build-id per mapping. */
-	b->strings = calloc(STR_FRAMES + p->nframes + 2 * p->nframes + 1, sizeof(*b->strings));
-	if (!b->strings)
+	b->labelset_str = calloc(p->nlabelsets + 1, sizeof(*b->labelset_str));
+	if (!b->labelset_str)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nlabelsets; i++) {
+		b->labelset_str[i] = b->nstrings;
+		for (uint32_t k = 0; k < 2 * p->labelsets[i].n; k++)
+			b->strings[b->nstrings++] = (char *)p->labelsets[i].kv[k];
+	}
+	return 0;
+}
+
+/* The kind of each frame in its Function's system_name (see the top of the file). */
+static int system_names__build(struct pprof_builder *b, int64_t *sys)
+{
+	const struct profile *p = b->p;
+
+	for (size_t i = 0; i < p->nframes; i++) {
+		const struct pf_frame *f = &p->frames[i];
+		const char *suffix =
+			f->kind == FRAME_UNKNOWN ? "_[u]" : frame_kind__suffix(f->kind);
+		char *s;
+
+		sys[i] = STR_FRAMES + i;
+		if (!*suffix || f->kind == FRAME_PROCESS || f->kind == FRAME_THREAD)
+			continue;
+		if (asprintf(&s, "%s%s", f->name, suffix) < 0)
+			return -ENOMEM;
+		sys[i] = strings__add_owned(b, s);
+	}
+	return 0;
+}
+
+static int comment__add(struct pprof_builder *b, const char *key, const char *fmt, ...)
+{
+	char *value, *s;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&value, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	n = asprintf(&s, "bpfprof.%s=%s", key, value);
+	free(value);
+	if (n < 0)
+		return -ENOMEM;
+	b->comments[b->ncomments++] = strings__add_owned(b, s);
+	return 0;
+}
+
+/* The meta pprof has no field for, as comments. */
+static int comments__build(struct pprof_builder *b)
+{
+	const struct profile_meta *m = &b->p->meta;
+	int err = comment__add(b, "columns", "%d", b->p->nvalues);
+
+	if (!err && m->event[0])
+		err = comment__add(b, "event", "%s", m->event);
+	if (!err && m->unit[0])
+		err = comment__add(b, "unit", "%s", m->unit);
+	if (!err && m->period)
+		err = comment__add(b, "period", "%llu", (unsigned long long)m->period);
+	if (!err && m->duration_s)
+		err = comment__add(b, "duration", "%.17g", m->duration_s);
+	if (!err && m->host[0])
+		err = comment__add(b, "host", "%s", m->host);
+	if (!err && m->title[0])
+		err = comment__add(b, "title", "%s", m->title);
+	return err;
+}
+
+static int strings__build(struct pprof_builder *b)
+{
+	const struct profile *p = b->p;
+	size_t n = STR_FRAMES + 4 * p->nframes + PPROF_MAX_COMMENTS + 1;
+
+	/*
+	 * Fixed strings, one per frame, a system name per frame, a filename and a build-id per
+	 * mapping, the label sets' keys and values, the comments.
+	 */
+	for (size_t i = 0; i < p->nlabelsets; i++)
+		n += 2 * p->labelsets[i].n;
+	b->strings = calloc(n, sizeof(*b->strings));
+	b->owned = calloc(p->nframes + PPROF_MAX_COMMENTS + 1, sizeof(*b->owned));
+	if (!b->strings || !b->owned)
 		return -ENOMEM;
 	b->strings[STR_EMPTY] = "";
 	for (int c = 0; c < PROFILE_MAX_VALUES; c++) {
@@ -131,18 +245,29 @@ static int strings__build(struct pprof_builder *b)
 	for (size_t i = 0; i < p->nframes; i++)
 		b->strings[STR_FRAMES + i] = (char *)p->frames[i].name;
 	b->nstrings = STR_FRAMES + p->nframes;
-	return 0;
+	return labelsets__build(b);
+}
+
+/* NULL sorts last. */
+static int strcmp_null(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) : (a == NULL) - (b == NULL);
 }
 
 static int module_cmp_r(const void *a, const void *b, void *arg)
 {
 	const struct profile *p = arg;
+	const struct pf_frame *fa = &p->frames[*(const uint32_t *)a];
+	const struct pf_frame *fb = &p->frames[*(const uint32_t *)b];
+	int c = strcmp(fa->module, fb->module);
 
-	return strcmp(p->frames[*(const uint32_t *)a].module,
-		      p->frames[*(const uint32_t *)b].module);
+	return c ? c : strcmp_null(fa->build_id, fb->build_id);
 }
 
-/* One mapping per distinct module; frames sorted by module so equal modules are adjacent. */
+/*
+ * One mapping per distinct module; frames sorted by module, those with a build-id first, so
+ * equal modules are adjacent and the first of each has the build-id if any has.
+ */
 static int mappings__build(struct pprof_builder *b)
 {
 	const struct profile *p = b->p;
@@ -169,15 +294,14 @@ static int mappings__build(struct pprof_builder *b)
 			m->id = ++b->nmappings;
 			m->filename = b->nstrings;
 			b->strings[b->nstrings++] = (char *)f->module;
+			if (f->build_id) {
+				m->build_id = b->nstrings;
+				b->strings[b->nstrings++] = (char *)f->build_id;
+			}
 			m->has_functions = true;
 			b->mapping_ptrs[m->id - 1] = m;
 		}
-		m = &b->mappings[b->nmappings - 1];
-		if (!m->build_id && f->build_id) {
-			m->build_id = b->nstrings;
-			b->strings[b->nstrings++] = (char *)f->build_id;
-		}
-		b->frame_mapping[ids[i]] = m->id;
+		b->frame_mapping[ids[i]] = b->nmappings;
 	}
 	free(ids);
 	return 0;
@@ -186,7 +310,12 @@ static int mappings__build(struct pprof_builder *b)
 static int functions__build(struct pprof_builder *b)
 {
 	size_t n = b->p->nframes;
+	int64_t *sys = calloc(n + 1, sizeof(*sys));
 
+	if (!sys || system_names__build(b, sys)) {
+		free(sys);
+		return -ENOMEM;
+	}
 	b->functions = calloc(n + 1, sizeof(*b->functions));
 	b->function_ptrs = calloc(n + 1, sizeof(*b->function_ptrs));
 	b->locations = calloc(n + 1, sizeof(*b->locations));
@@ -194,8 +323,10 @@ static int functions__build(struct pprof_builder *b)
 	b->lines = calloc(n + 1, sizeof(*b->lines));
 	b->line_ptrs = calloc(n + 1, sizeof(*b->line_ptrs));
 	if (!b->functions || !b->function_ptrs || !b->locations || !b->location_ptrs || !b->lines ||
-	    !b->line_ptrs)
+	    !b->line_ptrs) {
+		free(sys);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
 		pb_function *fn = &b->functions[i];
 		pb_location *loc = &b->locations[i];
@@ -204,7 +335,8 @@ static int functions__build(struct pprof_builder *b)
 
 		perftools__profiles__function__init(fn);
 		fn->id = i + 1;
-		fn->name = fn->system_name = STR_FRAMES + i;
+		fn->name = STR_FRAMES + i;
+		fn->system_name = sys[i];
 		fn->filename = mapping ? b->mappings[mapping - 1].filename : 0;
 		perftools__profiles__line__init(line);
 		line->function_id = fn->id;
@@ -217,6 +349,7 @@ static int functions__build(struct pprof_builder *b)
 		b->function_ptrs[i] = fn;
 		b->location_ptrs[i] = loc;
 	}
+	free(sys);
 	return 0;
 }
 
@@ -232,8 +365,33 @@ static uint32_t label_frames(const struct profile *p, const struct pf_stack *s)
 	return n;
 }
 
+/* The labels of s: "process" and "thread" from its first skip frames, then its label set. */
+static void sample__labels(struct pprof_builder *b, pb_sample *smp, const struct pf_stack *s,
+			   uint32_t skip, pb_label **next)
+{
+	const struct profile *p = b->p;
+	const struct pf_labelset *ls = &p->labelsets[s->labels];
+
+	smp->n_label = skip + ls->n;
+	smp->label = &b->label_ptrs[*next - b->labels];
+	for (uint32_t d = 0; d < smp->n_label; d++) {
+		pb_label *l = (*next)++;
+
+		perftools__profiles__label__init(l);
+		if (d < skip) {
+			l->key = p->frames[s->ids[d]].kind == FRAME_PROCESS ? STR_PROCESS
+									    : STR_THREAD;
+			l->str = STR_FRAMES + s->ids[d];
+		} else {
+			l->key = b->labelset_str[s->labels] + 2 * (d - skip);
+			l->str = l->key + 1;
+		}
+		smp->label[d] = l;
+	}
+}
+
 static void sample__fill(struct pprof_builder *b, size_t i, const struct pf_stack *s,
-			 uint64_t **loc_ids)
+			 uint64_t **loc_ids, pb_label **labels)
 {
 	const struct profile *p = b->p;
 	pb_sample *smp = &b->samples[i];
@@ -250,39 +408,34 @@ static void sample__fill(struct pprof_builder *b, size_t i, const struct pf_stac
 		smp->value[c] = s->values[c];
 	if (has_derived(p))
 		smp->value[1] = s->values[0] * p->meta.period;
-	smp->n_label = skip;
-	smp->label = &b->label_ptrs[i * 2];
-	for (uint32_t d = 0; d < skip; d++) {
-		pb_label *l = &b->labels[i * 2 + d];
-
-		perftools__profiles__label__init(l);
-		l->key = p->frames[s->ids[d]].kind == FRAME_PROCESS ? STR_PROCESS : STR_THREAD;
-		l->str = STR_FRAMES + s->ids[d];
-		smp->label[d] = l;
-	}
+	sample__labels(b, smp, s, skip, labels);
 	b->sample_ptrs[i] = smp;
 }
 
 static int samples__build(struct pprof_builder *b, const size_t *order)
 {
 	const struct profile *p = b->p;
-	size_t n = p->nstacks + 1, depth = 1;
+	size_t n = p->nstacks + 1, depth = 1, nlabels = 1;
 	uint64_t *next;
+	pb_label *next_label;
 
-	for (size_t i = 0; i < p->nstacks; i++)
+	for (size_t i = 0; i < p->nstacks; i++) {
 		depth += p->stacks[i].depth;
+		nlabels += 2 + p->labelsets[p->stacks[i].labels].n;
+	}
 	b->samples = calloc(n, sizeof(*b->samples));
 	b->sample_ptrs = calloc(n, sizeof(*b->sample_ptrs));
 	b->loc_ids = calloc(depth, sizeof(*b->loc_ids));
 	b->values = calloc(PPROF_MAX_TYPES * n, sizeof(*b->values));
-	b->labels = calloc(2 * n, sizeof(*b->labels));
-	b->label_ptrs = calloc(2 * n, sizeof(*b->label_ptrs));
+	b->labels = calloc(nlabels, sizeof(*b->labels));
+	b->label_ptrs = calloc(nlabels, sizeof(*b->label_ptrs));
 	if (!b->samples || !b->sample_ptrs || !b->loc_ids || !b->values || !b->labels ||
 	    !b->label_ptrs)
 		return -ENOMEM;
 	next = b->loc_ids;
+	next_label = b->labels;
 	for (size_t i = 0; i < p->nstacks; i++)
-		sample__fill(b, i, &p->stacks[order[i]], &next);
+		sample__fill(b, i, &p->stacks[order[i]], &next, &next_label);
 	return 0;
 }
 
@@ -345,6 +498,8 @@ static int builder__fill(struct pprof_builder *b, const size_t *order)
 		err = functions__build(b);
 	if (!err)
 		err = samples__build(b, order);
+	if (!err)
+		err = comments__build(b);
 	if (err)
 		return err;
 	header__fill(b);
@@ -420,6 +575,8 @@ int pprof__write(const struct profile *p, FILE *out, const struct emit_opts *opt
 	b.msg.location = b.location_ptrs;
 	b.msg.n_function = p->nframes;
 	b.msg.function = b.function_ptrs;
+	b.msg.n_comment = b.ncomments;
+	b.msg.comment = b.comments;
 	b.msg.n_string_table = b.nstrings;
 	b.msg.string_table = b.strings;
 	err = message__write_gz(&b.msg, out);
