@@ -12,8 +12,10 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <regex.h>
 #include <unistd.h>
 #include "cli/record.h"
+#include "collect/proc_info.h"
 #include "collect/proc_tracker.h"
 #include "collect/sampler.h"
 #include "collect/session.h"
@@ -27,6 +29,16 @@
 #include "symbolize/stack_builder.h"
 #include "symbolize/symbolizer.h"
 
+/* A collection: every stack drained while it is open (see session__tap_open). */
+struct session_tap {
+	struct session_tap *next;
+	struct stack_table *raw; /* stacks drained while open, not yet named */
+	uint64_t dropped;	 /* samples the raw table had no room for */
+	unsigned long epoch;	 /* the symbolizer's epoch when opened */
+	double t_open;		 /* monotonic seconds */
+	uint64_t start_ns;	 /* wall clock at open */
+};
+
 struct session {
 	struct session_cfg cfg;
 	struct sampler *sampler;
@@ -34,9 +46,13 @@ struct session {
 	struct proc_tracker *procs;
 	struct workload *cmd;	   /* NULL without a command */
 	struct runtimes *runtimes; /* NULL: --java off */
-	struct stack_table *raw;   /* stacks drained so far, not yet named */
+	struct proc_info *info;	   /* exe and cgroup per process, with cfg.labels */
+	struct session_tap *taps;  /* open collections, newest first */
+	struct session_tap *main;  /* record's: open from start to collect, unless cfg.taps_only */
 	struct u64map *pids_seen;
-	uint64_t dropped; /* samples the raw table had no room for */
+	regex_t comm_re;
+	bool comm_re_set;
+	char host[256];
 	double t_start, t_stop, next_check;
 };
 
@@ -59,18 +75,24 @@ static void on_proc_event(const struct proc_event *e, void *ctx)
 		return;
 	if (e->type == PROC_EXIT) {
 		proc_tracker__exit(s->procs, e->pid, start);
+		if (s->info)
+			proc_info__exit(s->info, e->pid, start, symbolizer__epoch(s->sym));
 		return;
 	}
 	proc_tracker__seen(s->procs, e->pid, e->nspid, e->comm, start, e->type == PROC_NEW,
 			   mono_s());
+	if (s->info)
+		proc_info__seen(s->info, e->pid, start);
 }
 
+/* A drained stack goes into every open collection. */
 static void on_raw_stack(const struct sample *smp, void *ctx)
 {
 	struct session *s = ctx;
 
-	if (stack_table__add(s->raw, smp))
-		s->dropped += smp->count;
+	for (struct session_tap *t = s->taps; t; t = t->next)
+		if (stack_table__add(t->raw, smp))
+			t->dropped += smp->count;
 }
 
 /* Runtimes (JVMs) to make nameable; host-wide, each is watched for as processes appear. */
@@ -133,6 +155,19 @@ static int session__load(struct session *s, char *err, size_t errlen)
 	return 0;
 }
 
+static int session__compile_comm(struct session *s, char *err, size_t errlen)
+{
+	int rc = regcomp(&s->comm_re, s->cfg.comm, REG_EXTENDED | REG_NOSUB);
+	char msg[128];
+
+	if (!rc) {
+		s->comm_re_set = true;
+		return 0;
+	}
+	regerror(rc, &s->comm_re, msg, sizeof(msg));
+	return fail(err, errlen, -EINVAL, "bad --comm regex '%s': %s", s->cfg.comm, msg);
+}
+
 struct session *session__new(const struct session_cfg *cfg, char *err, size_t errlen)
 {
 	struct session *s = calloc(1, sizeof(*s));
@@ -143,11 +178,15 @@ struct session *session__new(const struct session_cfg *cfg, char *err, size_t er
 	s->cfg = *cfg;
 	s->sym = symbolizer__new(&(struct symbolizer_opts){ cfg->debug_dir, NULL, cfg->verbose });
 	s->pids_seen = u64map__new();
-	s->raw = stack_table__new();
-	if (!s->sym || !s->pids_seen || !s->raw) {
+	s->info = cfg->labels ? proc_info__new() : NULL;
+	if (!s->sym || !s->pids_seen || (cfg->labels && !s->info)) {
 		fail(err, errlen, 0, "out of memory");
 		goto out_free;
 	}
+	symbolizer__new_epoch(s->sym); /* epochs start at 1: 0 means "alive" to proc_info */
+	gethostname(s->host, sizeof(s->host) - 1);
+	if (cfg->comm && session__compile_comm(s, err, errlen))
+		goto out_free;
 	s->runtimes = session__runtimes_new(&s->cfg);
 	if (session__spawn(s, err, errlen) || session__load(s, err, errlen))
 		goto out_free;
@@ -176,6 +215,8 @@ int session__start(struct session *s, char *err, size_t errlen)
 	int e;
 
 	err[0] = '\0';
+	if (!s->cfg.taps_only && (e = session__tap_open(s, &s->main)))
+		return fail(err, errlen, e, "out of memory");
 	e = sampler__start(s->sampler, s->cfg.ev, s->cfg.rate);
 	if (e)
 		return e; /* the sampler said why */
@@ -256,11 +297,11 @@ void session__stats(struct session *s, uint64_t out[STAT_MAX])
 	sampler__stats(s->sampler, out);
 }
 
-static void fill_meta(const struct session *s, struct profile_meta *m)
+/* What one sample stands for, and the window [start_ns, start_ns + dur). */
+static void fill_meta(const struct session *s, struct profile_meta *m, uint64_t start_ns,
+		      double dur)
 {
 	const struct event_spec *ev = s->cfg.ev;
-	double dur = s->t_stop - s->t_start;
-	struct timespec ts;
 
 	snprintf(m->event, sizeof(m->event), "%.*s", (int)sizeof(m->event) - 1, ev->name);
 	snprintf(m->unit, sizeof(m->unit), "%s", sampler__unit(s->sampler, ev));
@@ -270,10 +311,9 @@ static void fill_meta(const struct session *s, struct profile_meta *m)
 		m->period = ev->is_time ? 1000000000ULL / s->cfg.rate->freq : 1;
 	else
 		m->period = s->cfg.rate->period;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	m->start_ns = (ts.tv_sec - (time_t)dur) * 1000000000ULL;
+	m->start_ns = start_ns;
 	m->duration_s = dur;
-	gethostname(m->host, sizeof(m->host) - 1);
+	snprintf(m->host, sizeof(m->host), "%s", s->host);
 }
 
 static void on_stack(const struct sample *smp, void *ctx)
@@ -281,18 +321,189 @@ static void on_stack(const struct sample *smp, void *ctx)
 	stack_builder__add(ctx, smp);
 }
 
-int session__collect(struct session *s, struct profile *p, struct record_stats *st, char *err,
-		     size_t errlen)
+/* The monitor's labels: who the process is, where it runs. */
+static int64_t session__labels(void *ctx, struct profile *p, uint32_t pid)
+{
+	struct session *s = ctx;
+	const struct proc_info_entry *e = s->info ? proc_info__get(s->info, pid) : NULL;
+	const char *comm = symbolizer__comm(s->sym, pid);
+	char pidbuf[16];
+	const char *kv[] = {
+		"host",		s->host,
+		"pid",		pidbuf,
+		"comm",		comm,
+		"exe",		e && e->exe[0] ? e->exe : NULL,
+		"cgroup",	e && e->cgroup[0] ? e->cgroup : NULL,
+		"container_id", e && e->ids.container_id[0] ? e->ids.container_id : NULL,
+		"pod_uid",	e && e->ids.pod_uid[0] ? e->ids.pod_uid : NULL,
+		"systemd_unit", e && e->ids.unit[0] ? e->ids.unit : NULL,
+	};
+
+	snprintf(pidbuf, sizeof(pidbuf), "%u", pid);
+	return profile__labelset(p, kv, sizeof(kv) / sizeof(kv[0]) / 2);
+}
+
+/* --comm and --cgroup: samples of other processes are dropped before naming. */
+static bool session__keep(void *ctx, uint32_t pid)
+{
+	struct session *s = ctx;
+	const struct proc_info_entry *e;
+	const char *comm;
+
+	if (s->comm_re_set) {
+		comm = symbolizer__comm(s->sym, pid);
+		if (!comm || regexec(&s->comm_re, comm, 0, NULL, 0))
+			return false;
+	}
+	if (s->cfg.cgroup) {
+		e = s->info ? proc_info__get(s->info, pid) : NULL;
+		if (!e || strncmp(e->cgroup, s->cfg.cgroup, strlen(s->cfg.cgroup)))
+			return false;
+	}
+	return true;
+}
+
+/* Name every stack of t into p (with labels when asked for). */
+static void session__name(struct session *s, const struct session_tap *t, struct profile *p,
+			  struct stack_builder_stats *st)
 {
 	struct stack_builder b = {
 		.profile = p,
 		.sym = s->sym,
-		.st = &st->frames,
+		.st = st,
 		.threads = s->cfg.threads,
 		.user = !s->cfg.kernel_only,
 		.kernel = !s->cfg.user_only,
 		.pids = s->pids_seen,
+		.labels = s->cfg.labels ? session__labels : NULL,
+		.labels_ctx = s,
+		.keep = s->comm_re_set || s->cfg.cgroup ? session__keep : NULL,
 	};
+
+	stack_table__for_each(t->raw, on_stack, &b);
+	st->dropped += t->dropped;
+}
+
+static int session__cut(struct session *s)
+{
+	if (s->t_stop) /* stopped: drain what is left (nothing is written after this) */
+		return sampler__drain(s->sampler, on_raw_stack, s);
+	return sampler__rotate(s->sampler, on_raw_stack, s);
+}
+
+static struct session_tap *tap__new(struct session *s)
+{
+	struct session_tap *t = calloc(1, sizeof(*t));
+	struct timespec ts;
+
+	if (!t || !(t->raw = stack_table__new())) {
+		free(t);
+		return NULL;
+	}
+	t->epoch = symbolizer__new_epoch(s->sym);
+	t->t_open = mono_s();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t->start_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return t;
+}
+
+static void tap__free(struct session_tap *t)
+{
+	if (!t)
+		return;
+	stack_table__free(t->raw);
+	free(t);
+}
+
+static void session__unlink(struct session *s, struct session_tap *t)
+{
+	for (struct session_tap **pp = &s->taps; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			return;
+		}
+	}
+}
+
+int session__tap_open(struct session *s, struct session_tap **out)
+{
+	struct session_tap *t = tap__new(s);
+	int e = 0;
+
+	if (!t)
+		return -ENOMEM;
+	/* Samples taken before now belong to the taps already open. */
+	if (s->taps && s->t_start)
+		e = session__cut(s);
+	t->next = s->taps;
+	s->taps = t;
+	*out = t;
+	return e;
+}
+
+/* Name t into p with its window's meta: [open, now). */
+static void session__name_tap(struct session *s, struct session_tap *t, struct profile *p,
+			      struct stack_builder_stats *st)
+{
+	double dur = mono_s() - t->t_open;
+
+	session__name(s, t, p, st);
+	fill_meta(s, &p->meta, t->start_ns, dur);
+	profile__sort(p);
+}
+
+int session__tap_peek(struct session *s, struct session_tap *t, struct profile *p,
+		      struct stack_builder_stats *st)
+{
+	int e = session__cut(s);
+
+	session__name_tap(s, t, p, st);
+	return e;
+}
+
+int session__tap_close(struct session *s, struct session_tap *t, struct profile *p,
+		       struct stack_builder_stats *st, struct session_tap **reopen)
+{
+	struct session_tap *next = NULL;
+	int e;
+
+	if (reopen && !(next = tap__new(s)))
+		return -ENOMEM;
+	e = session__cut(s);
+	/* The same cut ends t and begins next: no sample in both, none in neither. */
+	session__unlink(s, t);
+	if (next) {
+		next->next = s->taps;
+		s->taps = next;
+		*reopen = next;
+	}
+	if (p)
+		session__name_tap(s, t, p, st);
+	tap__free(t);
+	return e;
+}
+
+void session__evict(struct session *s)
+{
+	unsigned long before = symbolizer__epoch(s->sym);
+
+	for (struct session_tap *t = s->taps; t; t = t->next)
+		if (t->epoch < before)
+			before = t->epoch;
+	symbolizer__evict(s->sym, before);
+	if (s->info)
+		proc_info__evict(s->info, before);
+	/* The pids counted for a summary would grow forever in a monitor. */
+	if (s->cfg.taps_only) {
+		u64map__free(s->pids_seen);
+		s->pids_seen = u64map__new();
+	}
+}
+
+int session__collect(struct session *s, struct profile *p, struct record_stats *st, char *err,
+		     size_t errlen)
+{
+	uint64_t start_ns = 0;
 	int e;
 
 	err[0] = '\0';
@@ -300,15 +511,20 @@ int session__collect(struct session *s, struct profile *p, struct record_stats *
 	e = sampler__drain(s->sampler, on_raw_stack, s);
 	if (e)
 		fail(err, errlen, e, "reading the in-kernel counts: %s", strerror(-e));
-	stack_table__for_each(s->raw, on_stack, &b);
-	st->frames.dropped += s->dropped;
+	if (s->main) {
+		start_ns = s->main->start_ns;
+		session__name(s, s->main, p, &st->frames);
+		session__unlink(s, s->main);
+		tap__free(s->main);
+		s->main = NULL;
+	}
 	st->processes_seen = proc_tracker__new_processes(s->procs);
 	st->rotations = sampler__rotations(s->sampler);
 	sampler__stats(s->sampler, st->bpf);
 	sampler__prog_stats(s->sampler, &st->run_ns, &st->run_cnt);
 	st->processes = u64map__count(s->pids_seen);
 	st->refused = *symbolizer__refusals(s->sym);
-	fill_meta(s, &p->meta);
+	fill_meta(s, &p->meta, start_ns, s->t_stop - s->t_start);
 	profile__sort(p);
 	st->stacks = p->nstacks;
 	return e;
@@ -338,7 +554,15 @@ void session__free(struct session *s)
 	sampler__free(s->sampler);
 	runtimes__free(s->runtimes);
 	proc_tracker__free(s->procs);
-	stack_table__free(s->raw);
+	while (s->taps) {
+		struct session_tap *t = s->taps;
+
+		s->taps = t->next;
+		tap__free(t);
+	}
+	proc_info__free(s->info);
+	if (s->comm_re_set)
+		regfree(&s->comm_re);
 	symbolizer__free(s->sym);
 	u64map__free(s->pids_seen);
 	workload__free(s->cmd);

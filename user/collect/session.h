@@ -49,6 +49,10 @@ struct session_cfg {
 	struct runtime_cfg runtimes; /* agent options, attach timeout (.watch is the session's) */
 	uint32_t stack_storage, max_stacks;
 	bool user_only, kernel_only, threads, idle, verbose;
+	bool labels;	    /* label stacks with pid, comm, exe, cgroup, container... (pprof) */
+	bool taps_only;	    /* no collection from start to end: the caller opens taps (monitor) */
+	const char *comm;   /* keep only processes whose name matches this ERE, NULL: all */
+	const char *cgroup; /* keep only processes under this cgroup v2 path, NULL: all */
 };
 
 enum session_state {
@@ -79,6 +83,25 @@ void session__stats(struct session *s, uint64_t out[STAT_MAX]);
  */
 int session__collect(struct session *s, struct profile *p, struct record_stats *st, char *err,
 		     size_t errlen);
+/*
+ * Taps: collections that can be opened and closed while the session runs (the monitor's
+ * windows, a pprof request for the next N seconds, a background recording). Every stack drained
+ * while a tap is open is added to it; opening and closing cut the stream (the filling in-kernel
+ * set is drained first), so a tap holds exactly the samples taken between its open and its close.
+ * session__tap_close(..., reopen) ends one tap and begins the next at the same cut: consecutive
+ * windows share no sample and lose none. Not thread safe: one thread drives the session.
+ */
+struct session_tap;
+struct stack_builder_stats;
+int session__tap_open(struct session *s, struct session_tap **out);
+/* Cut, and name what t holds so far into p (meta: t's start until now) without closing it. */
+int session__tap_peek(struct session *s, struct session_tap *t, struct profile *p,
+		      struct stack_builder_stats *st);
+/* Cut, name t into p (NULL: discard), free t; with reopen, a new tap begins at the cut. */
+int session__tap_close(struct session *s, struct session_tap *t, struct profile *p,
+		       struct stack_builder_stats *st, struct session_tap **reopen);
+/* Let go of exited processes no open tap can name (their snapshots, binaries, labels). */
+void session__evict(struct session *s);
 /* Processes the symbolizer holds (for the summary). */
 size_t session__processes(const struct session *s);
 /* The command's exit status as a shell gives it (waits for it); 0 without a command. */

@@ -92,6 +92,32 @@ int u64map__set(struct u64map *m, uint64_t key, void *val)
 	return 0;
 }
 
+/* Linear probing: close the gap by moving later entries of the run back (no tombstones). */
+void *u64map__del(struct u64map *m, uint64_t key)
+{
+	struct slot *s = u64map__slot(m, key);
+	size_t hole, i;
+	void *val;
+
+	if (!s->used)
+		return NULL;
+	val = s->val;
+	hole = s - m->slots;
+	m->slots[hole].used = false;
+	m->count--;
+	for (i = (hole + 1) & (m->cap - 1); m->slots[i].used; i = (i + 1) & (m->cap - 1)) {
+		size_t home = slot_of(m->slots[i].key, m->cap);
+
+		/* the entry may move into the hole unless its home lies in (hole, i] */
+		if (((i - home) & (m->cap - 1)) >= ((i - hole) & (m->cap - 1))) {
+			m->slots[hole] = m->slots[i];
+			m->slots[i].used = false;
+			hole = i;
+		}
+	}
+	return val;
+}
+
 void u64map__for_each(const struct u64map *m, void (*fn)(uint64_t, void *, void *), void *ctx)
 {
 	size_t i;

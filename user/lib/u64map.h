@@ -16,6 +16,8 @@ void *u64map__get(const struct u64map *m, uint64_t key);
 /* Insert or replace. 0 or -ENOMEM. */
 int u64map__set(struct u64map *m, uint64_t key, void *val);
 /* Call fn(key, val, ctx) for every entry, in no particular order. */
+/* Remove key; its value (the caller frees it), or NULL when absent. */
+void *u64map__del(struct u64map *m, uint64_t key);
 void u64map__for_each(const struct u64map *m, void (*fn)(uint64_t, void *, void *), void *ctx);
 size_t u64map__count(const struct u64map *m);
 void u64map__free(struct u64map *m);

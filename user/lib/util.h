@@ -14,6 +14,15 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Seconds on the monotonic clock, for durations. */
+/* Wall-clock time, ns since the epoch. */
+static inline uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static inline double mono_s(void)
 {
 	struct timespec ts;

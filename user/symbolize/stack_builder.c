@@ -123,7 +123,10 @@ static void stacks__root_frames(struct stack_builder *b, const struct sample *k,
 void stack_builder__add(struct stack_builder *b, const struct sample *s)
 {
 	uint32_t ids[MAX_FRAMES], n = 0;
+	int64_t labels = 0;
 
+	if (b->keep && !b->keep(b->labels_ctx, s->pid))
+		return;
 	stacks__root_frames(b, s, ids, &n);
 	if (b->user) {
 		stacks__lost_stack(b, s->user.lost, "[user stack lost]", ids, &n);
@@ -133,7 +136,10 @@ void stack_builder__add(struct stack_builder *b, const struct sample *s)
 		stacks__lost_stack(b, s->kernel.lost, "[kernel stack lost]", ids, &n);
 		stacks__kernel_frames(b, s, ids, &n);
 	}
-	if (profile__add_stack(b->profile, ids, n, (uint64_t[]){ s->count, s->weight }))
+	if (b->labels)
+		labels = b->labels(b->labels_ctx, b->profile, s->pid);
+	if (labels < 0 ||
+	    profile__add_labeled(b->profile, ids, n, labels, (uint64_t[]){ s->count, s->weight }))
 		b->st->dropped += s->count;
 	if (b->pids && !u64map__get(b->pids, s->pid))
 		u64map__set(b->pids, s->pid, b);

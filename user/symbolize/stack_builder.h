@@ -29,6 +29,10 @@ struct stack_builder {
 	struct stack_builder_stats *st; /* added to, never reset */
 	bool threads, user, kernel;	/* which frames the recording asked for */
 	struct u64map *pids;		/* pids seen, to count processes; may be NULL */
+	/* The label set of pid's samples in b->profile (profile__labelset), 0: none. May be NULL. */
+	int64_t (*labels)(void *ctx, struct profile *p, uint32_t pid);
+	void *labels_ctx;
+	bool (*keep)(void *ctx, uint32_t pid); /* NULL: every sample; false drops the sample */
 };
 
 /* Add one sample's stack with its count and weight to b->profile. */

@@ -40,6 +40,7 @@ struct sym_binary {
 	struct sym_binary *next; /* same cache key, other file */
 	uint64_t ino;
 	uint32_t dev;
+	bool mapped; /* mark of symbolizer__evict's sweep */
 	struct elf_syms *syms; /* NULL when the file could not be read */
 };
 
@@ -51,6 +52,7 @@ struct sym_proc {
 	int nsnaps;
 	bool late_done; /* re-read once at symbolization time, if alive */
 	bool exited;	/* gone: nothing is read for it any more */
+	unsigned long exit_epoch; /* the symbolizer's epoch when told of the exit */
 	bool jit;	/* runs JIT code: its root is held while it lives */
 	int rootfd;	/* O_PATH fd of /proc/PID/root while entered or held, else -1 */
 	int root_refs;	/* nested sym_proc__enter() calls */
@@ -69,6 +71,8 @@ struct symbolizer {
 	struct u64map *binaries; /* dev/ino hash -> struct sym_binary chain */
 	struct strset *strs;	 /* names made here: "[libc.so.6]", comms */
 	struct symbolizer_refusals refused;
+	unsigned long epoch; /* symbolizer__new_epoch() */
+	uint64_t evicted;    /* processes let go by symbolizer__evict */
 };
 
 static struct elf_syms *vdso__load_self(void)
@@ -492,6 +496,7 @@ void symbolizer__exit_process(struct symbolizer *s, pid_t pid, unsigned long lon
 	if (!p || (start && p->start != start) || p->late_done)
 		return;
 	sym_proc__let_go(p);
+	p->exit_epoch = s->epoch;
 	p->late_done = p->perf_map_done = true;
 	merged = p->nsnaps > 1 ? procmaps__merge(p->snaps, p->nsnaps) : NULL;
 	if (!merged)
@@ -499,6 +504,128 @@ void symbolizer__exit_process(struct symbolizer *s, pid_t pid, unsigned long lon
 	while (p->nsnaps)
 		procmaps__free(p->snaps[--p->nsnaps]);
 	p->snaps[p->nsnaps++] = merged;
+}
+
+unsigned long symbolizer__new_epoch(struct symbolizer *s)
+{
+	return ++s->epoch;
+}
+
+unsigned long symbolizer__epoch(const struct symbolizer *s)
+{
+	return s->epoch;
+}
+
+struct evict_ctx {
+	struct symbolizer *s;
+	unsigned long before;
+	pid_t *pids; /* exited before the epoch: deleted after the walk */
+	size_t n, cap;
+};
+
+static void evict__collect(uint64_t key, void *val, void *ctx)
+{
+	struct sym_proc *p = val;
+	struct evict_ctx *c = ctx;
+
+	if (!p->exited || p->exit_epoch >= c->before)
+		return;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		pid_t *bigger = realloc(c->pids, cap * sizeof(*bigger));
+
+		if (!bigger)
+			return; /* evicted next time */
+		c->pids = bigger;
+		c->cap = cap;
+	}
+	c->pids[c->n++] = key;
+}
+
+/* Mark every binary a remaining process maps (one snapshot entry at a time). */
+static void evict__mark(uint64_t key, void *val, void *ctx)
+{
+	struct sym_proc *p = val;
+	struct symbolizer *s = ctx;
+
+	for (int i = 0; i < p->nsnaps; i++) {
+		for (size_t j = 0; j < p->snaps[i]->n; j++) {
+			const struct map_entry *e = &p->snaps[i]->e[j];
+			struct sym_binary *b = u64map__get(s->binaries, binary_key(e->dev, e->inode));
+
+			for (; b; b = b->next)
+				if (b->dev == e->dev && b->ino == e->inode)
+					b->mapped = true;
+		}
+	}
+}
+
+struct key_list {
+	uint64_t *keys;
+	size_t n, cap;
+};
+
+/* Chains with a binary no process maps any more; the marks of the others are cleared. */
+static void evict__note_binary(uint64_t key, void *val, void *ctx)
+{
+	struct key_list *l = ctx;
+	bool stale = false;
+
+	for (struct sym_binary *b = val; b; b = b->next)
+		stale |= !b->mapped;
+	if (stale && l->n < l->cap) {
+		l->keys[l->n++] = key;
+		return;
+	}
+	for (struct sym_binary *b = val; b; b = b->next)
+		b->mapped = false;
+}
+
+/* Free the unmarked binaries of the chain at key; clear the marks of the others. */
+static size_t evict__binary_chain(struct symbolizer *s, uint64_t key)
+{
+	struct sym_binary *head = u64map__del(s->binaries, key), *b, *next, *keep = NULL;
+	size_t freed = 0;
+
+	for (b = head; b; b = next) {
+		next = b->next;
+		if (b->mapped) {
+			b->mapped = false;
+			b->next = keep;
+			keep = b;
+			continue;
+		}
+		elf_syms__free(b->syms);
+		free(b);
+		freed++;
+	}
+	if (keep && u64map__set(s->binaries, key, keep))
+		sym_binary__free(key, keep, NULL);
+	return freed;
+}
+
+size_t symbolizer__evict(struct symbolizer *s, unsigned long before)
+{
+	struct evict_ctx c = { .s = s, .before = before };
+	struct key_list l = {};
+	size_t freed = 0;
+
+	u64map__for_each(s->procs, evict__collect, &c);
+	for (size_t i = 0; i < c.n; i++)
+		sym_proc__free(c.pids[i], u64map__del(s->procs, c.pids[i]), NULL);
+	s->evicted += c.n;
+	/* Binaries no remaining process maps go too (a later process reads them again). */
+	u64map__for_each(s->procs, evict__mark, s);
+	l.cap = u64map__count(s->binaries);
+	l.keys = malloc((l.cap ? l.cap : 1) * sizeof(*l.keys));
+	if (!l.keys)
+		l.cap = 0;
+	u64map__for_each(s->binaries, evict__note_binary, &l);
+	for (size_t i = 0; i < l.n; i++)
+		freed += evict__binary_chain(s, l.keys[i]);
+	free(l.keys);
+	free(c.pids);
+	return freed;
 }
 
 const char *symbolizer__comm(struct symbolizer *s, pid_t pid)
@@ -512,6 +639,16 @@ const char *symbolizer__comm(struct symbolizer *s, pid_t pid)
 	if (p && !p->comm && !p->exited)
 		p->comm = read_comm(s, pid);
 	return p ? p->comm : NULL;
+}
+
+uint64_t symbolizer__evicted(const struct symbolizer *s)
+{
+	return s->evicted;
+}
+
+size_t symbolizer__binaries(const struct symbolizer *s)
+{
+	return u64map__count(s->binaries);
 }
 
 size_t symbolizer__processes(const struct symbolizer *s)

@@ -84,6 +84,19 @@ int symbolizer__refresh_process(struct symbolizer *s, pid_t pid);
  * table of its mappings, its perf map, its name). Nothing is read for it afterwards.
  */
 void symbolizer__exit_process(struct symbolizer *s, pid_t pid, unsigned long long start);
+/*
+ * Eviction, for a recording that never ends (the monitor): an epoch is a point in the stream of
+ * process events. symbolizer__new_epoch() starts one and returns its number; a process whose
+ * exit was told during an epoch older than `before` is let go by symbolizer__evict(s, before),
+ * with the binaries no remaining process maps. The caller picks `before` as the epoch at which
+ * the oldest collection still open began: its samples cannot name a process that exited earlier.
+ * Returns the binaries freed; symbolizer__evicted() counts the processes.
+ */
+unsigned long symbolizer__new_epoch(struct symbolizer *s);
+unsigned long symbolizer__epoch(const struct symbolizer *s);
+size_t symbolizer__evict(struct symbolizer *s, unsigned long before);
+uint64_t symbolizer__evicted(const struct symbolizer *s);
+size_t symbolizer__binaries(const struct symbolizer *s);
 /* The process name captured for pid, or NULL. */
 const char *symbolizer__comm(struct symbolizer *s, pid_t pid);
 size_t symbolizer__processes(const struct symbolizer *s);
