@@ -26,7 +26,8 @@ char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 struct esym {
 	uint64_t addr, size;
-	const char *name; /* interned; demangled once looked up */
+	const char *name; /* interned, without "@VERSION"; demangled once looked up */
+	uint8_t rank;	  /* esym__rank(): lower is the better name for a shared address */
 	bool demangled;
 };
 
@@ -48,8 +49,57 @@ struct elf_syms {
 /* What one ELF file holds for us, filled by elf_syms__scan(). */
 struct scan {
 	bool has_symtab;
-	Elf_Scn *symtab, *dynsym;
+	Elf_Scn *symtab, *dynsym, *versym; /* versym: .gnu.version, one entry per .dynsym symbol */
 };
+
+/*
+ * Which of several names at one address a person expects (glibc gives write() six: write,
+ * __write, __libc_write, __GI_write, __GI___write, __GI___libc_write). Ranked, first decides:
+ * an internal alias loses ("__GI_" and "___": glibc's aliases for calls from inside itself;
+ * "__vdso_": the vDSO's implementation names behind the weak clock_gettime & co, which perf
+ * shows but nobody calls); then global and default-versioned ("name@@VER" in .symtab, the
+ * default in .gnu.version for .dynsym), global, weak, a hidden version ("name@VER": a compat
+ * symbol, bound only by old binaries, still better than a local name), local. Ties go to fewer
+ * leading underscores, then the longer name, as perf does (esym__cmp). So libc's functions come
+ * out as perf names them from .dynsym, the table a caller links against: malloc, write, read,
+ * pthread_mutex_lock, and __libc_pread (the one global of pread's names; pread64 is weak).
+ */
+enum {
+	RANK_GLOBAL_DEFAULT,
+	RANK_GLOBAL,
+	RANK_WEAK,
+	RANK_HIDDEN_VERSION,
+	RANK_LOCAL,
+	RANK_INTERNAL = 1 << 3, /* added to the above */
+};
+
+static bool name__internal(const char *name)
+{
+	return !strncmp(name, "__GI_", 5) || !strncmp(name, "___", 3) ||
+	       !strncmp(name, "__vdso_", 7);
+}
+
+/*
+ * The rank of a symbol named name (with its "@VER"/"@@VER" suffix, as .symtab spells symbols
+ * bound to a version) of binding bind; ver is its .gnu.version entry, -1 when none.
+ */
+static uint8_t esym__rank(const char *name, int bind, int ver)
+{
+	const char *at = strchr(name, '@');
+	bool hidden = ver >= 0 ? ver & 0x8000 : at && at[1] != '@';
+	bool deflt = ver >= 0 ? (ver & 0x7fff) > 1 && !hidden : at && at[1] == '@';
+	uint8_t r = RANK_GLOBAL;
+
+	if (bind == STB_LOCAL)
+		r = RANK_LOCAL;
+	else if (hidden)
+		r = RANK_HIDDEN_VERSION;
+	else if (bind == STB_WEAK)
+		r = RANK_WEAK;
+	else if (deflt)
+		r = RANK_GLOBAL_DEFAULT;
+	return name__internal(name) ? r | RANK_INTERNAL : r;
+}
 
 static void elf_init(void)
 {
@@ -61,33 +111,43 @@ static void elf_init(void)
 	}
 }
 
-static int elf_syms__push(struct elf_syms *es, uint64_t addr, uint64_t size, const char *name)
+/* Add a symbol; its name is kept without the "@VER"/"@@VER" suffix. */
+static int elf_syms__push(struct elf_syms *es, uint64_t addr, uint64_t size, const char *name,
+			  uint8_t rank)
 {
+	const char *at = strchr(name, '@');
+	struct esym *s;
+	char buf[1024];
+
 	if (array__grow((void **)&es->syms, &es->cap, es->n, sizeof(*es->syms)))
 		return -ENOMEM;
-	es->syms[es->n].addr = addr;
-	es->syms[es->n].size = size;
-	es->syms[es->n].name = strset__add(es->strs, name);
-	es->syms[es->n].demangled = false;
-	if (!es->syms[es->n].name)
+	if (at && at > name && (size_t)(at - name) < sizeof(buf)) {
+		snprintf(buf, sizeof(buf), "%.*s", (int)(at - name), name);
+		name = buf;
+	}
+	s = &es->syms[es->n];
+	*s = (struct esym){ addr, size, strset__add(es->strs, name), rank, false };
+	if (!s->name)
 		return -ENOMEM;
 	es->n++;
 	return 0;
 }
 
-static int elf_syms__read_symbols(struct elf_syms *es, Elf *elf, Elf_Scn *scn)
+/* The symbols of scn; versym, when not NULL, is the .gnu.version section that goes with it. */
+static int elf_syms__read_symbols(struct elf_syms *es, Elf *elf, Elf_Scn *scn, Elf_Scn *versym)
 {
+	Elf_Data *data, *vdata = versym ? elf_getdata(versym, NULL) : NULL;
 	GElf_Shdr sh;
-	Elf_Data *data;
 	size_t i, count;
 
 	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
 		return 0;
 	count = sh.sh_size / sh.sh_entsize;
 	for (i = 0; i < count; i++) {
+		GElf_Versym ver;
 		GElf_Sym sym;
 		const char *name;
-		int type;
+		int type, v;
 
 		if (!gelf_getsym(data, i, &sym))
 			break;
@@ -98,7 +158,9 @@ static int elf_syms__read_symbols(struct elf_syms *es, Elf *elf, Elf_Scn *scn)
 		name = elf_strptr(elf, sh.sh_link, sym.st_name);
 		if (!name || !*name)
 			continue;
-		if (elf_syms__push(es, sym.st_value, sym.st_size, name))
+		v = vdata && gelf_getversym(vdata, i, &ver) ? ver : -1;
+		if (elf_syms__push(es, sym.st_value, sym.st_size, name,
+				   esym__rank(name, GELF_ST_BIND(sym.st_info), v)))
 			return -ENOMEM;
 	}
 	return 0;
@@ -169,6 +231,8 @@ static int elf_syms__scan(struct elf_syms *es, Elf *elf, struct scan *sc)
 			sc->has_symtab = sh.sh_size > sh.sh_entsize;
 		} else if (sh.sh_type == SHT_DYNSYM) {
 			sc->dynsym = scn;
+		} else if (sh.sh_type == SHT_GNU_versym) {
+			sc->versym = scn;
 		} else if (sh.sh_type == SHT_NOTE && name && !strcmp(name, ".note.gnu.build-id")) {
 			elf_syms__read_build_id(es, scn);
 		} else if (name && !strcmp(name, ".gnu_debuglink")) {
@@ -190,7 +254,7 @@ static int elf_syms__load_debug_fd(struct elf_syms *es, int fd, const char *path
 		return -ENOEXEC;
 	tmp.strs = es->strs; /* reuse the arena; only build-id/debuglink land in tmp */
 	if (!elf_syms__scan(&tmp, elf, &sc) && sc.has_symtab) {
-		err = elf_syms__read_symbols(es, elf, sc.symtab);
+		err = elf_syms__read_symbols(es, elf, sc.symtab, NULL);
 		if (!err)
 			es->source = strset__add(es->strs, path);
 	}
@@ -249,16 +313,37 @@ static void elf_syms__find_debug(struct elf_syms *es, const struct elf_load_opts
 	elf_syms__try_debug(es, o, -1, p, 0);
 }
 
+static size_t name__underscores(const char *name)
+{
+	return strspn(name, "_");
+}
+
+/* By address; at one address sized symbols first, then the best name (esym__rank). */
 static int esym__cmp(const void *a, const void *b)
 {
 	const struct esym *x = a, *y = b;
+	size_t ux, uy, lx, ly;
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	return x->size > y->size ? -1 : x->size < y->size; /* sized symbols first */
+	if (!x->size != !y->size)
+		return x->size ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	ux = name__underscores(x->name);
+	uy = name__underscores(y->name);
+	if (ux != uy)
+		return ux < uy ? -1 : 1;
+	lx = strlen(x->name);
+	ly = strlen(y->name);
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
-/* Sort and drop aliases at the same address (keep the first, which has a size). */
+/* Sort and drop aliases at the same address (keep the first: sized, the best name). */
 static void elf_syms__finish(struct elf_syms *es)
 {
 	size_t i, j = 0;
@@ -286,13 +371,13 @@ static struct elf_syms *elf_syms__from_elf(Elf *elf, const struct elf_load_opts 
 	if (!err)
 		err = elf_syms__read_segments(es, elf);
 	if (!err && sc.has_symtab) {
-		err = elf_syms__read_symbols(es, elf, sc.symtab);
+		err = elf_syms__read_symbols(es, elf, sc.symtab, NULL);
 		es->source = "symtab";
 	} else if (!err) {
 		if (opts)
 			elf_syms__find_debug(es, opts);
 		if (!es->n && sc.dynsym) {
-			err = elf_syms__read_symbols(es, elf, sc.dynsym);
+			err = elf_syms__read_symbols(es, elf, sc.dynsym, sc.versym);
 			es->source = "dynsym";
 		}
 	}

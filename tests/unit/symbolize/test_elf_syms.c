@@ -4,6 +4,9 @@
  * non-PIE, a stripped copy whose symbols come from a .gnu_debuglink file, one whose symbols
  * come from DEBUG_DIR/.build-id, C++ demangling, and bad input (not ELF, empty, truncated).
  * Expected addresses come from nm(1) on the unstripped binary, an independent reader.
+ * Aliases (several names at one address): a library built here from a C source with local,
+ * weak, global and versioned aliases, and the system's libc, whose every exported function
+ * must be named by one of its exported names (nm -D), never an internal __GI_ alias.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -170,6 +173,196 @@ static void test_corrupted(void)
 	check(1, "300 corrupted copies of a binary: no crash (%ld still loaded)", loaded);
 }
 
+/* Run a shell command; 0 when it exited 0. */
+static int sh(const char *cmd)
+{
+	return system(cmd);
+}
+
+static struct elf_syms *load_path(const char *path, const char *debug_dir)
+{
+	struct elf_load_opts o = { path, -1, debug_dir };
+	struct elf_syms *es;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	es = elf_syms__load(fd, &o);
+	close(fd);
+	return es;
+}
+
+/*
+ * Each rule decides one address: without it, the names' underscores and lengths (the last
+ * tie-breakers) would pick the wrong one. ___impl_one (local), __GI_one (local: hidden
+ * visibility), one_weak_longer_name (weak), one (global). two_local_longest_name (local),
+ * two_w (weak). __GI_three (global, internal), three_w (weak). api_impl (global, no version),
+ * __api@@VER_2 (global, default version), api_compat_longer@VER_1 (hidden version).
+ */
+static const char alias_src[] =
+	"__attribute__((used, noinline)) static int ___impl_one(int x) { return x * 3 + 1; }\n"
+	"extern int __GI_one(int) __attribute__((alias(\"___impl_one\"), visibility(\"hidden\")));\n"
+	"extern int one_weak_longer_name(int) __attribute__((weak, alias(\"___impl_one\")));\n"
+	"extern int one(int) __attribute__((alias(\"___impl_one\")));\n"
+	"__attribute__((used, noinline)) static int two_local_longest_name(int x) { return x * 5; }\n"
+	"extern int two_w(int) __attribute__((weak, alias(\"two_local_longest_name\")));\n"
+	"__attribute__((used, noinline)) int __GI_three(int x) { return x * 7 + 3; }\n"
+	"extern int three_w(int) __attribute__((weak, alias(\"__GI_three\")));\n"
+	"__attribute__((used, noinline)) int api_impl(int x) { return x * 9 + 4; }\n"
+	"__asm__(\".symver api_impl,api_compat_longer@VER_1\");\n"
+	"__asm__(\".symver api_impl,__api@@VER_2\");\n";
+
+static void check_aliases(const char *so, const char *unstripped, const char *what)
+{
+	static const char *const want[][2] = {
+		{ "one", "one" },
+		{ "two_w", "two_w" },
+		{ "three_w", "three_w" },
+		{ "api_impl", "__api" },
+	};
+	struct elf_syms *es = load_path(so, "/nonexistent");
+	char desc[256];
+	size_t i;
+
+	check(es != NULL, "%s: load the alias library", what);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		unsigned long long a = nm_addr(unstripped, want[i][0]);
+
+		check(a != 0, "nm finds %s", want[i][0]);
+		snprintf(desc, sizeof(desc), "%s: %s's address named %s", what, want[i][0],
+			 want[i][1]);
+		check_str(elf_syms__find(es, a + 1), want[i][1], desc);
+	}
+	elf_syms__free(es);
+}
+
+static void test_aliases(void)
+{
+	char dir[64], cmd[1024], so[128], unstripped[128];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/test_elf_alias.%d", getpid());
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s", dir);
+	sh(cmd);
+	snprintf(cmd, sizeof(cmd), "%s/al.c", dir);
+	f = fopen(cmd, "w");
+	fputs(alias_src, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "%s/al.map", dir);
+	f = fopen(cmd, "w");
+	fputs("VER_1 { };\nVER_2 { } VER_1;\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && cc -O0 -shared -fPIC -Wl,--version-script=al.map al.c -o al.so && "
+		 "cp al.so al_stripped.so && strip al_stripped.so",
+		 dir);
+	check(sh(cmd) == 0, "build a library with aliases: %s", cmd);
+	/* .symtab spells versions into names; .dynsym keeps them in .gnu.version */
+	snprintf(unstripped, sizeof(unstripped), "%s/al.so", dir);
+	check_aliases(unstripped, unstripped, "aliases from .symtab");
+	snprintf(so, sizeof(so), "%s/al_stripped.so", dir);
+	check_aliases(so, unstripped, "aliases from .dynsym + .gnu.version");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	sh(cmd);
+}
+
+/* The path of the libc this test runs with, from /proc/self/maps. */
+static bool libc_path(char *out, size_t len)
+{
+	char line[1024], path[900];
+	FILE *f = fopen("/proc/self/maps", "r");
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %*s %*s %*s %899s", path) == 1 &&
+			strstr(path, "/libc.so.6") && snprintf(out, len, "%s", path) > 0;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * Every function libc exports (nm -D): the name found at its address must be one nm -D lists
+ * at that address, and the well-known ones must be named as perf names them from .dynsym.
+ */
+static void check_libc(struct elf_syms *es, const char *libc, const char *what)
+{
+	static const char *const want[][2] = {
+		{ "malloc", "malloc" },
+		{ "write", "write" },
+		{ "read", "read" },
+		{ "pread64", "__libc_pread" },
+		{ "pthread_mutex_lock", "pthread_mutex_lock" },
+		{ "free", "free" },
+	};
+	char cmd[1200], line[512], name[256], type, prev_name[256] = "", names[4096] = "";
+	unsigned long long addr, prev = 0, checked = 0, bad = 0;
+	size_t i;
+	FILE *p;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(cmd, sizeof(cmd),
+			 "nm -D --defined-only --without-symbol-versions %s | awk '$3 == \"%s\" "
+			 "{ print $1; exit }'",
+			 libc, want[i][0]);
+		p = popen(cmd, "r");
+		addr = 0;
+		if (p && fscanf(p, "%llx", &addr) != 1)
+			addr = 0;
+		if (p)
+			pclose(p);
+		check(addr != 0, "nm -D finds %s", want[i][0]);
+		snprintf(name, sizeof(name), "%s: %s's address", what, want[i][0]);
+		check_str(elf_syms__find(es, addr + 1), want[i][1], name);
+	}
+	/* sorted by address, so one address's names come together */
+	snprintf(cmd, sizeof(cmd),
+		 "nm -D --defined-only --without-symbol-versions %s | awk '$2 ~ /^[TtWwi]$/' | "
+		 "sort -u",
+		 libc);
+	p = popen(cmd, "r");
+	while (p && fgets(line, sizeof(line), p)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+			continue;
+		if (addr != prev && prev) {
+			const char *got = elf_syms__find(es, prev);
+
+			checked++;
+			if (!got || !strstr(names, got) || !strncmp(got, "__GI_", 5)) {
+				if (!bad++)
+					snprintf(prev_name, sizeof(prev_name),
+						 "%s at %#llx named %s", names, prev,
+						 got ? got : "(null)");
+			}
+			names[0] = '\0';
+		}
+		prev = addr;
+		if (strlen(names) + strlen(name) + 3 < sizeof(names))
+			strcat(strcat(strcat(names, " "), name), " ");
+	}
+	if (p)
+		pclose(p);
+	check(checked > 1000 && bad == 0,
+	      "%s: %llu exported addresses, %llu named by other than an exported name (first: %s)",
+	      what, checked, bad, prev_name);
+}
+
+static void test_libc(void)
+{
+	char libc[900];
+	struct elf_syms *es;
+
+	if (!libc_path(libc, sizeof(libc)))
+		return (void)check(0, "find libc.so.6 in /proc/self/maps");
+	es = load_path(libc, NULL);
+	check(es != NULL, "load %s (symbols from %s)", libc, elf_syms__source(es));
+	check_libc(es, libc, elf_syms__source(es));
+	elf_syms__free(es);
+	es = load_path(libc, "/nonexistent");
+	check_libc(es, libc, elf_syms__source(es));
+	elf_syms__free(es);
+}
+
 int main(void)
 {
 	const char *build = getenv("BUILD");
@@ -179,5 +372,7 @@ int main(void)
 	test_debug_files();
 	test_bad_input();
 	test_corrupted();
+	test_aliases();
+	test_libc();
 	return check_done();
 }
