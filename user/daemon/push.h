@@ -25,6 +25,8 @@ struct push_cfg {
 	uint64_t spool_max_bytes;  /* 0: 256 MiB */
 	unsigned sample_rate;	   /* Hz, for sampleRate= */
 	bool folded;		   /* send folded text instead of pprof */
+	double backoff_min_s;	   /* first retry delay, 0: 1 s (tests shorten both) */
+	double backoff_max_s;	   /* cap of the doubling, 0: 300 s */
 };
 
 struct push_stats {
