@@ -59,4 +59,11 @@ int history__load(const char *dir, uint64_t from_ns, uint64_t to_ns,
 		  const struct profile_filter *f, struct profile *out, size_t *nwindows, char *err,
 		  size_t errlen);
 
+/*
+ * What dir holds: the first window's start and the last window's end (0, 0 when none) and how
+ * many window files. 0 or -errno with a message in err (e.g. no such directory).
+ */
+int history__range(const char *dir, uint64_t *first_ns, uint64_t *last_ns, size_t *nfiles,
+		   char *err, size_t errlen);
+
 #endif /* BPFPROF_HISTORY_H */
