@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <stddef.h>
 #include "lib/array.h"
+#include "symbolize/demangle.h"
 #include "symbolize/elf_syms.h"
 #include "lib/rootfs.h"
 #include "lib/strset.h"
@@ -44,6 +45,7 @@ struct elf_syms {
 	char debuglink[256];
 	const char *source;
 	struct strset *strs;
+	bool full_names; /* elf_load_opts.full_names */
 };
 
 /* What one ELF file holds for us, filled by elf_syms__scan(). */
@@ -367,6 +369,7 @@ static struct elf_syms *elf_syms__from_elf(Elf *elf, const struct elf_load_opts 
 
 	if (!es || !(es->strs = strset__new()))
 		goto err_free;
+	es->full_names = opts && opts->full_names;
 	err = elf_syms__scan(es, elf, &sc);
 	if (!err)
 		err = elf_syms__read_segments(es, elf);
@@ -444,23 +447,25 @@ bool elf_syms__vaddr(const struct elf_syms *es, uint64_t file_off, uint64_t *vad
 	return false;
 }
 
+/* Demangle and shorten a symbol's name once, at its first lookup (most are never looked up). */
 static const char *esym__name(struct elf_syms *es, struct esym *s)
 {
-	char *dm;
+	const char *name = s->name, *in;
+	char *dm = NULL, buf[1024];
 	int status = -1;
 
 	if (s->demangled)
 		return s->name;
 	s->demangled = true;
-	if (strncmp(s->name, "_Z", 2))
-		return s->name;
-	dm = __cxa_demangle(s->name, NULL, NULL, &status);
-	if (dm && !status) {
-		const char *in = strset__add(es->strs, dm);
-
-		if (in)
-			s->name = in;
+	if (!strncmp(s->name, "_Z", 2)) {
+		dm = __cxa_demangle(s->name, NULL, NULL, &status);
+		if (dm && !status)
+			name = dm;
 	}
+	if (!es->full_names && demangle__short(name, buf, sizeof(buf)) < sizeof(buf))
+		name = buf;
+	if (strcmp(name, s->name) && (in = strset__add(es->strs, name)))
+		s->name = in;
 	free(dm);
 	return s->name;
 }

@@ -5,7 +5,10 @@
  *
  * Symbols come from .symtab, else .dynsym; when the binary has no .symtab, a separate debug file
  * is looked for by build-id (DEBUG_DIR/.build-id/xx/yyyy.debug) and by .gnu_debuglink (next to
- * the binary, in its .debug/ folder, and under DEBUG_DIR). C++ names are demangled on lookup.
+ * the binary, in its .debug/ folder, and under DEBUG_DIR). C++ names are demangled on lookup and,
+ * unless full_names is set, shortened to scope and name (symbolize/demangle.h). Where several
+ * names share an address (glibc's write, __write, __GI___libc_write...) the one a caller links
+ * against names it, as perf chooses (elf_syms.c says how).
  * Addresses are ELF virtual addresses: convert a file offset with elf_syms__vaddr() first, which
  * makes PIE and non-PIE binaries, and libraries, one case.
  *
@@ -33,6 +36,7 @@ struct elf_load_opts {
 	int rootfd;	       /* the process's root (/proc/PID/root) for debug files, -1: host */
 	const char *debug_dir; /* NULL: "/usr/lib/debug" */
 	unsigned *refused;     /* counts debug files the rootfs policy refused; may be NULL */
+	bool full_names;       /* C++ names with parameters, templates, clone suffixes */
 };
 
 /*
@@ -45,7 +49,7 @@ struct elf_syms *elf_syms__load_mem(const void *image, size_t size);
 
 /* File offset (from /proc/PID/maps) to ELF virtual address via the PT_LOAD holding it. */
 bool elf_syms__vaddr(const struct elf_syms *es, uint64_t file_off, uint64_t *vaddr);
-/* Name (demangled) of the function containing vaddr, or NULL. */
+/* Name (demangled, short unless full_names) of the function containing vaddr, or NULL. */
 const char *elf_syms__find(struct elf_syms *es, uint64_t vaddr);
 const char *elf_syms__build_id(const struct elf_syms *es); /* hex or NULL */
 size_t elf_syms__count(const struct elf_syms *es);

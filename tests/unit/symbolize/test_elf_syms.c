@@ -2,7 +2,7 @@
 /*
  * test_elf_syms.c - ELF symbols on the fixture binaries (tests/fixtures/syms.c): PIE and
  * non-PIE, a stripped copy whose symbols come from a .gnu_debuglink file, one whose symbols
- * come from DEBUG_DIR/.build-id, C++ demangling, and bad input (not ELF, empty, truncated).
+ * come from DEBUG_DIR/.build-id, C++ demangling (short and full names), and bad input (not ELF, empty, truncated).
  * Expected addresses come from nm(1) on the unstripped binary, an independent reader.
  * Aliases (several names at one address): a library built here from a C source with local,
  * weak, global and versioned aliases, and the system's libc, whose every exported function
@@ -40,7 +40,7 @@ static void check_fixture_syms(struct elf_syms *es, const char *what)
 	static const char *const names[][2] = {
 		{ "fixture_alpha", "fixture_alpha" },
 		{ "fixture_beta", "fixture_beta" },
-		{ "_ZN7fixture5Gamma6methodEi", "fixture::Gamma::method(int)" },
+		{ "_ZN7fixture5Gamma6methodEi", "fixture::Gamma::method" },
 		{ "main", "main" },
 	};
 	char path[1024], desc[256];
@@ -78,6 +78,27 @@ static void test_pie_and_nopie(void)
 	      "non-PIE: file offset %#llx maps to vaddr %#llx (got %#llx)", a - 0x400000, a,
 	      (unsigned long long)v);
 	check_str(elf_syms__find(es, v), "fixture_alpha", "non-PIE lookup by converted offset");
+	elf_syms__free(es);
+}
+
+/* The short name by default (symbolize/demangle.h); full_names keeps the parameters. */
+static void test_full_names(void)
+{
+	char path[1024];
+	struct elf_load_opts o = { path, -1, NULL, NULL, true };
+	unsigned long long a;
+	struct elf_syms *es;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/syms_pie", fixdir);
+	a = nm_addr(path, "_ZN7fixture5Gamma6methodEi");
+	fd = open(path, O_RDONLY);
+	es = elf_syms__load(fd, &o);
+	close(fd);
+	check_str(elf_syms__find(es, a + 2), "fixture::Gamma::method(int)",
+		  "full_names: the demangled name whole");
+	check_str(elf_syms__find(es, nm_addr(path, "fixture_alpha")), "fixture_alpha",
+		  "full_names: a C name as it is");
 	elf_syms__free(es);
 }
 
@@ -369,6 +390,7 @@ int main(void)
 
 	snprintf(fixdir, sizeof(fixdir), "%s/tests/fixtures", build ? build : "build");
 	test_pie_and_nopie();
+	test_full_names();
 	test_debug_files();
 	test_bad_input();
 	test_corrupted();
