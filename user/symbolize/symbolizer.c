@@ -176,7 +176,8 @@ static struct sym_binary *symbolizer__binary(struct symbolizer *s, const struct 
 {
 	uint64_t key = binary_key(e->dev, e->inode);
 	struct sym_binary *head = u64map__get(s->binaries, key), *b;
-	struct elf_load_opts lo = { e->path, p->rootfd, s->opts.debug_dir, &s->refused.elf_files };
+	struct elf_load_opts lo = { e->path, p->rootfd, s->opts.debug_dir, &s->refused.elf_files,
+				    s->opts.full_names };
 	int fd;
 
 	for (b = head; b; b = b->next) {

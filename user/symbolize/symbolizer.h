@@ -37,6 +37,7 @@ struct symbolizer_opts {
 	const char *debug_dir; /* NULL: /usr/lib/debug */
 	const char *kallsyms;  /* NULL: /proc/kallsyms */
 	bool verbose;	       /* unused: -v raises lib/log's level, which decides */
+	bool full_names;       /* C++ names whole; default: scope and name (symbolize/demangle.h) */
 };
 
 /* Why a target's perf map was refused (lib/rootfs.h). */
