@@ -407,6 +407,22 @@ static struct pusher *new_pusher(const struct push_cfg *cfg)
 	return p;
 }
 
+/*
+ * The receiver records a request before it answers, and the pusher counts it (and deletes its
+ * file) after the answer: wait for the pusher's side too. The stats then.
+ */
+static struct push_stats wait_sent(struct pusher *p, uint64_t sent, uint64_t rejected)
+{
+	struct push_stats st;
+	double t0 = now_s();
+
+	do {
+		sleep_s(0.02);
+		pusher__stats(p, &st);
+	} while ((st.sent < sent || st.rejected < rejected) && now_s() - t0 < 5);
+	return st;
+}
+
 /* Requests [first, first + 3 n) are windows k0.. in order, NSERIES each, in name order. */
 static bool check_order(struct rx *r, int first, int nwin, int k0, int per)
 {
@@ -512,7 +528,7 @@ static void test_pprof(void)
 		printf("# go not installed: go tool pprof check skipped\n");
 	else
 		check(go_reads(&r, 1), "pprof: go tool pprof -raw reads a pushed body");
-	pusher__stats(p, &st);
+	st = wait_sent(p, 3 * NSERIES, 0);
 	check_int(st.sent, 3 * NSERIES, "pprof: stats.sent");
 	check(st.last_success_s > 0 && !st.failures && !st.spooled_files,
 	      "pprof: no failures, spool empty, last success set");
@@ -584,7 +600,7 @@ static void test_outage(void)
 	sleep_s(0.5);
 	check_int(rx_count(&r), 4 * NSERIES, "outage: exactly once");
 	check(check_order(&r, 1, 4, 0, NSERIES), "outage: in order");
-	pusher__stats(p, &st);
+	st = wait_sent(p, 4 * NSERIES, 0);
 	check(st.sent == 4 * NSERIES && st.retries >= 1 && !st.spooled_files,
 	      "outage: stats sent 12 (%llu), retries (%llu), spool empty",
 	      (unsigned long long)st.sent, (unsigned long long)st.retries);
@@ -649,7 +665,7 @@ static void test_rejected(void)
 	check_int(rx_wait(&r, 2 * NSERIES, 15), 2 * NSERIES, "400: each request tried");
 	sleep_s(1.5); /* backoff 0.2 s: a retry would have come by now */
 	check_int(rx_count(&r), 2 * NSERIES, "400: never retried");
-	pusher__stats(p, &st);
+	st = wait_sent(p, 0, 2 * NSERIES);
 	check(st.rejected == 2 * NSERIES && !st.sent && !st.failures && !st.spooled_files,
 	      "400: %llu rejected, none sent or failed, spool empty",
 	      (unsigned long long)st.rejected);
@@ -684,6 +700,7 @@ static void test_retry_5xx(void)
 			ok = -100;
 	}
 	check_int(ok, NSERIES, "500: then all 3 taken, in order");
+	wait_sent(p, NSERIES, 0);
 	check(!strcmp(rx_meta(&r, 1, "q.name"), want_names[0]) &&
 		      !strcmp(rx_meta(&r, 2, "q.name"), want_names[0]),
 	      "500: the oldest is retried, not skipped");
@@ -784,7 +801,7 @@ static void test_leftovers(void)
 	submit(p, 0, false);
 	check_int(rx_wait(&r, NSERIES, 15), NSERIES, "leftovers: the window arrives");
 	check(check_order(&r, 1, 1, 0, NSERIES), "leftovers: only the real requests");
-	pusher__stats(p, &st);
+	st = wait_sent(p, NSERIES, 1);
 	check_int(st.rejected, 1, "leftovers: the bad file counted as rejected");
 	check_int(count_suffix(cfg.spool_dir, ".spool"), 0, "leftovers: and deleted");
 	pusher__free(p, 2);
