@@ -40,6 +40,7 @@ struct record_cfg {
 		JAVA_OFF
 	} java; /* which JVMs get the agent */
 	bool user_only, kernel_only, threads, idle, verbose, status;
+	bool full_names; /* --full-names: C++ names whole */
 };
 
 /* Parse argv. 0; 1 when --help was printed; -EINVAL after a one-line error (exit 2). */

@@ -30,6 +30,7 @@ enum {
 	OPT_AGENT_OPTS,
 	OPT_DEBUG_DIR,
 	OPT_NO_STATUS,
+	OPT_FULL_NAMES,
 };
 
 static const struct opt record_opts[] = {
@@ -55,6 +56,8 @@ static const struct opt record_opts[] = {
 	  "options for the JVM agent, e.g. unfold=off,sig=on" },
 	{ "debug-dir", OPT_DEBUG_DIR, "DIR",
 	  "where separate debug files live (default /usr/lib/debug)" },
+	{ "full-names", OPT_FULL_NAMES, NULL,
+	  "C++ names whole (parameters, template arguments, clones);\ndefault: scope and name, Foo<...>::bar, as perf shows them" },
 	{ "stack-storage-size", OPT_STACK_STORAGE, "N", "stack map entries per table set",
 	  OPT_STR(SAMPLER_STACK_STORAGE) },
 	{ "max-stacks", OPT_MAX_STACKS, "N", "unique stacks per in-kernel table set",
@@ -240,6 +243,9 @@ static int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
 		return 0;
 	case OPT_NO_STATUS:
 		cfg->status = false;
+		return 0;
+	case OPT_FULL_NAMES:
+		cfg->full_names = true;
 		return 0;
 	default:
 		return -EINVAL;
