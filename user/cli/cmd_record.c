@@ -51,6 +51,10 @@ static void on_signal(int sig)
 		kill(child_to_signal, SIGTERM);
 }
 
+static void on_child(int sig)
+{
+}
+
 /* Root, or CAP_BPF + CAP_PERFMON: say so before anything else fails less clearly. */
 static int check_privileges(void)
 {
@@ -76,29 +80,9 @@ static void record__say(const struct recorder *r)
 
 static int record__setup(struct recorder *r)
 {
-	static const enum session_java java[] = {
-		[JAVA_AUTO] = SESSION_JAVA_AUTO,
-		[JAVA_TARGETS] = SESSION_JAVA_TARGETS,
-		[JAVA_OFF] = SESSION_JAVA_OFF,
-	};
-	struct session_cfg sc = {
-		.pids = r->cfg.pids,
-		.npids = r->cfg.npids,
-		.cmd = r->cfg.cmd,
-		.ev = &r->ev,
-		.rate = &r->cfg.rate,
-		.debug_dir = r->cfg.debug_dir,
-		.java = java[r->cfg.java],
-		.runtimes = { .agent_opts = r->cfg.agent_opts },
-		.stack_storage = r->cfg.stack_storage,
-		.max_stacks = r->cfg.max_stacks,
-		.user_only = r->cfg.user_only,
-		.kernel_only = r->cfg.kernel_only,
-		.threads = r->cfg.threads,
-		.idle = r->cfg.idle,
-		.verbose = r->cfg.verbose,
-	};
+	struct session_cfg sc;
 
+	record_cfg__session(&r->cfg, &r->ev, &sc);
 	r->profile = profile__new();
 	if (!r->profile)
 		return -ENOMEM;
@@ -126,7 +110,9 @@ static void record__status(struct recorder *r, double elapsed)
 /* One poll: false once the run is over (the command or the targets gone, the duration up). */
 static bool record__step(struct recorder *r, double t_start, double *elapsed)
 {
-	int state = session__poll(r->session, 100, r->err, sizeof(r->err));
+	double left = r->cfg.duration > 0 ? r->cfg.duration - (mono_s() - t_start) : 1;
+	int wait = session__timeout_ms(r->session, left < 1 ? (int)(left * 1000) + 1 : 1000);
+	int state = session__poll(r->session, wait, r->err, sizeof(r->err));
 
 	record__say(r);
 	if (state == SESSION_TARGETS_GONE)
@@ -228,6 +214,9 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* The command's exit interrupts the wait for events, so the run ends at once. */
+	sa.sa_handler = on_child;
+	sigaction(SIGCHLD, &sa, NULL);
 }
 
 int cmd_record(int argc, char **argv)

@@ -20,6 +20,11 @@ static const struct {
 	{ "diff", cmd_diff, "differential flame graph of two folded profiles" },
 	{ "attach", cmd_attach, "load the JVM agent into a running JVM (perf map for Java)" },
 	{ "list", cmd_list, "events this host supports, each checked" },
+	{ "monitor", cmd_monitor, "profile continuously: history, HTTP pull, Pyroscope push" },
+	{ "start", cmd_start, "record in the background until 'bpfprof stop'" },
+	{ "status", cmd_status, "what a monitor or background recording is doing" },
+	{ "dump", cmd_dump, "the profile so far of a monitor or background recording" },
+	{ "stop", cmd_stop, "end a background recording (-o FILE) or a monitor" },
 };
 
 static int usage(FILE *out, int status)

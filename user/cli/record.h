@@ -43,6 +43,8 @@ struct record_cfg {
 	bool full_names; /* --full-names: C++ names whole */
 };
 
+struct session_cfg;
+
 /* Parse argv. 0; 1 when --help was printed; -EINVAL after a one-line error (exit 2). */
 int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv);
 /*
@@ -50,6 +52,14 @@ int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv);
  * the format of each output (fmts[i] for outputs[i]; fmts[0] for stdout). 0 or -errno.
  */
 int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_format *fmts);
+/* Defaults before parsing (event cpu, status line on a terminal). */
+void record_cfg__defaults(struct record_cfg *cfg);
+/* One option by its key or its long name (shared with monitor and start). 0 or -EINVAL. */
+int record_cfg__option(struct record_cfg *cfg, int key, const char *arg);
+int record_cfg__option_named(struct record_cfg *cfg, const char *name, const char *arg);
+/* The session a checked cfg asks for (pointers into cfg and ev). */
+void record_cfg__session(const struct record_cfg *cfg, const struct event_spec *ev,
+			 struct session_cfg *sc);
 
 struct record_stats {
 	uint64_t bpf[STAT_MAX];		   /* from the BPF side */

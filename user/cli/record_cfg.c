@@ -14,6 +14,7 @@
 #include "cli/options.h"
 #include "cli/record.h"
 #include "collect/sampler.h"
+#include "collect/session.h"
 #include "lib/log.h"
 #include "lib/procfs.h"
 
@@ -175,7 +176,7 @@ static int parse_java(struct record_cfg *cfg, const char *s)
 	return 0;
 }
 
-static int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
+int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
 {
 	uint64_t v;
 	int err = 0;
@@ -252,14 +253,55 @@ static int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
 	}
 }
 
+int record_cfg__option_named(struct record_cfg *cfg, const char *name, const char *arg)
+{
+	for (const struct opt *o = record_opts; o->name; o++)
+		if (!strcmp(o->name, name))
+			return record_cfg__option(cfg, o->key, arg);
+	return -EINVAL;
+}
+
+void record_cfg__defaults(struct record_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->event = "cpu";
+	cfg->status = isatty(STDERR_FILENO) && !getenv("CI");
+}
+
+void record_cfg__session(const struct record_cfg *cfg, const struct event_spec *ev,
+			 struct session_cfg *sc)
+{
+	static const enum session_java java[] = {
+		[JAVA_AUTO] = SESSION_JAVA_AUTO,
+		[JAVA_TARGETS] = SESSION_JAVA_TARGETS,
+		[JAVA_OFF] = SESSION_JAVA_OFF,
+	};
+
+	*sc = (struct session_cfg){
+		.pids = cfg->pids,
+		.npids = cfg->npids,
+		.cmd = cfg->cmd,
+		.ev = ev,
+		.rate = &cfg->rate,
+		.debug_dir = cfg->debug_dir,
+		.java = java[cfg->java],
+		.runtimes = { .agent_opts = cfg->agent_opts },
+		.stack_storage = cfg->stack_storage,
+		.max_stacks = cfg->max_stacks,
+		.user_only = cfg->user_only,
+		.kernel_only = cfg->kernel_only,
+		.threads = cfg->threads,
+		.idle = cfg->idle,
+		.verbose = cfg->verbose,
+	};
+}
+
 int record_cfg__parse(struct record_cfg *cfg, int argc, char **argv)
 {
 	struct opts o;
 	int c, err;
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->event = "cpu";
-	cfg->status = isatty(STDERR_FILENO) && !getenv("CI");
+	record_cfg__defaults(cfg);
 	opts__init(&o, "record", record_opts, true);
 	while ((c = opts__next(&o, argc, argv)) != -1) {
 		if (c == 'h') {

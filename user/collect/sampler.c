@@ -221,6 +221,11 @@ int sampler__poll(struct sampler *s, int timeout_ms)
 	return n == -EINTR ? 0 : n;
 }
 
+int sampler__fd(const struct sampler *s)
+{
+	return s->rb ? ring_buffer__epoll_fd(s->rb) : -1;
+}
+
 void sampler__stop(struct sampler *s)
 {
 	if (s->src.ops)

@@ -51,6 +51,8 @@ int sampler__start(struct sampler *s, const struct event_spec *ev, const struct 
 const char *sampler__unit(const struct sampler *s, const struct event_spec *ev);
 /* Deliver pending process events; waits up to timeout_ms. Events handled, or -errno. */
 int sampler__poll(struct sampler *s, int timeout_ms);
+/* A descriptor that polls readable when sampler__poll() has events to deliver, or -1. */
+int sampler__fd(const struct sampler *s);
 /*
  * Detach the sampling and the process watchers, then deliver the events still queued: no sample
  * is taken and no event delivered after this returns. Safe to call twice.

@@ -283,6 +283,22 @@ int session__poll(struct session *s, int timeout_ms, char *err, size_t errlen)
 	return SESSION_RUNNING;
 }
 
+int session__fd(const struct session *s)
+{
+	return sampler__fd(s->sampler);
+}
+
+int session__timeout_ms(const struct session *s, int max_ms)
+{
+	double now = mono_s(), due = proc_tracker__next_due(s->procs), ms = max_ms;
+
+	if (due && (due - now) * 1000 < ms)
+		ms = (due - now) * 1000;
+	if (s->cfg.npids && (s->t_start + s->next_check - now) * 1000 < ms)
+		ms = (s->t_start + s->next_check - now) * 1000;
+	return ms < 0 ? 0 : (int)(ms + 0.999);
+}
+
 double session__stop(struct session *s)
 {
 	if (!s->t_stop) {
@@ -441,14 +457,12 @@ int session__tap_open(struct session *s, struct session_tap **out)
 	return e;
 }
 
-/* Name t into p with its window's meta: [open, now). */
+/* Name t into p with its window's meta: [open, cut). */
 static void session__name_tap(struct session *s, struct session_tap *t, struct profile *p,
-			      struct stack_builder_stats *st)
+			      struct stack_builder_stats *st, double t_cut)
 {
-	double dur = mono_s() - t->t_open;
-
 	session__name(s, t, p, st);
-	fill_meta(s, &p->meta, t->start_ns, dur);
+	fill_meta(s, &p->meta, t->start_ns, t_cut - t->t_open);
 	profile__sort(p);
 }
 
@@ -457,7 +471,7 @@ int session__tap_peek(struct session *s, struct session_tap *t, struct profile *
 {
 	int e = session__cut(s);
 
-	session__name_tap(s, t, p, st);
+	session__name_tap(s, t, p, st, mono_s());
 	return e;
 }
 
@@ -465,20 +479,24 @@ int session__tap_close(struct session *s, struct session_tap *t, struct profile 
 		       struct stack_builder_stats *st, struct session_tap **reopen)
 {
 	struct session_tap *next = NULL;
+	double t_cut;
 	int e;
 
 	if (reopen && !(next = tap__new(s)))
 		return -ENOMEM;
 	e = session__cut(s);
+	t_cut = mono_s();
 	/* The same cut ends t and begins next: no sample in both, none in neither. */
 	session__unlink(s, t);
 	if (next) {
+		next->t_open = t_cut;
+		next->start_ns = t->start_ns + (uint64_t)((t_cut - t->t_open) * 1e9);
 		next->next = s->taps;
 		s->taps = next;
 		*reopen = next;
 	}
 	if (p)
-		session__name_tap(s, t, p, st);
+		session__name_tap(s, t, p, st, t_cut);
 	tap__free(t);
 	return e;
 }

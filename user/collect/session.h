@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/types.h>
 #include "bpf/abi/sample.h"
 #include "collect/event_spec.h"
 #include "runtimes/runtime.h"
@@ -73,6 +74,13 @@ int session__start(struct session *s, char *err, size_t errlen);
  * state is SESSION_RUNNING (an unreadable in-kernel set, running out of file descriptors).
  */
 int session__poll(struct session *s, int timeout_ms, char *err, size_t errlen);
+/*
+ * For a caller that waits on several things: a descriptor readable when session__poll() has
+ * work, and how long it may wait at most (ms, <= max_ms) before a poll is due anyway (a
+ * process's mappings to read again, -p targets to check). Idle, a session needs no poll at all.
+ */
+int session__fd(const struct session *s);
+int session__timeout_ms(const struct session *s, int max_ms);
 /* Detach; no sample is taken after this. Seconds sampled since session__start(). */
 double session__stop(struct session *s);
 /* Samples, losses and the like so far: out[STAT_MAX]. */

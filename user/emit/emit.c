@@ -67,6 +67,14 @@ const char *emit__format_list(void)
 	return list;
 }
 
+const char *emit__format_name(enum out_format fmt)
+{
+	for (size_t i = 0; i < ARRAY_LEN(format_names); i++)
+		if (format_names[i].fmt == fmt)
+			return format_names[i].name;
+	return "folded";
+}
+
 int emit__parse_format(const char *name, const char *path, enum out_format *fmt)
 {
 	if (name) {

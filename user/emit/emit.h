@@ -40,6 +40,9 @@ struct emit_opts {
  */
 int emit__parse_format(const char *name, const char *path, enum out_format *fmt);
 
+/* The --format name of fmt ("pprof" for FMT_PPROF), as emit__parse_format() takes it. */
+const char *emit__format_name(enum out_format fmt);
+
 /* The --format names, comma-separated, from the one table the parser reads: for help and errors. */
 const char *emit__format_list(void);
 
