@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "emit/folded.h"
+#include "io/pprof_input.h"
 #include "cli/report_io.h"
 
 /* The input stream, or NULL after a one-line error that names the fix. */
@@ -28,12 +29,46 @@ static FILE *input__open(const char *cmd, const char *path)
 	}
 	if (!fstat(fileno(in), &st) && S_ISDIR(st.st_mode)) {
 		fprintf(stderr,
-			"bpfprof %s: cannot read '%s': it is a directory; give a folded file, e.g. %s/profile.folded\n",
+			"bpfprof %s: cannot read '%s': it is a directory; give a folded or pprof file, or use --dir %s for a monitor's history\n",
 			cmd, path, path);
 		fclose(in);
 		return NULL;
 	}
 	return in;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* pprof rather than folded: gzip's magic first (folded text never starts with 0x1f), or a
+ * plain protobuf named like pprof. */
+static bool input__is_pprof(FILE *in, const char *path)
+{
+	int c = getc(in);
+
+	if (c != EOF)
+		ungetc(c, in);
+	return pprof_input__sniff(c) || ends_with(path, ".pb") || ends_with(path, ".pprof") ||
+	       ends_with(path, ".pb.gz");
+}
+
+/* Read a pprof file: 0, or -errno after a one-line error. */
+static int report__read_pprof(struct profile *p, const char *cmd, const char *path, FILE *in)
+{
+	char err[512];
+	int ret = pprof_input__read(in, p, err, sizeof(err));
+
+	if (ret)
+		fprintf(stderr, "bpfprof %s: '%s': %s\n", cmd, path, err);
+	else if (!p->nstacks)
+		fprintf(stderr,
+			"bpfprof %s: '%s' is an empty profile (no samples were recorded); the output is empty too\n",
+			cmd, path);
+	return ret;
 }
 
 int report__read(struct profile *p, const char *cmd, const char *path)
@@ -45,6 +80,12 @@ int report__read(struct profile *p, const char *cmd, const char *path)
 
 	if (!in)
 		return -ENOENT;
+	if (input__is_pprof(in, path)) {
+		ret = report__read_pprof(p, cmd, is_stdin ? "<stdin>" : path, in);
+		if (!is_stdin)
+			fclose(in);
+		return ret;
+	}
 	ret = folded__read(p, in, is_stdin ? "<stdin>" : path, err, sizeof(err));
 	if (!is_stdin)
 		fclose(in);

@@ -2,8 +2,9 @@
 /*
  * cli/report_io.h - the input and output files of `report` and `diff`.
  *
- * An input is a folded file or "-" for stdin; errors are printed as one line that names the
- * file (and line). An output follows io/atomic_file.h: a regular file appears only complete, a
+ * An input is a folded file, a pprof file (gzip'd, or plain protobuf named .pb/.pprof), or "-"
+ * for stdin (either kind, told apart by gzip's magic); errors are printed as one line that names
+ * the file (and line). An output follows io/atomic_file.h: a regular file appears only complete, a
  * device, FIFO or descriptor path is written in place; a NULL or "-" path is stdout.
  */
 #ifndef BPFPROF_REPORT_IO_H
@@ -15,7 +16,7 @@
 #include "emit/emit.h"
 #include "model/profile.h"
 
-/* Read the folded file path (or "-") into p. 0, or -errno after printing "CMD: why". */
+/* Read the folded or pprof file path (or "-") into p, which holds no stacks yet. 0, or -errno after printing "CMD: why". */
 int report__read(struct profile *p, const char *cmd, const char *path);
 
 /* Parse --minwidth ARG (a percent, 0 to 100) into opts. 0, or -EINVAL after printing why. */
