@@ -9,6 +9,11 @@
  * Only GET/HEAD; anything else, bad parameters, or a URL/query too long get 4xx with a one-line
  * body. The server owns its threads; the handlers it calls are the monitor's and must be thread
  * safe. Loopback only unless listen_any.
+ *
+ * /profile: from/to as lib/units.h reads times (default: the hour before to, to = now), format
+ * html (default), folded, pb.gz, speedscope.json or txt, comm (regex), pid, label=k=v (repeated).
+ * A handler's -errno becomes the status: -EINVAL 400, -ENOENT 404, -EBUSY/-EAGAIN/-ECANCELED
+ * 503, anything else 500; its err message is the one-line body.
  */
 #ifndef BPFPROF_HTTP_H
 #define BPFPROF_HTTP_H
@@ -31,6 +36,12 @@ struct http_handlers {
 	void (*metrics)(void *ctx, FILE *out);
 	/* True when healthy; else why in buf. */
 	bool (*healthy)(void *ctx, char *why, size_t len);
+	/*
+	 * Optional: make live() calls running now or later return soon (-ECANCELED). Called once,
+	 * by http_server__free, which then waits for them; without it, free waits until the
+	 * running live() calls end on their own.
+	 */
+	void (*cancel)(void *ctx);
 };
 
 struct http_server;
@@ -46,7 +57,10 @@ int http_server__start(struct http_server **out, const char *listen, bool listen
 		       const struct http_handlers *h, char *err, size_t errlen);
 /* Requests served and refused so far (for /metrics). */
 void http_server__counts(const struct http_server *s, uint64_t *served, uint64_t *refused);
-/* Stop accepting, end the threads (a waiting live request gets 503). NULL-safe. */
+/*
+ * Stop accepting, end the threads (a waiting live request gets 503 at once), call
+ * handlers.cancel and wait for the live() calls still running. NULL-safe.
+ */
 void http_server__free(struct http_server *s);
 
 #endif /* BPFPROF_HTTP_H */
