@@ -29,7 +29,7 @@ static FILE *input__open(const char *cmd, const char *path)
 	}
 	if (!fstat(fileno(in), &st) && S_ISDIR(st.st_mode)) {
 		fprintf(stderr,
-			"bpfprof %s: cannot read '%s': it is a directory; give a folded or pprof file, or use --dir %s for a monitor's history\n",
+			"bpfprof %s: cannot read '%s': it is a directory; give a folded file or a pprof file, or --dir %s for a monitor's history\n",
 			cmd, path, path);
 		fclose(in);
 		return NULL;
