@@ -5,11 +5,16 @@
  * Two halves that meet only in the spool directory (daemon/spool.h):
  *  - pusher__submit (the window loop's thread) splits the window into series, one per service
  *    and set of low-cardinality labels, encodes each as one complete HTTP request (query string,
- *    content type, body) and spools it. It never touches the network.
- *  - one worker thread sends the oldest spooled request with a libcurl easy handle driven by a
- *    multi handle, so that pusher__free can wake and abort a transfer stuck on a backend that
- *    accepted the connection and never answers (curl_multi_wakeup), instead of waiting for a
- *    timeout.
+ *    content type, body) and spools the window's requests as one entry: one file and one fsync
+ *    per window, however many services it has. It never touches the network.
+ *  - one worker thread sends the requests of the oldest entry in order, each with a libcurl easy
+ *    handle driven by a multi handle, so that pusher__free can wake and abort a transfer stuck on
+ *    a backend that accepted the connection and never answers (curl_multi_wakeup) instead of
+ *    waiting for a timeout. The entry is deleted once every request in it was taken (2xx) or
+ *    refused (4xx); if pusher__free stops the worker half-way through one, the entry is
+ *    rewritten under its own name with the requests not yet taken, so the next run neither
+ *    repeats nor skips any. (After a kill -9 the next run repeats that entry's first requests:
+ *    at least once, never lost.)
  *
  * The wire format is Pyroscope's documented ingest API: POST URL/ingest?name=APP{k=v,...}&from=
  * &until=&format=&sampleRate=&spyName=&units=&aggregationType=. With format=pprof, name is the
@@ -22,9 +27,9 @@
  * label (the root frame, the process name) stays; "thread" would too, were the window recorded
  * with thread frames, which a monitor meant for a push should not be.
  *
- * A spooled request is a text header then the body:
- *   "bpfprof-push 1\n" QUERY "\n" CONTENT-TYPE "\n\n" BODY
- * so that a later run (another URL, another format setting) still sends exactly what was spooled.
+ * A spool entry is "bpfprof-push 2\n" and then, per request, QUERY "\n" CONTENT-TYPE "\n" LENGTH
+ * "\n" BODY, so that a later run (another URL, another format setting) still sends exactly what
+ * was spooled.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -51,12 +56,27 @@
 #define CONNECT_TIMEOUT_S 5L
 #define REQUEST_TIMEOUT_S 30L
 #define LOG_EVERY_S 60.0
-#define SPOOL_MAGIC "bpfprof-push 1\n"
+#define SPOOL_MAGIC "bpfprof-push 2\n"
 #define SERVICE_MAX 100
 #define VALUE_MAX 200
 
 /* The labels that name a series next to the service; everything else stays off the wire. */
 static const char *const series_labels[] = { "host", "container_id", "systemd_unit", "pod_uid" };
+
+/* One request of a spool entry, pointing into the entry's buffer. */
+struct request {
+	char *query, *ctype, *body;
+	size_t blen;
+};
+
+/* The spool entry (one window) the worker is working through, and how many requests are done. */
+struct current {
+	uint64_t seq;
+	bool loaded;
+	char *data;
+	struct request *reqs;
+	size_t n, done;
+};
 
 struct pusher {
 	char *url; /* without a trailing '/' */
@@ -75,12 +95,14 @@ struct pusher {
 	atomic_bool abort; /* read by the worker's transfer loop without the lock */
 
 	double backoff, retry_at; /* current delay (0: none) and when to try again */
-	uint64_t failed_seq;	  /* entry that failed last, to count retries */
+	uint64_t failed_seq;	  /* entry and request that failed last, to count retries */
+	size_t failed_idx;
 	bool failed_seq_valid, down;
 	double last_drop_log, last_reject_log;
 	uint64_t drops_logged;
 	unsigned rng;
 	struct push_stats st;
+	struct current cur; /* the worker's alone */
 };
 
 static double now_mono(void)
@@ -319,57 +341,62 @@ static void form__field(FILE *f, const char *boundary, const char *name, const c
 	fputs("\r\n", f);
 }
 
-/*
- * The spooled request of one series: header, then the folded text or the multipart form with
- * the gzip'd pprof. 0 or -errno; *buf malloc'd.
- */
-static int request__encode(const struct pusher *p, const struct profile *sub, const char *query,
-			   char **buf, size_t *len)
+/* The body of one series: folded text, or a multipart form with the gzip'd pprof. */
+static int request__body(const struct pusher *p, const struct profile *sub, FILE *out, char *ctype,
+			 size_t ctlen)
 {
-	char *body = NULL, boundary[41], cfg[256], disp[64];
-	size_t blen = 0;
-	FILE *f = open_memstream(&body, &blen), *out;
+	char *prof = NULL, boundary[41], cfg[256], disp[64];
+	size_t plen = 0;
+	FILE *f = open_memstream(&prof, &plen);
 	int err;
 
 	if (!f)
 		return -ENOMEM;
-	err = emit__write(sub, p->folded ? FMT_FOLDED : FMT_PPROF, f, NULL);
+	err = emit__write(sub, p->folded ? FMT_FOLDED : FMT_PPROF, p->folded ? out : f, NULL);
 	if (fclose(f) && !err)
 		err = -ENOMEM;
-	if (err) {
-		free(body);
-		return err;
-	}
+	if (!err && p->folded)
+		snprintf(ctype, ctlen, "text/plain");
+	if (err || p->folded)
+		goto out_free;
 	do
 		random_token(boundary, 40);
-	while (memmem(body, blen, boundary, 40));
-	if (!(out = open_memstream(buf, len))) {
-		free(body);
+	while (memmem(prof, plen, boundary, 40));
+	display_name(sub, disp, sizeof(disp));
+	snprintf(
+		cfg, sizeof(cfg),
+		"{\"samples\":{\"units\":\"samples\",\"aggregation\":\"sum\",\"display-name\":\"%s\",\"sampled\":true}}",
+		disp);
+	form__field(out, boundary, "profile", "profile.pprof", prof, plen);
+	form__field(out, boundary, "sample_type_config", "sample_type_config.json", cfg,
+		    strlen(cfg));
+	fprintf(out, "--%s--\r\n", boundary);
+	snprintf(ctype, ctlen, "multipart/form-data; boundary=%s", boundary);
+out_free:
+	free(prof);
+	return err;
+}
+
+/* Append the request of one series to a spool entry: "QUERY\nCONTENT-TYPE\nLENGTH\n" BODY. */
+static int request__append(const struct pusher *p, const struct profile *sub, const char *query,
+			   FILE *entry)
+{
+	char *body = NULL, ctype[96];
+	size_t blen = 0;
+	FILE *f = open_memstream(&body, &blen);
+	int err;
+
+	if (!f)
 		return -ENOMEM;
-	}
-	if (p->folded) {
-		fprintf(out, SPOOL_MAGIC "%s\ntext/plain\n\n", query);
-		fwrite(body, 1, blen, out);
-	} else {
-		display_name(sub, disp, sizeof(disp));
-		snprintf(
-			cfg, sizeof(cfg),
-			"{\"samples\":{\"units\":\"samples\",\"aggregation\":\"sum\",\"display-name\":\"%s\",\"sampled\":true}}",
-			disp);
-		fprintf(out, SPOOL_MAGIC "%s\nmultipart/form-data; boundary=%s\n\n", query,
-			boundary);
-		form__field(out, boundary, "profile", "profile.pprof", body, blen);
-		form__field(out, boundary, "sample_type_config", "sample_type_config.json", cfg,
-			    strlen(cfg));
-		fprintf(out, "--%s--\r\n", boundary);
+	err = request__body(p, sub, f, ctype, sizeof(ctype));
+	if (fclose(f) && !err)
+		err = -ENOMEM;
+	if (!err) {
+		fprintf(entry, "%s\n%s\n%zu\n", query, ctype, blen);
+		fwrite(body, 1, blen, entry);
 	}
 	free(body);
-	if (fclose(out)) {
-		free(*buf);
-		*buf = NULL;
-		return -ENOMEM;
-	}
-	return 0;
+	return err;
 }
 
 struct series_ref {
@@ -431,7 +458,7 @@ static void pusher__log_drops(struct pusher *p)
 	spool__stats(p->spool, &ss);
 	pthread_mutex_lock(&p->lock);
 	if (ss.dropped > p->drops_logged && now - p->last_drop_log >= LOG_EVERY_S) {
-		pr_warn("push: spool full: %llu unsent requests (%llu bytes) deleted so far, oldest first, to make room; the backend at %s has not taken them (%s)",
+		pr_warn("push: spool full: %llu unsent windows (%llu bytes) deleted so far, oldest first, to make room; the backend at %s has not taken them (%s)",
 			(unsigned long long)ss.dropped, (unsigned long long)ss.dropped_bytes,
 			p->url, p->st.last_error[0] ? p->st.last_error : "no answer yet");
 		p->drops_logged = ss.dropped;
@@ -440,32 +467,30 @@ static void pusher__log_drops(struct pusher *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* Encode and spool the series that the stacks with keep[] true make up. */
-static int pusher__spool_series(struct pusher *p, const struct profile *w, const bool *keep,
-				const char *name, char *err, size_t errlen)
+/* Append the request of the series that the stacks with keep[] true make up. */
+static int pusher__encode_series(struct pusher *p, const struct profile *w, const bool *keep,
+				 const char *name, FILE *entry, char *err, size_t errlen)
 {
 	struct profile *sub = series__profile(w, keep);
-	char *query = sub ? request__query(p, w, name) : NULL, *buf = NULL;
-	size_t len = 0;
-	int rc = query ? request__encode(p, sub, query, &buf, &len) : -ENOMEM;
+	char *query = sub ? request__query(p, w, name) : NULL;
+	int rc = query ? request__append(p, sub, query, entry) : -ENOMEM;
 
 	if (rc)
 		snprintf(err, errlen, "push: cannot encode the window of %s: %s", name,
 			 strerror(-rc));
-	else
-		rc = spool__put(p->spool, buf, len, err, errlen);
-	free(buf);
 	free(query);
 	profile__free(sub);
 	return rc;
 }
 
-int pusher__submit(struct pusher *p, const struct profile *window, char *err, size_t errlen)
+/* Every series of window into entry, one request each, in name order. The count or -errno. */
+static long pusher__encode_window(struct pusher *p, const struct profile *window, FILE *entry,
+				  char *err, size_t errlen)
 {
 	size_t *group = NULL;
 	char **owned = NULL;
 	bool *keep = calloc(window->nstacks ? window->nstacks : 1, sizeof(*keep));
-	long ng = keep ? series__group(p, window, &group, &owned) : -ENOMEM;
+	long ng = keep ? series__group(p, window, &group, &owned) : -ENOMEM, n = 0;
 	int rc = ng < 0 ? (int)ng : 0;
 
 	if (rc)
@@ -478,17 +503,38 @@ int pusher__submit(struct pusher *p, const struct profile *window, char *err, si
 			if (keep[i] && !name)
 				name = owned[window->stacks[i].labels];
 		}
-		if (name) /* a label set no stack uses is no series */
-			rc = pusher__spool_series(p, window, keep, name, err, errlen);
+		if (!name) /* a label set no stack uses is no series */
+			continue;
+		rc = pusher__encode_series(p, window, keep, name, entry, err, errlen);
+		n++;
 	}
 	owned__free(owned, window->nlabelsets);
 	free(group);
 	free(keep);
+	return rc ? rc : n;
+}
+
+int pusher__submit(struct pusher *p, const struct profile *window, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *entry = open_memstream(&buf, &len);
+	long n = entry ? (fputs(SPOOL_MAGIC, entry),
+			  pusher__encode_window(p, window, entry, err, errlen))
+		       : -ENOMEM;
+
+	if (entry && fclose(entry) && n >= 0)
+		n = -ENOMEM;
+	if (n == -ENOMEM)
+		snprintf(err, errlen, "push: out of memory");
+	if (n > 0)
+		n = spool__put(p->spool, buf, len, err, errlen);
+	free(buf);
 	pusher__log_drops(p);
 	pthread_mutex_lock(&p->lock);
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
-	return rc;
+	return n < 0 ? (int)n : 0;
 }
 
 /* ---- The worker --------------------------------------------------------------------------- */
@@ -595,27 +641,72 @@ out_free:
 	return res;
 }
 
-/* Split a spooled request into its parts (in place). false: not one of ours. */
-static bool request__parse(char *data, size_t len, char **query, char **ctype, char **body,
-			   size_t *blen)
+/* Split a spool entry into its requests (in place). false: not one of ours. */
+static bool entry__parse(char *data, size_t len, struct request **reqs, size_t *n)
 {
-	size_t magic = strlen(SPOOL_MAGIC);
-	char *q, *c, *end;
+	size_t magic = strlen(SPOOL_MAGIC), cap = 0;
+	char *at = data + magic, *end = data + len;
 
+	*reqs = NULL;
+	*n = 0;
 	if (len < magic || memcmp(data, SPOOL_MAGIC, magic))
 		return false;
-	q = data + magic;
-	if (!(c = memchr(q, '\n', len - magic)))
-		return false;
-	*c++ = 0;
-	if (!(end = memchr(c, '\n', data + len - c)) || end + 1 >= data + len || end[1] != '\n')
-		return false;
-	*end = 0;
-	*query = q;
-	*ctype = c;
-	*body = end + 2;
-	*blen = data + len - *body;
-	return true;
+	while (at < end) {
+		struct request r = { .query = at };
+		char *nl1 = memchr(at, '\n', end - at), *nl2, *nl3, *stop;
+
+		if (!nl1 || !(nl2 = memchr(nl1 + 1, '\n', end - nl1 - 1)) ||
+		    !(nl3 = memchr(nl2 + 1, '\n', end - nl2 - 1)))
+			return false;
+		*nl1 = *nl2 = *nl3 = 0;
+		r.ctype = nl1 + 1;
+		r.blen = strtoull(nl2 + 1, &stop, 10);
+		if (stop != nl3 || r.blen > (size_t)(end - nl3 - 1))
+			return false;
+		r.body = nl3 + 1;
+		at = r.body + r.blen;
+		if (*n == cap) {
+			struct request *bigger = realloc(*reqs, (cap = cap * 2 + 8) * sizeof(r));
+
+			if (!bigger)
+				return false;
+			*reqs = bigger;
+		}
+		(*reqs)[(*n)++] = r;
+	}
+	return *n > 0;
+}
+
+static void current__reset(struct current *c)
+{
+	free(c->data);
+	free(c->reqs);
+	*c = (struct current){};
+}
+
+/* Read and split spool entry seq. 0, -ENOENT (gone), or -EINVAL/-errno with why. */
+static int current__load(struct pusher *p, uint64_t seq, char *why, size_t whylen)
+{
+	struct current *c = &p->cur;
+	size_t len;
+	int rc;
+
+	current__reset(c);
+	rc = spool__read(p->spool, seq, (void **)&c->data, &len);
+	if (rc == -ENOENT)
+		return rc;
+	if (rc) {
+		snprintf(why, whylen, "unreadable spool file: %s", strerror(-rc));
+		return rc;
+	}
+	if (!entry__parse(c->data, len, &c->reqs, &c->n)) {
+		snprintf(why, whylen, "spool file %016" PRIx64 " is not a list of requests", seq);
+		current__reset(c);
+		return -EINVAL;
+	}
+	c->seq = seq;
+	c->loaded = true;
+	return 0;
 }
 
 static double jitter(struct pusher *p, double s)
@@ -625,12 +716,13 @@ static double jitter(struct pusher *p, double s)
 }
 
 /* Bookkeeping after one attempt. Under p->lock. */
-static void pusher__account(struct pusher *p, uint64_t seq, enum send_result res, bool local,
-			    const char *why)
+static void pusher__account(struct pusher *p, uint64_t seq, size_t idx, enum send_result res,
+			    bool local, const char *why)
 {
 	double now = now_mono();
 
-	if (p->failed_seq_valid && p->failed_seq == seq && res != SEND_ABORTED)
+	if (p->failed_seq_valid && p->failed_seq == seq && p->failed_idx == idx &&
+	    res != SEND_ABORTED)
 		p->st.retries++;
 	p->failed_seq_valid = false;
 	switch (res) {
@@ -655,6 +747,7 @@ static void pusher__account(struct pusher *p, uint64_t seq, enum send_result res
 	case SEND_RETRY:
 		p->st.failures++;
 		p->failed_seq = seq;
+		p->failed_idx = idx;
 		p->failed_seq_valid = true;
 		snprintf(p->st.last_error, sizeof(p->st.last_error), "%s", why);
 		p->backoff = p->backoff ? p->backoff * 2 : p->backoff_min;
@@ -671,33 +764,46 @@ static void pusher__account(struct pusher *p, uint64_t seq, enum send_result res
 	}
 }
 
-/* Send the oldest spooled request once. */
+/* A spool entry that cannot be read or parsed: delete it, counted with the refused ones. */
+static void pusher__drop_entry(struct pusher *p, uint64_t seq, const char *why)
+{
+	spool__remove(p->spool, seq);
+	pthread_mutex_lock(&p->lock);
+	pusher__account(p, seq, 0, SEND_REJECT, true, why);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Send the next request of the oldest spool entry once. */
 static void pusher__send_oldest(struct pusher *p)
 {
-	char *data = NULL, *query, *ctype, *body, why[160] = "";
+	struct current *c = &p->cur;
+	char why[160] = "";
 	enum send_result res;
-	bool local = true; /* the spool file, not the backend, decided */
+	struct request *r;
 	uint64_t seq;
-	size_t len, blen;
-	int rc = spool__peek(p->spool, &seq, (void **)&data, &len);
+	size_t idx;
+	int rc;
 
-	if (rc == -ENOENT)
+	if (spool__oldest(p->spool, &seq))
 		return;
-	if (rc) {
-		snprintf(why, sizeof(why), "unreadable spool file: %s", strerror(-rc));
-		res = SEND_REJECT;
-	} else if (!request__parse(data, len, &query, &ctype, &body, &blen)) {
-		snprintf(why, sizeof(why), "spool file %016" PRIx64 " is not a request", seq);
-		res = SEND_REJECT;
-	} else {
-		res = pusher__post(p, query, ctype, body, blen, why, sizeof(why));
-		local = false;
+	if (!c->loaded || c->seq != seq) {
+		if ((rc = current__load(p, seq, why, sizeof(why))))
+			if (rc != -ENOENT)
+				pusher__drop_entry(p, seq, why);
+		if (rc)
+			return;
 	}
-	free(data);
+	idx = c->done;
+	r = &c->reqs[idx];
+	res = pusher__post(p, r->query, r->ctype, r->body, r->blen, why, sizeof(why));
 	if (res == SEND_OK || res == SEND_REJECT)
+		c->done++;
+	if (c->done == c->n) {
 		spool__remove(p->spool, seq);
+		current__reset(c);
+	}
 	pthread_mutex_lock(&p->lock);
-	pusher__account(p, seq, res, local, why);
+	pusher__account(p, seq, idx, res, false, why);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -740,6 +846,26 @@ static bool pusher__wait_work(struct pusher *p)
 	}
 }
 
+/* Stopped half-way through an entry: keep only its requests not yet taken, in its place. */
+static void pusher__save_rest(struct pusher *p)
+{
+	struct current *c = &p->cur;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!c->loaded || !c->done || c->done >= c->n || !(f = open_memstream(&buf, &len)))
+		return;
+	fputs(SPOOL_MAGIC, f);
+	for (size_t i = c->done; i < c->n; i++) {
+		fprintf(f, "%s\n%s\n%zu\n", c->reqs[i].query, c->reqs[i].ctype, c->reqs[i].blen);
+		fwrite(c->reqs[i].body, 1, c->reqs[i].blen, f);
+	}
+	if (!fclose(f))
+		spool__replace(p->spool, c->seq, buf, len);
+	free(buf);
+}
+
 static void *pusher__main(void *arg)
 {
 	struct pusher *p = arg;
@@ -753,6 +879,7 @@ static void *pusher__main(void *arg)
 	p->worker_done = true;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
+	pusher__save_rest(p);
 	return NULL;
 }
 
@@ -869,6 +996,7 @@ void pusher__free(struct pusher *p, double flush_s)
 	pthread_mutex_unlock(&p->lock);
 	if (joinable)
 		pthread_join(p->worker, NULL);
+	current__reset(&p->cur);
 	if (p->multi)
 		curl_multi_cleanup(p->multi);
 	spool__free(p->spool);

@@ -31,7 +31,7 @@ struct push_cfg {
 
 struct push_stats {
 	uint64_t sent, failures, retries, rejected; /* requests; rejected: 4xx, dropped */
-	uint64_t spooled_files, spooled_bytes;	    /* waiting now */
+	uint64_t spooled_files, spooled_bytes;	    /* waiting now: windows, one file each */
 	uint64_t dropped_oldest;		    /* spooled windows deleted for room */
 	double last_success_s;			    /* CLOCK_REALTIME, 0: never */
 	char last_error[160];

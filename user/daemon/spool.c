@@ -301,52 +301,87 @@ static int file__read(const char *path, void **data, size_t *len)
 	return 0;
 }
 
-int spool__peek(struct spool *s, uint64_t *seq, void **data, size_t *len)
-{
-	for (;;) {
-		char *path;
-		int rc;
-
-		pthread_mutex_lock(&s->lock);
-		if (s->head == s->n) {
-			pthread_mutex_unlock(&s->lock);
-			return -ENOENT;
-		}
-		*seq = s->ents[s->head].seq;
-		pthread_mutex_unlock(&s->lock);
-		if (!(path = entry__path(s, *seq)))
-			return -ENOMEM;
-		rc = file__read(path, data, len);
-		free(path);
-		if (rc != -ENOENT)
-			return rc;
-		/* Deleted for room (or by hand) since: forget it and look at the next one. */
-		spool__remove(s, *seq);
-	}
-}
-
-int spool__remove(struct spool *s, uint64_t seq)
+int spool__oldest(struct spool *s, uint64_t *seq)
 {
 	int rc = -ENOENT;
 
 	pthread_mutex_lock(&s->lock);
-	for (size_t i = s->head; i < s->n; i++) {
-		char *path;
-
-		if (s->ents[i].seq != seq)
-			continue;
-		if ((path = entry__path(s, seq)))
-			unlink(path);
-		free(path);
-		s->st.files--;
-		s->st.bytes -= s->ents[i].size;
-		memmove(s->ents + i, s->ents + i + 1, (s->n - i - 1) * sizeof(*s->ents));
-		s->n--;
+	if (s->head < s->n) {
+		*seq = s->ents[s->head].seq;
 		rc = 0;
-		break;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+int spool__read(struct spool *s, uint64_t seq, void **data, size_t *len)
+{
+	char *path = entry__path(s, seq);
+	int rc = path ? file__read(path, data, len) : -ENOMEM;
+
+	free(path);
+	if (rc == -ENOENT)
+		spool__remove(s, seq); /* deleted for room (or by hand) meanwhile */
+	return rc;
+}
+
+/* The index slot of entry seq, or NULL. Under s->lock. */
+static struct spool_entry *index__find(struct spool *s, uint64_t seq)
+{
+	for (size_t i = s->head; i < s->n; i++)
+		if (s->ents[i].seq == seq)
+			return &s->ents[i];
+	return NULL;
+}
+
+int spool__replace(struct spool *s, uint64_t seq, const void *data, size_t len)
+{
+	char *path = entry__path(s, seq);
+	struct spool_entry *e;
+	int rc;
+
+	if (!path)
+		return -ENOMEM;
+	pthread_mutex_lock(&s->put_lock);
+	pthread_mutex_lock(&s->lock);
+	rc = index__find(s, seq) ? 0 : -ENOENT;
+	pthread_mutex_unlock(&s->lock);
+	if (!rc)
+		rc = entry__write(path, data, len);
+	pthread_mutex_lock(&s->lock);
+	if (!rc && (e = index__find(s, seq))) {
+		s->st.bytes += len - e->size;
+		e->size = len;
+	}
+	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->put_lock);
+	free(path);
+	return rc;
+}
+
+int spool__remove(struct spool *s, uint64_t seq)
+{
+	struct spool_entry *e;
+	char *path;
+
+	pthread_mutex_lock(&s->lock);
+	if (!(e = index__find(s, seq))) {
+		pthread_mutex_unlock(&s->lock);
+		return -ENOENT;
+	}
+	if ((path = entry__path(s, seq)))
+		unlink(path);
+	free(path);
+	s->st.files--;
+	s->st.bytes -= e->size;
+	if (e == &s->ents[s->head]) { /* the usual case: the consumer is done with the oldest */
+		s->head++;
+	} else {
+		memmove(e, e + 1, (&s->ents[s->n] - e - 1) * sizeof(*e));
+		s->n--;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return 0;
 }
 
 void spool__stats(struct spool *s, struct spool_stats *st)

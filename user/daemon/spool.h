@@ -36,11 +36,18 @@ int spool__open(struct spool **out, const char *dir, uint64_t max_bytes, char *e
 /* Write data as the newest entry, first deleting the oldest ones if it would not fit. 0 or -errno
  * (-EFBIG: larger than the bound; -ENOSPC...: nothing written), message in err. */
 int spool__put(struct spool *s, const void *data, size_t len, char *err, size_t errlen);
+/* The sequence number of the oldest entry: 0, or -ENOENT when the spool is empty. */
+int spool__oldest(struct spool *s, uint64_t *seq);
 /*
- * Read the oldest entry into a malloc'd buffer (*data, *len; the caller frees) and its sequence
- * number into *seq. 0, -ENOENT when the spool is empty, or -errno (the entry stays).
+ * Read entry seq into a malloc'd buffer (*data, NUL-terminated past *len; the caller frees).
+ * 0, -ENOENT when it is gone (deleted for room: it leaves the index too), or -errno.
  */
-int spool__peek(struct spool *s, uint64_t *seq, void **data, size_t *len);
+int spool__read(struct spool *s, uint64_t seq, void **data, size_t *len);
+/*
+ * Replace the content of entry seq (whole, under the same name, so it keeps its place): for a
+ * consumer that sent part of it. 0, -ENOENT if it is gone, or -errno (the old content stays).
+ */
+int spool__replace(struct spool *s, uint64_t seq, const void *data, size_t len);
 /* Delete entry seq (sent, or refused by the backend). 0, or -ENOENT if it is gone already. */
 int spool__remove(struct spool *s, uint64_t seq);
 void spool__stats(struct spool *s, struct spool_stats *st);

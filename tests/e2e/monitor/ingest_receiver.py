@@ -11,7 +11,9 @@ Records every request into DIR, numbered in arrival order (numbering continues a
                      (e.g. NNNNNN.profile, NNNNNN.sample_type_config), split by Python's email
                      parser, independently of the code under test
 What it answers is read from DIR/MODE at each request: "ok" (200, the default), a status code
-such as "500" or "400", or "hang" (read the request, record it, never answer). "Down" is simply
+such as "500" or "400", or "hang" (read the request, record it, never answer). A MODE of several
+lines is a script: each request uses up the first line, the last one stays ("ok\nhang": answer
+one request, then hang). "Down" is simply
 not running: the test kills it and starts it again on the same port.
 
 usage: ingest_receiver.py --port PORT --dir DIR
@@ -34,11 +36,16 @@ def next_number(directory):
 
 
 def mode(directory):
+    """The first line of DIR/MODE; with more lines, that one is used up (the last one stays)."""
+    path = os.path.join(directory, "MODE")
     try:
-        with open(os.path.join(directory, "MODE")) as f:
-            return f.read().strip() or "ok"
+        with open(path) as f:
+            lines = [l.strip() for l in f.read().splitlines() if l.strip()]
     except FileNotFoundError:
         return "ok"
+    if len(lines) > 1:
+        write_atomic(path, ("\n".join(lines[1:]) + "\n").encode())
+    return lines[0] if lines else "ok"
 
 
 def write_atomic(path, data):
@@ -71,7 +78,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
         url = urllib.parse.urlsplit(self.path)
-        how = mode(directory)
+        with lock:
+            how = mode(directory)
         status = "hang" if how == "hang" else ("200" if how == "ok" else how)
         lines = ["method POST", "path " + url.path, "query " + url.query]
         for k, vs in urllib.parse.parse_qs(url.query, keep_blank_values=True).items():
