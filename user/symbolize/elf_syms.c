@@ -57,14 +57,15 @@ struct scan {
 /*
  * Which of several names at one address a person expects (glibc gives write() six: write,
  * __write, __libc_write, __GI_write, __GI___write, __GI___libc_write). Ranked, first decides:
- * an internal alias loses ("__GI_" and "___": glibc's aliases for calls from inside itself;
- * "__vdso_": the vDSO's implementation names behind the weak clock_gettime & co, which perf
- * shows but nobody calls); then global and default-versioned ("name@@VER" in .symtab, the
- * default in .gnu.version for .dynsym), global, weak, a hidden version ("name@VER": a compat
- * symbol, bound only by old binaries, still better than a local name), local. Ties go to fewer
- * leading underscores, then the longer name, as perf does (esym__cmp). So libc's functions come
- * out as perf names them from .dynsym, the table a caller links against: malloc, write, read,
- * pthread_mutex_lock, and __libc_pread (the one global of pread's names; pread64 is weak).
+ * an internal alias loses, "__GI_" (glibc's aliases for its calls to itself) most, then "___"
+ * and "__vdso_" (glibc's implementation names behind public ones, ___pthread_mutex_lock; the
+ * vDSO's behind the weak clock_gettime & co, which perf shows but nobody calls); then global and
+ * default-versioned ("name@@VER" in .symtab, the default in .gnu.version for .dynsym), global,
+ * weak, a hidden version ("name@VER": a compat symbol, bound only by old binaries, still better
+ * than a local name), local. Ties go to fewer leading underscores, then the longer name, as perf
+ * does (esym__cmp). So libc's functions come out as perf names them from .dynsym, the table a
+ * caller links against: malloc, write, read, pthread_mutex_lock, and __libc_pread (the one
+ * global of pread's names; pread64 is weak).
  */
 enum {
 	RANK_GLOBAL_DEFAULT,
@@ -72,14 +73,9 @@ enum {
 	RANK_WEAK,
 	RANK_HIDDEN_VERSION,
 	RANK_LOCAL,
-	RANK_INTERNAL = 1 << 3, /* added to the above */
+	RANK_IMPL = 1 << 3,	/* added: "___", "__vdso_" */
+	RANK_GI_ALIAS = 1 << 4, /* added: "__GI_" */
 };
-
-static bool name__internal(const char *name)
-{
-	return !strncmp(name, "__GI_", 5) || !strncmp(name, "___", 3) ||
-	       !strncmp(name, "__vdso_", 7);
-}
 
 /*
  * The rank of a symbol named name (with its "@VER"/"@@VER" suffix, as .symtab spells symbols
@@ -100,7 +96,11 @@ static uint8_t esym__rank(const char *name, int bind, int ver)
 		r = RANK_WEAK;
 	else if (deflt)
 		r = RANK_GLOBAL_DEFAULT;
-	return name__internal(name) ? r | RANK_INTERNAL : r;
+	if (!strncmp(name, "__GI_", 5))
+		r |= RANK_GI_ALIAS;
+	else if (!strncmp(name, "___", 3) || !strncmp(name, "__vdso_", 7))
+		r |= RANK_IMPL;
+	return r;
 }
 
 static void elf_init(void)
