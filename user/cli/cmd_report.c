@@ -86,20 +86,21 @@ struct report_args {
 	struct emit_opts opts;
 };
 
-static int pid__parse(const char *arg, pid_t *pid)
+/* A whole number from lo to hi for option opt. 0, or -EINVAL after a one-line error. */
+static int whole__parse(const char *opt, const char *arg, long lo, long hi, long *out)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 1 || v > 4194304) {
+	if (errno || end == arg || *end || v < lo || v > hi) {
 		fprintf(stderr,
-			"bpfprof report: --pid wants a process id from 1 to 4194304, not '%s'\n",
-			arg);
+			"bpfprof report: %s wants a whole number from %ld to %ld, not '%s'\n", opt,
+			lo, hi, arg);
 		return -EINVAL;
 	}
-	*pid = v;
+	*out = v;
 	return 0;
 }
 
@@ -107,6 +108,7 @@ static int pid__parse(const char *arg, pid_t *pid)
 static int report_args__history(struct report_args *a, int c, const char *arg)
 {
 	char err[256];
+	long v;
 
 	switch (c) {
 	case OPT_DIR:
@@ -122,7 +124,10 @@ static int report_args__history(struct report_args *a, int c, const char *arg)
 		a->filter.comm = arg;
 		return 0;
 	case OPT_PID:
-		return pid__parse(arg, &a->filter.pid);
+		if (whole__parse("--pid", arg, 1, 4194304, &v))
+			return -EINVAL;
+		a->filter.pid = v;
+		return 0;
 	default: /* OPT_LABEL */
 		if (profile_filter__add_label(&a->filter, arg, err, sizeof(err))) {
 			fprintf(stderr, "bpfprof report: --label: %s\n", err);
@@ -132,27 +137,11 @@ static int report_args__history(struct report_args *a, int c, const char *arg)
 	}
 }
 
-static int top__parse(const char *arg, struct emit_opts *opts)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 1 || v > 100000) {
-		fprintf(stderr,
-			"bpfprof report: --top wants a whole number from 1 to 100000, not '%s'\n",
-			arg);
-		return -EINVAL;
-	}
-	opts->top = v;
-	return 0;
-}
-
 /* 0, 1 when --help was printed, -EINVAL after a one-line error (cli/options.h). */
 static int report_args__parse(struct report_args *a, int argc, char **argv)
 {
 	struct opts o;
+	long top;
 	int c;
 
 	opts__init(&o, "report", report_opts, false);
@@ -178,8 +167,9 @@ static int report_args__parse(struct report_args *a, int argc, char **argv)
 				return -EINVAL;
 			break;
 		case 'n':
-			if (top__parse(optarg, &a->opts))
+			if (whole__parse("--top", optarg, 1, 100000, &top))
 				return -EINVAL;
+			a->opts.top = top;
 			break;
 		case OPT_DIR:
 		case OPT_FROM:

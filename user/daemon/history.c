@@ -30,6 +30,7 @@
 #include "emit/emitters.h"
 #include "io/atomic_file.h"
 #include "io/pprof_input.h"
+#include "lib/units.h"
 
 #define NS_PER_S 1000000000ULL
 #define SUFFIX ".pb.gz"
@@ -62,39 +63,18 @@ static void stamp__format(uint64_t ns, char *out)
 	snprintf(out, STAMP_LEN + 1, "%.15s.%09uZ", buf, (unsigned)(ns % NS_PER_S));
 }
 
-/* Exactly n digits. */
-static bool digits(const char *s, int n, unsigned long long *v)
-{
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return true;
-}
-
+/* A stamp as stamp__format writes it, to the letter (units__time reads it; the round trip
+ * refuses every other spelling of the same time). */
 static bool stamp__parse(const char *s, uint64_t *ns)
 {
-	unsigned long long y, mo, d, h, mi, sec, frac;
-	struct tm tm = {};
-	time_t t;
+	char copy[STAMP_LEN + 1], back[STAMP_LEN + 1];
 
-	if (!digits(s, 4, &y) || !digits(s + 4, 2, &mo) || !digits(s + 6, 2, &d) || s[8] != 'T' ||
-	    !digits(s + 9, 2, &h) || !digits(s + 11, 2, &mi) || !digits(s + 13, 2, &sec) ||
-	    s[15] != '.' || !digits(s + 16, 9, &frac) || s[25] != 'Z')
+	memcpy(copy, s, STAMP_LEN);
+	copy[STAMP_LEN] = '\0';
+	if (units__time(copy, 0, ns))
 		return false;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t < 0)
-		return false;
-	*ns = (uint64_t)t * NS_PER_S + frac;
-	return true;
+	stamp__format(*ns, back);
+	return !strcmp(copy, back);
 }
 
 /* The window a file name stands for; false for any other name (temporaries, .lock...). */

@@ -14,27 +14,38 @@
 
 #define NS_PER_S 1000000000ULL
 
-/* An optional ".digits" at *s as a fraction in [0,1); false on a '.' without digits. */
-static bool read_fraction(const char **s, long double *frac)
+/*
+ * An optional ".digits" at *s as a fraction in [0,1), and exactly in ns (digits past the ninth
+ * cut off) so that times keep every nanosecond; false on a '.' without digits.
+ */
+static bool read_fraction(const char **s, long double *frac, uint64_t *ns)
 {
 	const char *p = *s;
 	long double scale = 1;
+	uint64_t n = 0, nscale = NS_PER_S;
 
 	*frac = 0;
-	if (*p != '.')
+	if (*p != '.') {
+		*ns = 0;
 		return true;
+	}
 	if (!isdigit((unsigned char)p[1]))
 		return false;
 	for (p++; isdigit((unsigned char)*p); p++) {
 		scale /= 10;
 		*frac += (*p - '0') * scale;
+		if (nscale > 1) {
+			nscale /= 10;
+			n += (*p - '0') * nscale;
+		}
 	}
+	*ns = n;
 	*s = p;
 	return true;
 }
 
 /* digits[.digits] at *s: the integer part (false when over 2^64-1) and the fraction. */
-static bool read_number(const char **s, uint64_t *ipart, long double *frac)
+static bool read_number(const char **s, uint64_t *ipart, long double *frac, uint64_t *frac_ns)
 {
 	const char *p = *s;
 	uint64_t v = 0;
@@ -48,7 +59,7 @@ static bool read_number(const char **s, uint64_t *ipart, long double *frac)
 			return false;
 		v = v * 10 + d;
 	}
-	if (!read_fraction(&p, frac))
+	if (!read_fraction(&p, frac, frac_ns))
 		return false;
 	*s = p;
 	*ipart = v;
@@ -86,10 +97,10 @@ int units__duration(const char *s, double *sec)
 {
 	long double total = 0, frac;
 	double last = 0;
-	uint64_t ipart;
+	uint64_t ipart, fns;
 	const char *p = s;
 
-	if (!s || !read_number(&p, &ipart, &frac))
+	if (!s || !read_number(&p, &ipart, &frac, &fns))
 		return -EINVAL;
 	if (!*p) {
 		total = ipart + frac; /* a bare number: seconds */
@@ -103,7 +114,7 @@ int units__duration(const char *s, double *sec)
 			total += (ipart + frac) * duration_units[u].sec;
 			if (!*p)
 				break;
-			if (!read_number(&p, &ipart, &frac))
+			if (!read_number(&p, &ipart, &frac, &fns))
 				return -EINVAL;
 		}
 	}
@@ -116,11 +127,11 @@ int units__duration(const char *s, double *sec)
 int units__size(const char *s, uint64_t *bytes)
 {
 	static const char prefixes[] = "KMGTP";
-	uint64_t ipart, mult = 1, v;
+	uint64_t ipart, mult = 1, v, fns;
 	long double frac;
 	const char *p = s, *k;
 
-	if (!s || !read_number(&p, &ipart, &frac))
+	if (!s || !read_number(&p, &ipart, &frac, &fns))
 		return -EINVAL;
 	if (*p && (k = strchr(prefixes, toupper((unsigned char)*p)))) {
 		for (int i = 0; i <= k - prefixes; i++)
@@ -180,24 +191,40 @@ static bool read_zone(const char **s, long *off_s, bool *local)
 	return true;
 }
 
-/* "YYYY-MM-DD[(T| )HH:MM[:SS[.frac]]][Z|±HH:MM]" as ns since the epoch. */
+/* A separator of ISO 8601's extended format; the basic format has none. */
+static bool read_sep(const char **s, const char *sep, bool basic)
+{
+	return basic || read_char(s, sep);
+}
+
+/*
+ * "YYYY-MM-DD[(T| )HH:MM[:SS[.frac]]][Z|±HH:MM]", or ISO 8601's basic format
+ * "YYYYMMDDTHHMM[SS[.frac]][Z|±HH:MM]" (the history's file names), as ns since the epoch.
+ */
 static int parse_date(const char *p, uint64_t *ns)
 {
 	struct tm tm = { 0 }, back;
 	int y, mo, d, h = 0, mi = 0, sec = 0;
 	long double frac = 0;
+	uint64_t fns = 0;
 	long off;
-	bool local;
+	bool local, basic;
 	time_t t;
 
-	if (!read_fixed(&p, 4, &y) || !read_char(&p, "-") || !read_fixed(&p, 2, &mo) ||
-	    !read_char(&p, "-") || !read_fixed(&p, 2, &d))
+	if (!read_fixed(&p, 4, &y))
 		return -EINVAL;
-	if (read_char(&p, "Tt ")) {
-		if (!read_fixed(&p, 2, &h) || !read_char(&p, ":") || !read_fixed(&p, 2, &mi))
+	basic = isdigit((unsigned char)*p);
+	if (!read_sep(&p, "-", basic) || !read_fixed(&p, 2, &mo) || !read_sep(&p, "-", basic) ||
+	    !read_fixed(&p, 2, &d))
+		return -EINVAL;
+	if (basic ? read_char(&p, "Tt") : read_char(&p, "Tt ")) {
+		if (!read_fixed(&p, 2, &h) || !read_sep(&p, ":", basic) || !read_fixed(&p, 2, &mi))
 			return -EINVAL;
-		if (read_char(&p, ":") && (!read_fixed(&p, 2, &sec) || !read_fraction(&p, &frac)))
+		if ((basic ? isdigit((unsigned char)*p) : read_char(&p, ":")) &&
+		    (!read_fixed(&p, 2, &sec) || !read_fraction(&p, &frac, &fns)))
 			return -EINVAL;
+	} else if (basic) {
+		return -EINVAL; /* "20261123" alone is unix seconds, never here */
 	}
 	if (!read_zone(&p, &off, &local) || *p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
 	    mi > 59 || sec > 59)
@@ -219,7 +246,7 @@ static int parse_date(const char *p, uint64_t *ns)
 	t -= off;
 	if (t < 0 || (uint64_t)t > (UINT64_MAX - NS_PER_S) / NS_PER_S)
 		return -EINVAL;
-	*ns = (uint64_t)t * NS_PER_S + (uint64_t)(frac * NS_PER_S);
+	*ns = (uint64_t)t * NS_PER_S + fns;
 	return 0;
 }
 
@@ -249,7 +276,7 @@ static int parse_ago(const char *dur, uint64_t now_ns, uint64_t *ns)
 int units__time(const char *s, uint64_t now_ns, uint64_t *ns)
 {
 	const char *p = s;
-	uint64_t ipart;
+	uint64_t ipart, fns;
 	long double frac;
 	size_t stem;
 
@@ -270,10 +297,10 @@ int units__time(const char *s, uint64_t now_ns, uint64_t *ns)
 		dur[stem] = '\0';
 		return parse_ago(dur, now_ns, ns);
 	}
-	if (read_number(&p, &ipart, &frac) && !*p) {
+	if (read_number(&p, &ipart, &frac, &fns) && !*p) {
 		if (ipart > (UINT64_MAX - NS_PER_S) / NS_PER_S)
 			return -EINVAL;
-		*ns = ipart * NS_PER_S + (uint64_t)(frac * NS_PER_S);
+		*ns = ipart * NS_PER_S + fns;
 		return 0;
 	}
 	return parse_date(s, ns);

@@ -310,8 +310,7 @@ static void test_foreign(void)
 		int rc;
 		struct profile *q = read_mem(data, len, &rc, err, sizeof(err));
 
-		check_int(rc, 0, "Go-style pprof reads");
-		printf("# %s %s\n", gz ? "gzip'd" : "plain", err);
+		check(rc == 0, "Go-style pprof reads (%s) %s", gz ? "gzip'd" : "plain", err);
 		check_int(q->nvalues, 2, "both sample types");
 		check_str(q->meta.event, "cpu", "event from the period type");
 		check_str(q->meta.unit, "nanoseconds", "unit from the period type");
