@@ -79,7 +79,8 @@ struct current {
 };
 
 struct pusher {
-	char *url; /* without a trailing '/' */
+	char *url;   /* without a trailing '/' */
+	char *shown; /* url for logs: without user:password@ */
 	char *service_label;
 	bool folded;
 	unsigned sample_rate;
@@ -182,6 +183,24 @@ int push__check_url(const char *url, char *err, size_t errlen)
 	slash = strchr(rest, '/');
 	return url__check_authority(url, rest, slash ? (size_t)(slash - rest) : strlen(rest), err,
 				    errlen);
+}
+
+/* url without the user:password@ of its authority: logs must not show credentials. */
+static char *url__redact(const char *url)
+{
+	const char *auth = strstr(url, "://"), *slash, *at;
+	char *out;
+
+	if (!auth)
+		return strdup(url);
+	auth += 3;
+	slash = strchr(auth, '/');
+	at = memrchr(auth, '@', slash ? (size_t)(slash - auth) : strlen(auth));
+	if (!at)
+		return strdup(url);
+	if (asprintf(&out, "%.*s%s", (int)(auth - url), url, at + 1) < 0)
+		return NULL;
+	return out;
 }
 
 /* ---- Windows into requests ---------------------------------------------------------------- */
@@ -460,7 +479,7 @@ static void pusher__log_drops(struct pusher *p)
 	if (ss.dropped > p->drops_logged && now - p->last_drop_log >= LOG_EVERY_S) {
 		pr_warn("push: spool full: %llu unsent windows (%llu bytes) deleted so far, oldest first, to make room; the backend at %s has not taken them (%s)",
 			(unsigned long long)ss.dropped, (unsigned long long)ss.dropped_bytes,
-			p->url, p->st.last_error[0] ? p->st.last_error : "no answer yet");
+			p->shown, p->st.last_error[0] ? p->st.last_error : "no answer yet");
 		p->drops_logged = ss.dropped;
 		p->last_drop_log = now;
 	}
@@ -731,7 +750,7 @@ static void pusher__account(struct pusher *p, uint64_t seq, size_t idx, enum sen
 		p->st.last_success_s = now_real();
 		p->backoff = p->retry_at = 0;
 		if (p->down)
-			pr_info("push: %s accepts profiles again", p->url);
+			pr_info("push: %s accepts profiles again", p->shown);
 		p->down = false;
 		break;
 	case SEND_REJECT:
@@ -756,7 +775,7 @@ static void pusher__account(struct pusher *p, uint64_t seq, size_t idx, enum sen
 		p->retry_at = now + jitter(p, p->backoff);
 		if (!p->down)
 			pr_warn("push: %s: %s; keeping windows in the spool and retrying with backoff",
-				p->url, why);
+				p->shown, why);
 		p->down = true;
 		break;
 	case SEND_ABORTED:
@@ -910,6 +929,8 @@ static int pusher__init(struct pusher *p, const struct push_cfg *cfg)
 	n = strlen(p->url);
 	while (n && p->url[n - 1] == '/')
 		p->url[--n] = 0;
+	if (!(p->shown = url__redact(p->url)))
+		return -ENOMEM;
 	p->folded = cfg->folded;
 	p->sample_rate = cfg->sample_rate;
 	p->backoff_min = cfg->backoff_min_s > 0 ? cfg->backoff_min_s : BACKOFF_MIN_S;
@@ -1003,6 +1024,7 @@ void pusher__free(struct pusher *p, double flush_s)
 	pthread_cond_destroy(&p->cond);
 	pthread_mutex_destroy(&p->lock);
 	free(p->service_label);
+	free(p->shown);
 	free(p->url);
 	free(p);
 }

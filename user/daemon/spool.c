@@ -168,7 +168,8 @@ static int spool__scan(struct spool *s)
 			s->next_seq = seq + 1;
 	}
 	closedir(d);
-	qsort(s->ents, s->n, sizeof(*s->ents), entry__cmp);
+	if (s->n)
+		qsort(s->ents, s->n, sizeof(*s->ents), entry__cmp);
 	return err;
 }
 

@@ -40,6 +40,17 @@
 static char base[64];
 static int dirno;
 
+/* The pusher's log lines as TAP comments, so they never split a result line. */
+static char logged[16384];
+
+static void log_to_tap(enum log_level level, const char *msg, void *ctx)
+{
+	size_t n = strlen(logged);
+
+	printf("# log: %s\n", msg);
+	snprintf(logged + n, sizeof(logged) - n, "%s\n", msg);
+}
+
 static const char *const want_names[NSERIES] = {
 	"alpha{host=node-1,container_id=c0ffee,systemd_unit=alpha.service}",
 	"beta_2{host=node-1,pod_uid=1234-abcd}",
@@ -582,8 +593,13 @@ static void test_outage(void)
 	struct pusher *p;
 	struct push_stats st;
 
+	char url[96];
+
 	rx_init(&r);
 	cfg = cfg_for(&r, spool_path("spool-outage"), false);
+	snprintf(url, sizeof(url), "http://user:s3cret@127.0.0.1:%d", r.port);
+	cfg.url = url;
+	logged[0] = 0;
 	if (!(p = new_pusher(&cfg)))
 		return;
 	for (int k = 0; k < 4; k++)
@@ -595,11 +611,17 @@ static void test_outage(void)
 	      (unsigned long long)st.failures, (unsigned long long)st.spooled_files);
 	check(strstr(st.last_error, "onnect") != NULL, "outage: last_error says why: %s",
 	      st.last_error);
+	check(strstr(logged, "127.0.0.1") && strstr(logged, "retrying") &&
+		      !strstr(logged, "s3cret"),
+	      "outage: logged once, without the password in the URL");
 	check(rx_start(&r), "outage: receiver up");
 	check_int(rx_wait(&r, 4 * NSERIES, 15), 4 * NSERIES, "outage: all 12 arrive");
 	sleep_s(0.5);
 	check_int(rx_count(&r), 4 * NSERIES, "outage: exactly once");
 	check(check_order(&r, 1, 4, 0, NSERIES), "outage: in order");
+	/* base64("user:s3cret") */
+	check_str(rx_meta(&r, 1, "h.authorization"),
+		  "Basic dXNlcjpzM2NyZXQ=", "outage: the URL's credentials reach the backend");
 	st = wait_sent(p, 4 * NSERIES, 0);
 	check(st.sent == 4 * NSERIES && st.retries >= 1 && !st.spooled_files,
 	      "outage: stats sent 12 (%llu), retries (%llu), spool empty",
@@ -889,12 +911,6 @@ static void test_bad_config(void)
 	      "a file as spool dir: %s", err);
 	free((char *)cfg.spool_dir);
 	pusher__free(NULL, 1);
-}
-
-/* The pusher's log lines as TAP comments, so they never split a result line. */
-static void log_to_tap(enum log_level level, const char *msg, void *ctx)
-{
-	printf("# log: %s\n", msg);
 }
 
 int main(void)
