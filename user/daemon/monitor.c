@@ -708,9 +708,25 @@ static int monitor__step(struct monitor *m)
 	return 0;
 }
 
+/* The last line: what the BPF side counted against what the windows hold. */
+static void monitor__log_end(struct monitor *m, double dur)
+{
+	struct mon_counters c;
+
+	pthread_mutex_lock(&m->lock);
+	c = m->c;
+	pthread_mutex_unlock(&m->lock);
+	session__stats(m->s, c.bpf);
+	pr_info("stopped after %.2f s: samples taken %llu, in windows %llu, lost %llu, %llu windows written",
+		dur, (unsigned long long)c.bpf[STAT_SAMPLES], (unsigned long long)c.samples,
+		(unsigned long long)(c.bpf[STAT_COUNTS_FULL] + c.stacks_dropped),
+		(unsigned long long)c.windows);
+}
+
 int monitor__run(struct monitor *m)
 {
 	char err[256];
+	double dur;
 	int e;
 
 	m->c.started_ns = realtime_ns();
@@ -731,9 +747,10 @@ int monitor__run(struct monitor *m)
 	m->stopping = true;
 	pthread_cond_broadcast(&m->cond);
 	pthread_mutex_unlock(&m->lock);
-	session__stop(m->s);
+	dur = session__stop(m->s);
 	if (m->cur && m->cfg.window_s)
 		monitor__close_window(m, true);
+	monitor__log_end(m, dur);
 	return e;
 }
 
