@@ -18,20 +18,26 @@
 
 static char fixdir[512];
 
-static struct elf_syms *load(const char *file, const char *debug_dir)
+static struct elf_syms *load_path(const char *path, const char *debug_dir)
 {
-	char path[1024];
 	struct elf_load_opts o = { path, -1, debug_dir };
 	struct elf_syms *es;
-	int fd;
+	int fd = open(path, O_RDONLY);
 
-	snprintf(path, sizeof(path), "%s/%s", fixdir, file);
-	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return NULL;
 	es = elf_syms__load(fd, &o);
 	close(fd);
 	return es;
+}
+
+/* A fixture by its file name under fixdir. */
+static struct elf_syms *load(const char *file, const char *debug_dir)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", fixdir, file);
+	return load_path(path, debug_dir);
 }
 
 /* The functions of the fixture, found at their nm address and a few bytes in. */
@@ -194,25 +200,6 @@ static void test_corrupted(void)
 	check(1, "300 corrupted copies of a binary: no crash (%ld still loaded)", loaded);
 }
 
-/* Run a shell command; 0 when it exited 0. */
-static int sh(const char *cmd)
-{
-	return system(cmd);
-}
-
-static struct elf_syms *load_path(const char *path, const char *debug_dir)
-{
-	struct elf_load_opts o = { path, -1, debug_dir };
-	struct elf_syms *es;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return NULL;
-	es = elf_syms__load(fd, &o);
-	close(fd);
-	return es;
-}
-
 /*
  * Each rule decides one address: without it, the names' underscores and lengths (the last
  * tie-breakers) would pick the wrong one. ___impl_one (local), __GI_one (local: hidden
@@ -271,7 +258,7 @@ static void test_aliases(void)
 
 	snprintf(dir, sizeof(dir), "/tmp/test_elf_alias.%d", getpid());
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s", dir);
-	sh(cmd);
+	check(system(cmd) == 0, "%s", cmd);
 	snprintf(cmd, sizeof(cmd), "%s/al.c", dir);
 	f = fopen(cmd, "w");
 	fputs(alias_src, f);
@@ -284,14 +271,14 @@ static void test_aliases(void)
 		 "cd %s && cc -O0 -shared -fPIC -Wl,--version-script=al.map al.c -o al.so && "
 		 "cp al.so al_stripped.so && strip al_stripped.so",
 		 dir);
-	check(sh(cmd) == 0, "build a library with aliases: %s", cmd);
+	check(system(cmd) == 0, "build a library with aliases: %s", cmd);
 	/* .symtab spells versions into names; .dynsym keeps them in .gnu.version */
 	snprintf(unstripped, sizeof(unstripped), "%s/al.so", dir);
 	check_aliases(unstripped, unstripped, "aliases from .symtab");
 	snprintf(so, sizeof(so), "%s/al_stripped.so", dir);
 	check_aliases(so, unstripped, "aliases from .dynsym + .gnu.version");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	sh(cmd);
+	check(system(cmd) == 0, "%s", cmd);
 }
 
 /* The path of the libc this test runs with, from /proc/self/maps. */
