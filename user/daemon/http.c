@@ -425,21 +425,31 @@ static struct live_job *live__start(struct http_server *s, unsigned seconds, int
 	}
 	*j = (struct live_job){ .s = s, .seconds = seconds, .refs = 2 };
 	pthread_mutex_lock(&s->lock);
-	*rc = s->live_jobs >= HTTP_MAX_LIVE ? -EBUSY : 0;
+	*rc = s->stopping ? -ECANCELED : s->live_jobs >= HTTP_MAX_LIVE ? -EBUSY : 0;
 	if (!*rc) {
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		*rc = -pthread_create(&tid, &attr, live__run, j);
 		pthread_attr_destroy(&attr);
 	}
-	if (!*rc)
+	/* counted before the worker can be seen running, so free waits for this request */
+	if (!*rc) {
 		s->live_jobs++;
+		s->live_requests++;
+	}
 	pthread_mutex_unlock(&s->lock);
 	if (*rc) {
 		free(j);
 		return NULL;
 	}
 	return j;
+}
+
+static const char *live__refusal(int rc)
+{
+	if (rc == -EBUSY)
+		return "too many live profiles in progress; retry later";
+	return rc == -ECANCELED ? "the monitor is shutting down" : NULL;
 }
 
 /* Did the client close its end (a pprof client that gave up)? */
@@ -501,14 +511,9 @@ static void serve_live(struct http_server *s, struct MHD_Connection *c, void **r
 	}
 	j = live__start(s, seconds, &rc);
 	if (!j) {
-		reply__failed(s, r, "live profile", rc,
-			      rc == -EBUSY ? "too many live profiles in progress; retry later"
-					   : NULL);
+		reply__failed(s, r, "live profile", rc, live__refusal(rc));
 		return;
 	}
-	pthread_mutex_lock(&s->lock);
-	s->live_requests++;
-	pthread_mutex_unlock(&s->lock);
 	*req = &s->live_marker;
 	rc = live__wait(s, c, j);
 	if (rc == -ECONNRESET) {
