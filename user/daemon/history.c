@@ -163,7 +163,8 @@ static int dir__scan(const char *dir, bool clean, struct window **out, size_t *n
 		(*out)[(*n)++] = w;
 	}
 	closedir(d);
-	qsort(*out, *n, sizeof(**out), window_cmp);
+	if (*n)
+		qsort(*out, *n, sizeof(**out), window_cmp);
 	return 0;
 }
 

@@ -109,7 +109,7 @@ static int slurp(FILE *f, struct buf *out, char *err, size_t errlen)
 
 	if (n == 2 && head[0] == 0x1f && head[1] == 0x8b)
 		rc = slurp_gzip(f, head, n, out, err, errlen);
-	else if (!(rc = buf__reserve(out, n))) {
+	else if (!(rc = buf__reserve(out, CHUNK))) {
 		memcpy(out->data, head, n);
 		out->len = n;
 		do {
