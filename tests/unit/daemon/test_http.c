@@ -83,12 +83,22 @@ static struct profile *fake_profile(void)
 	return p;
 }
 
+/* handlers.ctx of the server whose one live profile outlasts the idle timeout */
+static char long_ctx;
+
 static int fake_live(void *ctx, double seconds, struct profile **out, char *err, size_t errlen)
 {
 	long long deadline = mono_ms() + (long long)(seconds * 1000);
 	struct timespec ts;
 	int rc;
 
+	if (ctx == &long_ctx) {
+		ts = (struct timespec){ (time_t)seconds, 0 };
+		while (nanosleep(&ts, &ts))
+			;
+		*out = fake_profile();
+		return 0;
+	}
 	pthread_mutex_lock(&fake.lock);
 	fake.live_calls++;
 	fake.live_running++;
@@ -777,6 +787,7 @@ static void test_profile_range(void)
 
 struct bg {
 	pthread_t tid;
+	int port; /* 0: the test server's */
 	const char *path;
 	long timeout_ms;
 	struct resp r;
@@ -787,7 +798,7 @@ static void *bg__run(void *arg)
 {
 	struct bg *b = arg;
 
-	http_at(NULL, 0, "GET", b->path, b->timeout_ms, &b->r);
+	http_at(NULL, b->port, "GET", b->path, b->timeout_ms, &b->r);
 	b->done_at = mono_s();
 	return NULL;
 }
@@ -944,6 +955,32 @@ static void test_connection_limit(void)
 	resp__free(&r);
 }
 
+/* A live profile longer than the idle timeout: the connection waits, it is not idle. */
+static struct http_server *long_live__start(struct bg *b)
+{
+	struct http_handlers h = handlers;
+	struct http_server *s;
+
+	h.ctx = &long_ctx;
+	h.cancel = NULL;
+	s = server__start("127.0.0.1:%d", &h, &b->port);
+	if (s)
+		bg__start(b, "/debug/pprof/profile?seconds=17", 40000);
+	return s;
+}
+
+static void long_live__check(struct http_server *s, struct bg *b)
+{
+	if (!s)
+		return;
+	pthread_join(b->tid, NULL);
+	check(b->r.status == 200 && b->r.secs >= 17 && gzip_contains(&b->r, "fake_hot_spin"),
+	      "seconds=17, past the 15 s idle timeout: the profile arrives after %.1f s (%ld %s)",
+	      b->r.secs, b->r.status, curl_easy_strerror(b->r.cc));
+	resp__free(&b->r);
+	http_server__free(s);
+}
+
 static void test_idle_timeout(int stalled, double opened)
 {
 	bool closed = raw_closed(stalled, (int)((opened + 25 - mono_s()) * 1000));
@@ -1029,6 +1066,8 @@ static void test_ipv6(void)
 
 int main(void)
 {
+	struct http_server *long_s;
+	struct bg long_bg = {};
 	double opened;
 	int stalled;
 
@@ -1040,6 +1079,7 @@ int main(void)
 	if (!fake.server)
 		return check_done();
 
+	long_s = long_live__start(&long_bg);
 	stalled = raw_connect(port);
 	opened = mono_s();
 	if (stalled >= 0)
@@ -1054,6 +1094,7 @@ int main(void)
 	test_live_bound();
 	test_connection_limit();
 	test_idle_timeout(stalled, opened);
+	long_live__check(long_s, &long_bg);
 	test_ipv6();
 	test_shutdown(true);
 	test_shutdown(false);
