@@ -4,7 +4,9 @@
 # window names the monitor gives them (UTC start and end, read from each file's own time_nanos
 # and duration_nanos). The merge of every window must equal, stack by stack, the sum of the
 # windows converted one by one (`report wN.pb.gz`); --from/--to select by time; --comm
-# filters; bad directories and times, and ranges holding no window, are one-line errors.
+# filters; bad directories and times, and ranges holding no window, are one-line errors. Last,
+# a CPU profile written by Go's runtime/pprof reads with go tool pprof's sample count, root-first
+# stacks and its pprof.Labels usable by --label.
 . "$(dirname "$0")/../lib.sh"
 export HOME=${HOME:-$TMP} GOTOOLCHAIN=local GOCACHE=$TMP/gocache
 SPLIT=$BUILD/tests/workloads/split
@@ -115,5 +117,52 @@ err "truncated gzip" "$TMP/cut.pb.gz"
 cp "$TMP/w0.pb.gz" "$H/.$(window "$TMP/w0.pb.gz" | cut -d' ' -f3).AbC123"
 "$BPFPROF" report --dir "$H" -o "$TMP/all2.folded"
 same "$TMP/all2.folded" "$TMP/want.folded"; ok $? "a hidden temporary is not counted"
+
+# --- a pprof written by Go's runtime/pprof: functions, root-first stacks and labels come through
+mkdir -p "$TMP/gop"
+cat > "$TMP/gop/main.go" <<'EOF'
+package main
+
+import (
+	"context"
+	"os"
+	"runtime/pprof"
+	"time"
+)
+
+var sink uint64
+
+//go:noinline
+func burn(d time.Duration) {
+	for end := time.Now().Add(d); time.Now().Before(end); {
+		for i := 0; i < 100000; i++ {
+			sink = sink*6364136223846793005 + 1442695040888963407
+		}
+	}
+}
+
+func main() {
+	f, _ := os.Create(os.Args[1])
+	pprof.StartCPUProfile(f)
+	pprof.Do(context.Background(), pprof.Labels("worker", "w1"), func(context.Context) {
+		burn(1500 * time.Millisecond)
+	})
+	pprof.StopCPUProfile()
+	f.Close()
+}
+EOF
+(cd "$TMP/gop" && GO111MODULE=off go run main.go "$TMP/go.pb.gz" > "$TMP/go.log" 2>&1)
+ok $? "a Go program wrote a CPU profile" || note "$(tail -n 3 "$TMP/go.log")"
+"$BPFPROF" report "$TMP/go.pb.gz" -o "$TMP/go.folded"; ok $? "report reads Go's pprof"
+want=$(go tool pprof -top -sample_index=0 "$TMP/go.pb.gz" 2>/dev/null | sed -n 's/.* of \([0-9]*\) total.*/\1/p' | head -1)
+[ -n "$want" ] && [ "$(total "$TMP/go.folded")" = "$want" ]
+ok $? "same sample count as go tool pprof ($(total "$TMP/go.folded") vs $want)"
+[ "$(share "$TMP/go.folded" '(^|;)main\.burn(;|$)' | cut -d. -f1)" -ge 80 ]
+ok $? "main.burn holds the samples ($(share "$TMP/go.folded" '(^|;)main\.burn(;|$)')%)"
+grep -q '^runtime\.main;main\.main;runtime/pprof\.Do;' "$TMP/go.folded"; ok $? "root first: runtime.main;main.main;runtime/pprof.Do;..."
+"$BPFPROF" report "$TMP/go.pb.gz" --label worker=w1 -o "$TMP/gow.folded"
+[ "$(total "$TMP/gow.folded")" -gt 0 ] && grep -q 'main\.burn' "$TMP/gow.folded"
+ok $? "Go's labels kept: --label worker=w1 finds the burn ($(total "$TMP/gow.folded") samples)"
+err "left no samples" "$TMP/go.pb.gz" --label worker=w2
 
 done_testing
