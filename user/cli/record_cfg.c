@@ -293,6 +293,7 @@ void record_cfg__session(const struct record_cfg *cfg, const struct event_spec *
 		.threads = cfg->threads,
 		.idle = cfg->idle,
 		.verbose = cfg->verbose,
+		.full_names = cfg->full_names,
 	};
 }
 

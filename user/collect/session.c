@@ -176,7 +176,8 @@ struct session *session__new(const struct session_cfg *cfg, char *err, size_t er
 	if (!s)
 		return fail(err, errlen, 0, "out of memory"), NULL;
 	s->cfg = *cfg;
-	s->sym = symbolizer__new(&(struct symbolizer_opts){ cfg->debug_dir, NULL, cfg->verbose });
+	s->sym = symbolizer__new(
+		&(struct symbolizer_opts){ cfg->debug_dir, NULL, cfg->verbose, cfg->full_names });
 	s->pids_seen = u64map__new();
 	s->info = cfg->labels ? proc_info__new() : NULL;
 	if (!s->sym || !s->pids_seen || (cfg->labels && !s->info)) {

@@ -50,6 +50,7 @@ struct session_cfg {
 	struct runtime_cfg runtimes; /* agent options, attach timeout (.watch is the session's) */
 	uint32_t stack_storage, max_stacks;
 	bool user_only, kernel_only, threads, idle, verbose;
+	bool full_names;    /* C++ names whole (symbolize/demangle.h) */
 	bool labels;	    /* label stacks with pid, comm, exe, cgroup, container... (pprof) */
 	bool taps_only;	    /* no collection from start to end: the caller opens taps (monitor) */
 	const char *comm;   /* keep only processes whose name matches this ERE, NULL: all */
