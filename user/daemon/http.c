@@ -93,21 +93,24 @@ static int listen__error(char *err, size_t errlen, const char *listen, const cha
 	return -EINVAL;
 }
 
-/* "1".."65535", digits only. */
-static int port__parse(const char *s, uint16_t *port)
+/*
+ * A whole number in [min, max] written with digits only (no sign, blank or exponent: a port, a
+ * number of seconds or a pid is meant exactly). 0 or -EINVAL.
+ */
+static int number__parse(const char *s, unsigned long min, unsigned long max, unsigned long *v)
 {
-	unsigned long v = 0;
+	unsigned long n = 0;
 
-	if (!*s || strlen(s) > 5)
+	if (!*s || strlen(s) > 10)
 		return -EINVAL;
 	for (const char *p = s; *p; p++) {
 		if (*p < '0' || *p > '9')
 			return -EINVAL;
-		v = v * 10 + (*p - '0');
+		n = n * 10 + (*p - '0');
 	}
-	if (v < 1 || v > 65535)
+	if (n < min || n > max)
 		return -EINVAL;
-	*port = v;
+	*v = n;
 	return 0;
 }
 
@@ -149,7 +152,7 @@ int http__parse_listen(const char *listen, bool listen_any, struct sockaddr_stor
 {
 	const char *end, *port_s;
 	char host[INET6_ADDRSTRLEN + 1];
-	uint16_t port;
+	unsigned long port;
 	bool v6;
 
 	if (!listen || !*listen)
@@ -165,7 +168,7 @@ int http__parse_listen(const char *listen, bool listen_any, struct sockaddr_stor
 		return listen__error(err, errlen, listen,
 				     "an IPv6 address goes in brackets: [::1]:PORT");
 	port_s = end + (v6 ? 2 : 1);
-	if (port__parse(port_s, &port))
+	if (number__parse(port_s, 1, 65535, &port))
 		return listen__error(err, errlen, listen,
 				     "the port must be a number from 1 to 65535");
 	if ((size_t)(end - listen) > sizeof(host) - 1)
@@ -364,24 +367,6 @@ static enum MHD_Result query__collect(void *cls, enum MHD_ValueKind kind, const 
 
 /* ---- /debug/pprof/profile ---- */
 
-/* "1".."3600": digits only, as the user must mean a whole number of seconds. */
-static int seconds__parse(const char *s, unsigned *sec)
-{
-	unsigned long v = 0;
-
-	if (!*s || strlen(s) > 9)
-		return -EINVAL;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		v = v * 10 + (*p - '0');
-	}
-	if (v < 1 || v > HTTP_LIVE_MAX_S)
-		return -EINVAL;
-	*sec = v;
-	return 0;
-}
-
 /* Drop one reference; the last frees the job. Under s->lock. */
 static void live_job__put(struct live_job *j)
 {
@@ -413,7 +398,7 @@ static void *live__run(void *arg)
 }
 
 /* A job whose worker runs, or NULL: -EBUSY (HTTP_MAX_LIVE running) or -errno in *rc. */
-static struct live_job *live__start(struct http_server *s, unsigned seconds, int *rc)
+static struct live_job *live__start(struct http_server *s, unsigned long seconds, int *rc)
 {
 	struct live_job *j = calloc(1, sizeof(*j));
 	pthread_attr_t attr;
@@ -494,12 +479,12 @@ static int live__wait(struct http_server *s, struct MHD_Connection *c, struct li
 static void serve_live(struct http_server *s, struct MHD_Connection *c, void **req, struct reply *r)
 {
 	const char *arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seconds");
-	unsigned seconds = HTTP_LIVE_DEFAULT_S;
+	unsigned long seconds = HTTP_LIVE_DEFAULT_S;
 	struct live_job *j;
 	int rc;
 
 	r->pprof = true;
-	if (arg && seconds__parse(arg, &seconds)) {
+	if (arg && number__parse(arg, 1, HTTP_LIVE_MAX_S, &seconds)) {
 		reply__text(r, MHD_HTTP_BAD_REQUEST,
 			    "seconds must be a whole number from 1 to %d, not '%.40s'",
 			    HTTP_LIVE_MAX_S, arg);
@@ -585,12 +570,9 @@ static int time__arg(const char *key, const char *value, uint64_t now, uint64_t 
 
 static int pid__arg(const char *value, pid_t *pid, char *err, size_t errlen)
 {
-	char *end;
-	long v;
+	unsigned long v;
 
-	errno = 0;
-	v = value[0] >= '0' && value[0] <= '9' ? strtol(value, &end, 10) : 0;
-	if (v <= 0 || errno || *end || v > 0x3fffffff) {
+	if (number__parse(value, 1, 0x3fffffff, &v)) {
 		snprintf(err, errlen, "pid must be a process id (a positive number), not '%.40s'",
 			 value);
 		return -EINVAL;
