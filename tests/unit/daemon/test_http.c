@@ -839,7 +839,7 @@ static void test_live(void)
 	bg__start(&b, "/debug/pprof/profile?seconds=2", 10000);
 	fake__wait(live_running, 2000);
 	http("GET", "/healthz", &h);
-	check(h.status == 200 && h.secs < 0.5, "/healthz during a live profile: %.3f s", h.secs);
+	check(h.status == 200 && h.secs < 1, "/healthz during a live profile: %.3f s", h.secs);
 	resp__free(&h);
 	http("GET", "/profile?format=folded", &h);
 	check(h.status == 200 && h.secs < 1, "/profile during a live profile: %.3f s", h.secs);
@@ -895,7 +895,7 @@ static void test_live_bound(void)
 	check(b[0].r.cc == CURLE_OPERATION_TIMEDOUT && b[3].r.cc == CURLE_OPERATION_TIMEDOUT,
 	      "four clients gave up on seconds=2 after 0.3 s");
 	http("GET", "/debug/pprof/profile?seconds=1", &r);
-	check(r.status == 503 && r.secs < 0.5 && one_line(&r) && strstr(r.body, "too many"),
+	check(r.status == 503 && r.secs < 1 && one_line(&r) && strstr(r.body, "too many"),
 	      "a fifth while their four workers still sample: 503 at once (%ld %.2f s %s)",
 	      r.status, r.secs, text(&r));
 	resp__free(&r);
@@ -913,7 +913,7 @@ static void test_stalled_client(int stalled)
 	struct resp r;
 
 	http("GET", "/healthz", &r);
-	check(stalled >= 0 && r.status == 200 && r.secs < 0.5,
+	check(stalled >= 0 && r.status == 200 && r.secs < 2,
 	      "a client stalled after half a request line does not hold up /healthz (%.3f s)",
 	      r.secs);
 	resp__free(&r);
@@ -1026,10 +1026,10 @@ static void test_shutdown(bool can_cancel)
 	      can_cancel ? "with cancel" : "without cancel", b.done_at - t0, b.r.status,
 	      text(&b.r));
 	if (can_cancel)
-		check(took < 1 && fake.cancelled,
+		check(took < 1.5 && fake.cancelled,
 		      "with cancel: http_server__free returns in %.2f s of a 30 s profile", took);
 	else
-		check(took >= 1 && took < 3 && !fake.cancelled,
+		check(took >= 1 && took < 4 && !fake.cancelled,
 		      "without cancel: http_server__free waits out the live call (%.2f s of 2 s)",
 		      took);
 	check(fake.live_running == 0 && fake.live_returned == returned + 1,
