@@ -9,7 +9,9 @@
  *  - a window file is whole or absent: it is written unnamed (O_TMPFILE, io/atomic_file) and
  *    linked under its final name only once complete, so a crash or kill -9 leaves nothing a
  *    reader takes as a profile; leftovers of another kind (temp names) are ignored and removed;
- *  - a file's name carries its window: the reader selects files by name without opening them;
+ *  - a file's name carries its window, UTC to the ns, e.g.
+ *    20261123T141500.000000000Z_20261123T141510.000000000Z.pb.gz: the reader selects files by
+ *    name without opening them (and `report --from` takes such a stamp as it is);
  *  - one writer per directory: history__open() takes an exclusive lock (flock on DIR/.lock) and
  *    fails with -EBUSY naming the holder's pid; readers take no lock;
  *  - the directory is created 0700 (profiles name every process of the host).
@@ -27,7 +29,8 @@
 struct history_cfg {
 	const char *dir;
 	double retain_s;    /* delete windows that ended longer ago than this; 0: keep by size only */
-	uint64_t max_bytes; /* keep the directory's window files under this; 0: no bound */
+	uint64_t max_bytes; /* keep the directory's window files under this (the newest window
+			     * always stays); 0: no bound */
 };
 
 struct history_stats {
