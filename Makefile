@@ -5,6 +5,8 @@
 #   sudo make test  unit + end-to-end tests with real BPF; ends with "N passed, N failed"
 #   make lint       formatting as .clang-format says (make format applies it)
 #   sudo make bench BPF ns/sample, loader CPU and RSS against perf and bpftrace, same run
+#   sudo make install  bpfprof, its JVM agent and the systemd unit under PREFIX (DESTDIR too)
+#   sudo make soak  the monitor for SOAK_SECONDS (default 600) under churn: RSS, fds, loss flat
 #   make asan       the same built with ASan+UBSan into build-asan/ (ASAN_BUILD=dir to move it)
 #   sudo make asan-test  unit tests and the hostile-input/output end-to-end tests under ASan+UBSan
 #
@@ -48,7 +50,7 @@ WORK_BINS  := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(wildca
 JAVA_SRCS  := $(wildcard tests/java/*.java)
 JAVA_STAMP := $(BUILD)/tests/java/.stamp
 
-.PHONY: all deps test-deps bench-deps test demo bench clean format lint asan asan-test
+.PHONY: all deps test-deps bench-deps test demo bench clean format lint asan asan-test install soak
 .DELETE_ON_ERROR:
 # Generated headers are prerequisites of pattern rules only; keep make from deleting them as
 # intermediates (a later test build includes them).
@@ -167,6 +169,23 @@ asan-test: test-deps asan
 
 demo: all
 	tools/demo.sh
+
+# The binary and the agent live together (bpfprof finds the agent next to its own executable);
+# bin/bpfprof links there. The unit gets the installed path.
+PREFIX     ?= /usr/local
+LIBEXEC    := $(PREFIX)/lib/bpfprof
+UNITDIR    ?= /etc/systemd/system
+install: $(BUILD)/bpfprof $(AGENT)
+	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)/etc/bpfprof
+	install -m 0755 $(BUILD)/bpfprof $(DESTDIR)$(LIBEXEC)/bpfprof
+	install -m 0644 $(AGENT) $(DESTDIR)$(LIBEXEC)/libbpfprof-agent.so
+	ln -sf ../lib/bpfprof/bpfprof $(DESTDIR)$(PREFIX)/bin/bpfprof
+	sed 's|@BINDIR@|$(PREFIX)/bin|' tools/bpfprof.service > $(DESTDIR)$(UNITDIR)/bpfprof.service
+	test -e $(DESTDIR)/etc/bpfprof/monitor.conf || install -m 0644 tools/monitor.conf $(DESTDIR)/etc/bpfprof/monitor.conf
+
+SOAK_SECONDS ?= 600
+soak: test-deps all
+	SOAK_SECONDS=$(SOAK_SECONDS) BUILD=$(abspath $(BUILD)) TESTS=monitor/soak tests/run.sh
 
 bench: bench-deps all
 	tools/bench.sh

@@ -40,7 +40,7 @@ struct sym_binary {
 	struct sym_binary *next; /* same cache key, other file */
 	uint64_t ino;
 	uint32_t dev;
-	bool mapped; /* mark of symbolizer__evict's sweep */
+	bool mapped;	       /* mark of symbolizer__evict's sweep */
 	struct elf_syms *syms; /* NULL when the file could not be read */
 };
 
@@ -50,12 +50,13 @@ struct sym_proc {
 	const char *comm;
 	struct procmaps *snaps[MAX_SNAPS]; /* newest first: first sight, refreshes, exec */
 	int nsnaps;
-	bool late_done; /* re-read once at symbolization time, if alive */
-	bool exited;	/* gone: nothing is read for it any more */
+	bool late_done;		  /* re-read once at symbolization time, if alive */
+	bool exited;		  /* gone: nothing is read for it any more */
 	unsigned long exit_epoch; /* the symbolizer's epoch when told of the exit */
-	bool jit;	/* runs JIT code: its root is held while it lives */
-	int rootfd;	/* O_PATH fd of /proc/PID/root while entered or held, else -1 */
-	int root_refs;	/* nested sym_proc__enter() calls */
+	bool exit_told;		  /* symbolizer__exit_process() was called for it */
+	bool jit;		  /* runs JIT code: its root is held while it lives */
+	int rootfd;		  /* O_PATH fd of /proc/PID/root while entered or held, else -1 */
+	int root_refs;		  /* nested sym_proc__enter() calls */
 	struct perf_map *perf_map;
 	bool perf_map_done;
 	int perf_map_refused;	   /* -errno of the rootfs refusal of its perf map, or 0 */
@@ -494,8 +495,10 @@ void symbolizer__exit_process(struct symbolizer *s, pid_t pid, unsigned long lon
 	struct sym_proc *p = u64map__get(s->procs, pid);
 	struct procmaps *merged;
 
-	if (!p || (start && p->start != start) || p->late_done)
+	/* Told once per process; a process already re-read at symbolization time exits too. */
+	if (!p || (start && p->start != start) || p->exit_told)
 		return;
+	p->exit_told = true;
 	sym_proc__let_go(p);
 	p->exit_epoch = s->epoch;
 	p->late_done = p->perf_map_done = true;
@@ -529,6 +532,15 @@ static void evict__collect(uint64_t key, void *val, void *ctx)
 	struct sym_proc *p = val;
 	struct evict_ctx *c = ctx;
 
+	/*
+	 * A process met without an exit notice to come (sampled while already exiting, so the BPF
+	 * side never announced it) is found gone here, and evicted one epoch later like the rest.
+	 */
+	if (!p->exit_told && !sym_proc__same(p)) {
+		p->exit_told = true;
+		sym_proc__let_go(p);
+		p->exit_epoch = c->s->epoch;
+	}
 	if (!p->exited || p->exit_epoch >= c->before)
 		return;
 	if (c->n == c->cap) {
@@ -552,7 +564,8 @@ static void evict__mark(uint64_t key, void *val, void *ctx)
 	for (int i = 0; i < p->nsnaps; i++) {
 		for (size_t j = 0; j < p->snaps[i]->n; j++) {
 			const struct map_entry *e = &p->snaps[i]->e[j];
-			struct sym_binary *b = u64map__get(s->binaries, binary_key(e->dev, e->inode));
+			struct sym_binary *b =
+				u64map__get(s->binaries, binary_key(e->dev, e->inode));
 
 			for (; b; b = b->next)
 				if (b->dev == e->dev && b->ino == e->inode)
@@ -605,6 +618,34 @@ static size_t evict__binary_chain(struct symbolizer *s, uint64_t key)
 	return freed;
 }
 
+struct held_count {
+	size_t alive, exited_old, exited_new, unknown;
+};
+
+static void held__count(uint64_t key, void *val, void *ctx)
+{
+	struct sym_proc *p = val;
+	struct held_count *h = ctx;
+
+	if (!p->exited)
+		h->alive += procfs__alive(p->pid) ? 1 : 0,
+			h->unknown += procfs__alive(p->pid) ? 0 : 1;
+	else if (p->exit_told)
+		h->exited_new++;
+	else
+		h->exited_old++;
+}
+
+static void symbolizer__log_held(struct symbolizer *s, unsigned long before)
+{
+	struct held_count h = {};
+
+	u64map__for_each(s->procs, held__count, &h);
+	pr_debug(
+		"symbolizer: %zu alive, %zu gone without an exit notice, %zu exited (told), %zu exited (found), epoch %lu/%lu",
+		h.alive, h.unknown, h.exited_new, h.exited_old, before, s->epoch);
+}
+
 size_t symbolizer__evict(struct symbolizer *s, unsigned long before)
 {
 	struct evict_ctx c = { .s = s, .before = before };
@@ -612,6 +653,8 @@ size_t symbolizer__evict(struct symbolizer *s, unsigned long before)
 	size_t freed = 0;
 
 	u64map__for_each(s->procs, evict__collect, &c);
+	if (log__enabled(LOG_DEBUG))
+		symbolizer__log_held(s, before);
 	for (size_t i = 0; i < c.n; i++)
 		sym_proc__free(c.pids[i], u64map__del(s->procs, c.pids[i]), NULL);
 	s->evicted += c.n;
