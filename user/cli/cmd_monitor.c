@@ -40,6 +40,7 @@ enum {
 	OPT_SOCKET,
 	OPT_COMM,
 	OPT_CGROUP,
+	OPT_CONFIG,
 	OPT_SHARED = 1024, /* record's options, handed over by name */
 };
 
@@ -66,6 +67,8 @@ static const struct opt monitor_opts[] = {
 	  DEFAULT_SPOOL_MAX },
 	{ "socket", OPT_SOCKET, "PATH", "control socket for status, dump, stop",
 	  CONTROL_MONITOR_SOCKET },
+	{ "config", OPT_CONFIG, "FILE",
+	  "more options, one per line ('window 10s'); read again on\nSIGHUP (window, retain, max-disk change at once)" },
 	{ "java", OPT_SHARED + 1, "MODE", "JVM agent: auto (default), off" },
 	{ "threads", OPT_SHARED + 2, NULL, "add a thread frame under each process" },
 	{ "debug-dir", OPT_SHARED + 3, "DIR", "where separate debug files live" },
@@ -75,6 +78,7 @@ static const struct opt monitor_opts[] = {
 };
 
 struct monitor_args {
+	struct config_file *conf; /* --config's words, kept while pointers into them live */
 	struct record_cfg rc;
 	struct event_spec ev;
 	struct monitor_cfg mc;
@@ -82,6 +86,90 @@ struct monitor_args {
 	char spool_dir[4096];
 	bool no_history;
 };
+
+/* The options file as argv words: "window 10s" / "window = 10s" -> "--window" "10s". */
+struct config_file {
+	char *text;
+	char **words;
+	int n;
+};
+
+static void config_file__free(struct config_file *c)
+{
+	if (!c)
+		return;
+	free(c->text);
+	free(c->words);
+	free(c);
+}
+
+static int config_file__add(struct config_file *c, char *w)
+{
+	char **more = realloc(c->words, (c->n + 1) * sizeof(*more));
+
+	if (!more)
+		return -ENOMEM;
+	c->words = more;
+	c->words[c->n++] = w;
+	return 0;
+}
+
+/* One line: "key", "key value" or "key = value"; # comments. */
+static int config_file__line(struct config_file *c, char *line)
+{
+	char *key, *val, *save = NULL;
+	int e;
+
+	line[strcspn(line, "#")] = '\0';
+	key = strtok_r(line, " \t\r\n=", &save);
+	if (!key)
+		return 0;
+	val = strtok_r(NULL, " \t\r\n=", &save);
+	key -= 2; /* the line is stored after "--" padding: see config_file__read */
+	key[0] = key[1] = '-';
+	if ((e = config_file__add(c, key)))
+		return e;
+	return val ? config_file__add(c, val) : 0;
+}
+
+/* NULL *out when path does not exist (the unit always names one). 0 or -errno. */
+static int config_file__read(const char *path, struct config_file **out)
+{
+	struct config_file *c;
+	FILE *f = fopen(path, "re");
+	char line[1024];
+	size_t used = 0, cap = 0;
+	int e = 0;
+
+	*out = NULL;
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	c = calloc(1, sizeof(*c));
+	/* each line is copied with two spare bytes in front, for the "--" of its key */
+	while (c && !e && fgets(line, sizeof(line), f)) {
+		size_t len = strlen(line) + 3;
+
+		if (used + len > cap) {
+			e = -E2BIG; /* one buffer, never moved: the words point into it */
+			if (!cap && (c->text = malloc(cap = 1 << 16)))
+				e = 0;
+			if (used + len > cap)
+				break;
+		}
+		memcpy(c->text + used + 2, line, len - 2);
+		e = config_file__line(c, c->text + used + 2);
+		used += len;
+	}
+	fclose(f);
+	if (!c)
+		return -ENOMEM;
+	if (e) {
+		config_file__free(c);
+		return e;
+	}
+	*out = c;
+	return 0;
+}
 
 static void monitor_usage(const struct opts *o, FILE *out)
 {
@@ -162,6 +250,8 @@ static int monitor_option(struct monitor_args *a, int c, const char *arg)
 	case OPT_CGROUP:
 		mc->session.cgroup = arg;
 		return 0;
+	case OPT_CONFIG:
+		return 0; /* read before parsing (monitor_load) */
 	case 'p':
 	case 'F':
 	case 'e':
@@ -172,11 +262,20 @@ static int monitor_option(struct monitor_args *a, int c, const char *arg)
 	}
 }
 
-static int monitor_parse(struct monitor_args *a, int argc, char **argv)
+/* --config's value from the command line, or NULL. */
+static const char *config_path(int argc, char **argv)
 {
-	struct opts o;
-	int c, err;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			return argv[i + 1];
+		if (!strncmp(argv[i], "--config=", 9))
+			return argv[i] + 9;
+	}
+	return NULL;
+}
 
+static void monitor_defaults(struct monitor_args *a)
+{
 	record_cfg__defaults(&a->rc);
 	a->rc.status = false;
 	a->rc.rate.freq = MONITOR_DEFAULT_HZ;
@@ -187,22 +286,46 @@ static int monitor_parse(struct monitor_args *a, int argc, char **argv)
 	a->push_format = "pprof";
 	a->mc.history.dir = HISTORY_DEFAULT_DIR;
 	a->mc.socket = CONTROL_MONITOR_SOCKET;
-	opts__init(&o, "monitor", monitor_opts, false);
-	while ((c = opts__next(&o, argc, argv)) != -1) {
-		if (c == 'h')
-			return monitor_usage(&o, stdout), 1;
-		if (c == '?')
-			return -EINVAL;
-		if ((err = monitor_option(a, c, optarg)))
-			return err;
-	}
-	if (optind < argc) {
-		fprintf(stderr,
-			"bpfprof: monitor takes no operands ('%s'); see 'bpfprof monitor --help'\n",
-			argv[optind]);
+}
+
+/* The options file first, the command line after it (so it wins), as one argv. */
+static int monitor_parse(struct monitor_args *a, int argc, char **argv)
+{
+	const char *conf = config_path(argc, argv);
+	char **all;
+	int n = 1, c, err = 0;
+	struct opts o;
+
+	monitor_defaults(a);
+	if (conf && (err = config_file__read(conf, &a->conf))) {
+		fprintf(stderr, "bpfprof: cannot read --config '%s': %s\n", conf, strerror(-err));
 		return -EINVAL;
 	}
-	return 0;
+	all = calloc(argc + (a->conf ? a->conf->n : 0) + 1, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	all[0] = argv[0];
+	for (int i = 0; a->conf && i < a->conf->n; i++)
+		all[n++] = a->conf->words[i];
+	for (int i = 1; i < argc; i++)
+		all[n++] = argv[i];
+	opts__init(&o, "monitor", monitor_opts, false);
+	while (!err && (c = opts__next(&o, n, all)) != -1) {
+		if (c == 'h')
+			err = 1, monitor_usage(&o, stdout);
+		else if (c == '?')
+			err = -EINVAL;
+		else
+			err = monitor_option(a, c, optarg);
+	}
+	if (!err && optind < n) {
+		fprintf(stderr,
+			"bpfprof: monitor takes no operands ('%s'); see 'bpfprof monitor --help'\n",
+			all[optind]);
+		err = -EINVAL;
+	}
+	free(all);
+	return err;
 }
 
 /* Everything a user can get wrong, before anything is loaded. */
@@ -239,36 +362,84 @@ static int monitor_check(struct monitor_args *a)
 	return 0;
 }
 
+struct reload_ctx {
+	int argc;
+	char **argv;
+	struct monitor_args *now;
+};
+
+static void args__free(struct monitor_args *a)
+{
+	free(a->rc.pids);
+	config_file__free(a->conf);
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+	return (a || b) && (!a || !b || strcmp(a, b));
+}
+
+/* SIGHUP: parse the file and the command line again; say what needs a restart. */
+static int monitor_reload(void *ctx, struct monitor_limits *out, char *msg, size_t len)
+{
+	struct reload_ctx *r = ctx;
+	struct monitor_args b = {}, *a = r->now;
+	const struct monitor_cfg *x = &a->mc, *y = &b.mc;
+	int e = monitor_parse(&b, r->argc, r->argv);
+
+	if (e || monitor_check(&b)) {
+		snprintf(msg, len,
+			 "fix the options file (the error is above); the old options stay");
+		args__free(&b);
+		return -EINVAL;
+	}
+	out->window_s = y->window_s;
+	out->retain_s = y->history.retain_s;
+	out->max_bytes = y->history.max_bytes;
+	if (str_differs(x->listen, y->listen) || str_differs(x->push.url, y->push.url) ||
+	    str_differs(x->history.dir, y->history.dir) || a->rc.rate.freq != b.rc.rate.freq ||
+	    str_differs(a->rc.event, b.rc.event) || a->rc.npids != b.rc.npids ||
+	    str_differs(x->session.comm, y->session.comm) ||
+	    str_differs(x->session.cgroup, y->session.cgroup))
+		snprintf(msg, len, "other changed options apply at the next restart");
+	args__free(&b);
+	return 0;
+}
+
 int cmd_monitor(int argc, char **argv)
 {
 	struct monitor_args a = {};
+	struct reload_ctx rc = { argc, argv, &a };
 	struct monitor *m = NULL;
 	char err[512] = "";
-	int e;
+	int e, status = 1;
 
 	e = monitor_parse(&a, argc, argv);
-	if (e)
-		return free(a.rc.pids), e > 0 ? 0 : 2;
+	if (e) {
+		args__free(&a);
+		return e > 0 ? 0 : 2;
+	}
 	if (monitor_check(&a)) {
-		free(a.rc.pids);
+		args__free(&a);
 		return 2;
 	}
 	if (geteuid() != 0) {
 		fprintf(stderr,
 			"bpfprof: monitor needs root; run it with sudo or as the systemd unit\n");
-		free(a.rc.pids);
-		return 1;
+		goto out;
 	}
 	record_cfg__session(&a.rc, &a.ev, &a.mc.session);
+	a.mc.reload = monitor_reload;
+	a.mc.reload_ctx = &rc;
 	e = monitor__new(&m, &a.mc, err, sizeof(err));
 	if (e) {
 		if (err[0])
 			fprintf(stderr, "bpfprof: %s\n", err);
-		free(a.rc.pids);
-		return 1;
+		goto out;
 	}
-	e = monitor__run(m);
+	status = monitor__run(m) ? 1 : 0;
 	monitor__free(m);
-	free(a.rc.pids);
-	return e ? 1 : 0;
+out:
+	args__free(&a);
+	return status;
 }

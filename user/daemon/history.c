@@ -545,3 +545,9 @@ int history__load(const char *dir, uint64_t from_ns, uint64_t to_ns, const struc
 	free(w);
 	return rc;
 }
+
+void history__set_limits(struct history *h, double retain_s, uint64_t max_bytes)
+{
+	h->cfg.retain_s = retain_s;
+	h->cfg.max_bytes = max_bytes;
+}

@@ -28,15 +28,15 @@
 
 struct history_cfg {
 	const char *dir;
-	double retain_s;    /* delete windows that ended longer ago than this; 0: keep by size only */
+	double retain_s; /* delete windows that ended longer ago than this; 0: keep by size only */
 	uint64_t max_bytes; /* keep the directory's window files under this (the newest window
 			     * always stays); 0: no bound */
 };
 
 struct history_stats {
-	uint64_t files, bytes;	      /* on disk now */
-	uint64_t written, deleted;    /* since open */
-	uint64_t write_errors;	      /* windows that could not be written (full disk...) */
+	uint64_t files, bytes;	       /* on disk now */
+	uint64_t written, deleted;     /* since open */
+	uint64_t write_errors;	       /* windows that could not be written (full disk...) */
 	uint64_t oldest_ns, newest_ns; /* window starts/ends on disk, 0: none */
 };
 
@@ -50,6 +50,8 @@ int history__open(struct history **out, const struct history_cfg *cfg, char *err
  */
 int history__add(struct history *h, const struct profile *p, char *err, size_t errlen);
 void history__stats(const struct history *h, struct history_stats *st);
+/* New retention bounds (SIGHUP), applied from the next history__add(). */
+void history__set_limits(struct history *h, double retain_s, uint64_t max_bytes);
 void history__free(struct history *h);
 
 /*
@@ -58,9 +60,8 @@ void history__free(struct history *h);
  * count whole. *nwindows (may be NULL) gets how many were merged. 0 (also when none matched) or
  * -errno with a message in err.
  */
-int history__load(const char *dir, uint64_t from_ns, uint64_t to_ns,
-		  const struct profile_filter *f, struct profile *out, size_t *nwindows, char *err,
-		  size_t errlen);
+int history__load(const char *dir, uint64_t from_ns, uint64_t to_ns, const struct profile_filter *f,
+		  struct profile *out, size_t *nwindows, char *err, size_t errlen);
 
 /*
  * What dir holds: the first window's start and the last window's end (0, 0 when none) and how

@@ -668,13 +668,40 @@ static int monitor__timeout_ms(const struct monitor *m)
 	return ms;
 }
 
+/* SIGHUP: the window and the retention bounds change at once; the rest needs a restart. */
+static void monitor__reload(struct monitor *m)
+{
+	struct monitor_limits l;
+	char msg[256] = "";
+
+	if (!m->cfg.reload) {
+		pr_info("SIGHUP: no options file to read again; nothing changed");
+		return;
+	}
+	if (m->cfg.reload(m->cfg.reload_ctx, &l, msg, sizeof(msg))) {
+		pr_error("SIGHUP: options not reloaded: %s", msg);
+		return;
+	}
+	if (m->cfg.window_s && l.window_s != m->cfg.window_s) {
+		m->cfg.window_s = l.window_s;
+		m->cur_end = next_boundary(l.window_s);
+	}
+	m->cfg.history.retain_s = l.retain_s;
+	m->cfg.history.max_bytes = l.max_bytes;
+	if (m->hist)
+		history__set_limits(m->hist, l.retain_s, l.max_bytes);
+	pr_info("SIGHUP: options read again: window %gs, retain %gs, max-disk %llu bytes%s%s",
+		m->cfg.window_s, l.retain_s, (unsigned long long)l.max_bytes, msg[0] ? "; " : "",
+		msg);
+}
+
 static void monitor__signal(struct monitor *m)
 {
 	struct signalfd_siginfo si;
 
 	while (read(m->sig, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			pr_info("SIGHUP: no options file to read again; nothing changed");
+			monitor__reload(m);
 			continue;
 		}
 		pr_info("%s: writing the current window and stopping",

@@ -28,6 +28,12 @@
 #define MONITOR_DEFAULT_HZ 19
 #define MONITOR_DEFAULT_WINDOW_S 10
 
+/* What a SIGHUP may change while the monitor runs. */
+struct monitor_limits {
+	double window_s, retain_s;
+	uint64_t max_bytes;
+};
+
 struct monitor_cfg {
 	struct session_cfg session; /* labels and taps_only are set by the monitor */
 	double window_s;	    /* 0: one collection until stopped */
@@ -36,6 +42,12 @@ struct monitor_cfg {
 	bool listen_any;
 	struct push_cfg push; /* url NULL: no push */
 	const char *socket;   /* control socket */
+	/*
+	 * SIGHUP: read the options again into out (0), or -errno; msg names what changed but
+	 * needs a restart, or why the options were refused. NULL: SIGHUP changes nothing.
+	 */
+	int (*reload)(void *ctx, struct monitor_limits *out, char *msg, size_t len);
+	void *reload_ctx;
 };
 
 struct monitor;
