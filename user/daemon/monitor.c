@@ -714,7 +714,7 @@ static int monitor__step(struct monitor *m)
 {
 	struct epoll_event evs[8];
 	char err[256];
-	int n = epoll_wait(m->ep, evs, 8, monitor__timeout_ms(m));
+	int n = epoll_wait(m->ep, evs, 8, monitor__timeout_ms(m)), state;
 
 	if (n < 0 && errno != EINTR)
 		return -errno;
@@ -726,8 +726,14 @@ static int monitor__step(struct monitor *m)
 		else if (evs[i].data.fd == m->ctl)
 			monitor__control(m);
 	}
-	if (session__poll(m->s, 0, err, sizeof(err)) < 0 || err[0])
+	state = session__poll(m->s, 0, err, sizeof(err));
+	if (state < 0 || err[0])
 		pr_warn("%s", err);
+	if (state == SESSION_TARGETS_GONE) {
+		pr_info("the target process%s exited; stopping",
+			m->cfg.session.npids > 1 ? "es" : "");
+		m->stopping = true;
+	}
 	if (m->cur_end && mono_s() >= m->cur_end) {
 		monitor__close_window(m, false);
 		m->cur_end = next_boundary(m->cfg.window_s);

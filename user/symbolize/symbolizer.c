@@ -59,8 +59,9 @@ struct sym_proc {
 	int root_refs;		  /* nested sym_proc__enter() calls */
 	struct perf_map *perf_map;
 	bool perf_map_done;
-	int perf_map_refused;	   /* -errno of the rootfs refusal of its perf map, or 0 */
-	uid_t uid, perf_map_owner; /* effective uid, and the map's owner when refused */
+	unsigned long perf_map_epoch; /* when it was last read */
+	int perf_map_refused;	      /* -errno of the rootfs refusal of its perf map, or 0 */
+	uid_t uid, perf_map_owner;    /* effective uid, and the map's owner when refused */
 };
 
 struct symbolizer {
@@ -420,14 +421,30 @@ static void sym_proc__read_perf_map(struct sym_proc *p)
 	p->perf_map = pm;
 }
 
-static const struct perf_map_entry *sym_proc__jit_lookup(struct sym_proc *p, uint64_t ip)
+/*
+ * A JIT keeps appending to its perf map: an address the map we hold does not know makes us read
+ * it again, at most once an epoch (a monitor's window), while the process lives.
+ */
+static const struct perf_map_entry *sym_proc__jit_lookup(struct sym_proc *p, uint64_t ip,
+							 unsigned long epoch)
 {
+	const struct perf_map_entry *e;
+
 	if (!p->perf_map_done) {
 		p->perf_map_done = true;
+		p->perf_map_epoch = epoch;
 		if (!sym_proc__enter(p)) {
 			sym_proc__read_perf_map(p);
 			sym_proc__leave(p);
 		}
+	}
+	e = perf_map__find(p->perf_map, ip);
+	if (e || p->exited || p->perf_map_epoch == epoch)
+		return e;
+	p->perf_map_epoch = epoch;
+	if (!sym_proc__enter(p)) {
+		sym_proc__read_perf_map(p);
+		sym_proc__leave(p);
 	}
 	return perf_map__find(p->perf_map, ip);
 }
@@ -840,7 +857,7 @@ int symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ip, struct sym_fr
 	}
 	if (e && !map_entry__is_anon(e))
 		return symbolizer__elf(s, p, e, ip, out);
-	jit = sym_proc__jit_lookup(p, ip);
+	jit = sym_proc__jit_lookup(p, ip, s->epoch);
 	if (jit)
 		return symbolizer__jit(s, jit->name, out, max);
 	if (e)
