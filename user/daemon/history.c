@@ -361,14 +361,18 @@ static int window__write(const char *path, const struct profile *p, uint64_t *by
 
 	if (!rc)
 		rc = pprof__write(p, atomic_file__stream(af), &opts);
-	if (!rc)
+	/* the stream's own error (-ENOSPC) says more than the emitter's -EIO */
+	if (af && atomic_file__error(af))
 		rc = atomic_file__error(af);
 	if (!rc)
 		rc = atomic_file__commit(af);
 	atomic_file__free(af);
 	if (rc) {
-		snprintf(err, errlen, "cannot write window '%s': %s; %s", path, strerror(-rc),
-			 atomic_file__hint(rc));
+		snprintf(
+			err, errlen, "cannot write window '%s': %s%s", path, strerror(-rc),
+			rc == -ENOSPC || rc == -EDQUOT
+				? "; free some space, or lower --max-disk below what the disk holds"
+				: "");
 		return rc;
 	}
 	*bytes = stat(path, &st) ? 0 : st.st_size;

@@ -38,7 +38,7 @@ cleanup_pids+=($mp)
 sleep 1.5
 head -c 300k /dev/zero > "$F/filler" 2> /dev/null
 sleep 3
-errs=$(grep -c 'cannot write a window' "$TMP/full.err")
+errs=$(grep -c 'cannot write a window.*No space left on device' "$TMP/full.err")
 [ "$errs" -eq 1 ]; ok $? "a full disk is logged once ($(grep -m1 'cannot write' "$TMP/full.err"))"
 rm -f "$F/filler"
 sleep 2.5
