@@ -130,10 +130,12 @@ static __always_inline void emit_bp_event(__u32 type, struct task_struct *task, 
  * a thread already exiting: a sample taken after the exit notice would mark the pid seen again,
  * and the next process to get the pid would never be announced.
  */
-static __always_inline void note_pid(__u32 pid)
+static __always_inline void note_pid(__u32 pid, struct task_struct *task)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u8 one = 1;
+
+	if (!task) /* the current task's sample */
+		task = (struct task_struct *)bpf_get_current_task();
 
 	if (bpf_map_lookup_elem(&seen_pids, &pid) || (BPF_CORE_READ(task, flags) & PF_EXITING))
 		return;
@@ -153,9 +155,9 @@ static __always_inline __s32 get_stack(void *ctx, void *map, __u64 flags, __u32 
 	return id;
 }
 
-static __always_inline void add_value(struct sample_value *v, __u64 weight)
+static __always_inline void add_value(struct sample_value *v, __u64 count, __u64 weight)
 {
-	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->count, count);
 	__sync_fetch_and_add(&v->weight, weight);
 }
 
@@ -170,24 +172,25 @@ static __noinline void wake_for_rotation(void)
 	bpf_ringbuf_submit(type, BPF_RB_FORCE_WAKEUP);
 }
 
+/* Add to key's value in counts; task: whose stack it is, when not the current task's (NULL). */
 static __always_inline void count_stack(void *counts, struct sample_key *key, __u32 set,
-					__u64 weight)
+					__u64 count, __u64 weight, struct task_struct *task)
 {
-	struct sample_value first = { 1, weight }, *v;
+	struct sample_value first = { count, weight }, *v;
 	long err;
 
 	v = bpf_map_lookup_elem(counts, key);
 	if (v) {
-		add_value(v, weight);
+		add_value(v, count, weight);
 		return;
 	}
 	/* A new stack: the only path where a new process can show up, so check for one here. */
-	note_pid(key->pid);
+	note_pid(key->pid, task);
 	err = bpf_map_update_elem(counts, key, &first, BPF_NOEXIST);
 	if (err == -EEXIST) { /* another CPU inserted it first */
 		v = bpf_map_lookup_elem(counts, key);
 		if (v)
-			add_value(v, weight);
+			add_value(v, count, weight);
 	} else if (err) {
 		stat_inc(STAT_COUNTS_FULL);
 	} else if (__sync_fetch_and_add(&fresh[set & 1], 1) + 1 == rotate_at) {
@@ -195,10 +198,31 @@ static __always_inline void count_stack(void *counts, struct sample_key *key, __
 	}
 }
 
-static __always_inline int record_sample(void *ctx, __u64 weight)
+/*
+ * The stacks of the current task into key: the one place every mode takes them (cpu samples,
+ * off-CPU switches, futex waits, allocations), so how stacks are walked is decided here once.
+ */
+static __always_inline void take_stacks(void *ctx, void *stacks, struct sample_key *key,
+					bool kernel)
+{
+	key->kstack_id = key->ustack_id = -ENOENT;
+	if (want_kernel && kernel)
+		key->kstack_id = get_stack(ctx, stacks, 0, STAT_KSTACK_LOST, STAT_KSTACK_COLLISION);
+	if (want_user)
+		key->ustack_id = get_stack(ctx, stacks, BPF_F_USER_STACK, STAT_USTACK_LOST,
+					   STAT_USTACK_COLLISION);
+}
+
+/*
+ * Count one event of `kind` (bp_kind: cpu samples are kind 0) for the current task: `count`
+ * occurrences weighing `weight` in the kind's unit. kernel: whether its kernel stack says
+ * anything (not at a uprobe or a syscall's exit). Constants inline away for the cpu path.
+ */
+static __always_inline int record_value(void *ctx, __u32 kind, __u64 count, __u64 weight,
+					bool kernel)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct sample_key key = {};
+	struct sample_key key = { .kind = kind };
 	__u32 set = *(volatile __u32 *)&active & 1;
 	void *stacks = set ? (void *)&stacks1 : (void *)&stacks0;
 
@@ -213,14 +237,14 @@ static __always_inline int record_sample(void *ctx, __u64 weight)
 		key.tid = (__u32)id;
 		bpf_get_current_comm(&key.tcomm, sizeof(key.tcomm));
 	}
-	key.kstack_id = key.ustack_id = -ENOENT;
-	if (want_kernel)
-		key.kstack_id = get_stack(ctx, stacks, 0, STAT_KSTACK_LOST, STAT_KSTACK_COLLISION);
-	if (want_user)
-		key.ustack_id = get_stack(ctx, stacks, BPF_F_USER_STACK, STAT_USTACK_LOST,
-					  STAT_USTACK_COLLISION);
-	count_stack(set ? (void *)&counts1 : (void *)&counts0, &key, set, weight);
+	take_stacks(ctx, stacks, &key, kernel);
+	count_stack(set ? (void *)&counts1 : (void *)&counts0, &key, set, count, weight, NULL);
 	return 0;
+}
+
+static __always_inline int record_sample(void *ctx, __u64 weight)
+{
+	return record_value(ctx, BP_KIND_CPU, 1, weight, true);
 }
 
 SEC("perf_event")
@@ -281,5 +305,10 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	emit_bp_event(BP_EVENT_EXIT, p, pid);
 	return 0;
 }
+
+/* The other modes' programs, loaded only when asked for (collect/source_modes.c). */
+#include "modes/offcpu.bpf.h"
+#include "modes/lock.bpf.h"
+#include "modes/alloc.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -26,6 +26,19 @@ struct sample_key {
 	__s32 kstack_id; /* -errno when missing (user-only, collision, ...) */
 	__s32 ustack_id;
 	char tcomm[TASK_COMM_LEN]; /* thread name, only with --threads */
+	__u32 kind;		   /* enum bp_kind: which mode's program counted it */
+};
+
+/*
+ * What a counts entry measures, set by the program that counted it, so several modes can share
+ * the maps (-e cpu,offcpu) without their stacks merging. Weights are in the kind's unit.
+ */
+enum bp_kind {
+	BP_KIND_CPU,	/* a perf event, tracepoint or probe hit: weight in the event's unit */
+	BP_KIND_OFFCPU, /* a thread blocked: weight in ns until it ran again */
+	BP_KIND_LOCK,	/* a futex wait: weight in ns waited */
+	BP_KIND_ALLOC,	/* sampled allocations: weight in bytes, count in objects (estimates) */
+	BP_KIND_MAX,
 };
 
 /*

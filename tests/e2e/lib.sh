@@ -13,13 +13,13 @@ ok() {
 	if [ "$1" -eq 0 ]; then echo "ok $tap_n - $2"; else echo "not ok $tap_n - $2"; failed=$((failed + 1)); fi
 }
 note() { echo "# $*"; }
-# share FILE REGEX: percent of all samples whose stack matches REGEX
+# share FILE REGEX: percent of all samples whose stack matches REGEX ('#' lines: comments, units)
 share() {
-	awk -v re="$2" '{ c = $NF; s = $0; sub(/ [0-9]+$/, "", s); t += c; if (s ~ re) m += c }
+	awk -v re="$2" '/^#/ { next } { c = $NF; s = $0; sub(/ [0-9]+$/, "", s); t += c; if (s ~ re) m += c }
 		END { if (t == 0) print 0; else printf "%.1f\n", 100 * m / t }' "$1"
 }
 # total FILE: sum of counts
-total() { awk '{ t += $NF } END { print t + 0 }' "$1"; }
+total() { awk '/^#/ { next } { t += $NF } END { print t + 0 }' "$1"; }
 # within X LO HI: true when LO <= X <= HI (decimals ok)
 within() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'; }
 done_testing() { echo "1..$tap_n"; [ "$failed" -eq 0 ]; }

@@ -134,6 +134,13 @@ static struct profile *diff__load(const struct diff_args *a)
 		err = report__read(base, "diff", a->base);
 	if (!err)
 		err = report__read(new, "diff", a->new);
+	if (!err && strcmp(base->types[0].unit, new->types[0].unit)) {
+		fprintf(stderr,
+			"bpfprof diff: BASE is in %s (%s) and NEW in %s (%s); a diff compares one unit: record both with the same -e\n",
+			base->types[0].unit, base->types[0].type, new->types[0].unit,
+			new->types[0].type);
+		err = -EINVAL;
+	}
 	if (!err && a->normalize && base->totals[0])
 		scale = (double)new->totals[0] / base->totals[0];
 	if (!err)

@@ -25,6 +25,7 @@
 #include "collect/session.h"
 #include "emit/emit.h"
 #include "io/atomic_file.h"
+#include "lib/units.h"
 #include "lib/util.h"
 #include "model/profile.h"
 
@@ -93,16 +94,44 @@ static int record__setup(struct recorder *r)
 	return 0;
 }
 
+/* What the modes measured so far, in their units: ", off-CPU 466 ms, lock waits 1.20 s". */
+static void record__status_modes(struct recorder *r, char *buf, size_t len)
+{
+	static const char *const what[SAMPLE_KINDS] = {
+		[SAMPLE_OFFCPU] = "off-CPU",
+		[SAMPLE_LOCK] = "lock waits",
+		[SAMPLE_ALLOC] = "allocated",
+	};
+	static const char *const unit[SAMPLE_KINDS] = {
+		[SAMPLE_OFFCPU] = "nanoseconds",
+		[SAMPLE_LOCK] = "nanoseconds",
+		[SAMPLE_ALLOC] = "bytes",
+	};
+	uint64_t count[SAMPLE_KINDS], weight[SAMPLE_KINDS];
+	size_t n = 0;
+	char v[32];
+
+	buf[0] = '\0';
+	if (!r->ev.modes)
+		return;
+	session__mode_totals(r->session, count, weight);
+	for (int k = 0; k < SAMPLE_KINDS && n < len; k++)
+		if (what[k] && count[k])
+			n += snprintf(buf + n, len - n, ", %s %s", what[k],
+				      units__format(weight[k], unit[k], v, sizeof(v)));
+}
+
 static void record__status(struct recorder *r, double elapsed)
 {
 	uint64_t st[STAT_MAX];
-	char total[32] = " (Ctrl-C to stop)";
+	char total[32] = " (Ctrl-C to stop)", modes[128];
 
 	session__stats(r->session, st);
+	record__status_modes(r, modes, sizeof(modes));
 	if (r->cfg.duration > 0)
 		snprintf(total, sizeof(total), " / %.0fs", r->cfg.duration);
-	fprintf(stderr, "\rbpfprof: recording %.0fs%s, %llu samples, %llu lost\033[K", elapsed,
-		total, (unsigned long long)st[STAT_SAMPLES],
+	fprintf(stderr, "\rbpfprof: recording %.0fs%s, %llu samples%s, %llu lost\033[K", elapsed,
+		total, (unsigned long long)st[STAT_SAMPLES], modes,
 		(unsigned long long)(st[STAT_COUNTS_FULL] + st[STAT_KSTACK_COLLISION] +
 				     st[STAT_USTACK_COLLISION]));
 }
@@ -191,7 +220,7 @@ static int record__finish(struct recorder *r)
 	if (record__write(r))
 		return 1;
 	r->st.post_s = mono_s() - t_post;
-	record_stats__print(&r->st, &r->cfg, &r->ev, r->duration, r->profile->totals[0],
+	record_stats__print(&r->st, &r->cfg, &r->ev, r->duration, r->profile,
 			    session__processes(r->session));
 	return session__exit_code(r->session);
 }

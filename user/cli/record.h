@@ -40,7 +40,10 @@ struct record_cfg {
 		JAVA_OFF
 	} java; /* which JVMs get the agent */
 	bool user_only, kernel_only, threads, idle, verbose, status;
-	bool full_names; /* --full-names: C++ names whole */
+	bool full_names;       /* --full-names: C++ names whole */
+	uint64_t min_block_ns; /* --min-block, with min_block_set */
+	bool min_block_set;
+	uint64_t alloc_interval; /* --alloc-interval, 0: the default */
 };
 
 struct session_cfg;
@@ -72,8 +75,10 @@ struct record_stats {
 	struct symbolizer_refusals refused; /* files targets named that were not read */
 };
 
+struct profile;
+/* The closing summary of a recording of p (its totals in their units), losses and fixes. */
 void record_stats__print(const struct record_stats *st, const struct record_cfg *cfg,
-			 const struct event_spec *ev, double duration, uint64_t samples,
+			 const struct event_spec *ev, double duration, const struct profile *p,
 			 size_t tracked);
 
 #endif /* BPFPROF_RECORD_H */

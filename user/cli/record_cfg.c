@@ -13,10 +13,12 @@
 #include <unistd.h>
 #include "cli/options.h"
 #include "cli/record.h"
+#include "collect/mode.h"
 #include "collect/sampler.h"
 #include "collect/session.h"
 #include "lib/log.h"
 #include "lib/procfs.h"
+#include "lib/units.h"
 
 #define DEFAULT_HZ 99
 
@@ -32,6 +34,8 @@ enum {
 	OPT_DEBUG_DIR,
 	OPT_NO_STATUS,
 	OPT_FULL_NAMES,
+	OPT_MIN_BLOCK,
+	OPT_ALLOC_INTERVAL,
 };
 
 static const struct opt record_opts[] = {
@@ -45,7 +49,10 @@ static const struct opt record_opts[] = {
 	{ "format", OPT_FORMAT, "F", "the format, whatever the file name", NULL,
 	  emit__format_list },
 	{ "event", 'e', "EVENT",
-	  "cpu (default), page-faults, context-switches, ...,\ntracepoint:CAT:NAME, kprobe:FUNC, uprobe:PATH:SYMBOL (see 'bpfprof list')" },
+	  "cpu (default), page-faults, context-switches, ...,\ntracepoint:CAT:NAME, kprobe:FUNC, uprobe:PATH:SYMBOL (see 'bpfprof list');\nor modes: offcpu (blocked time, ns), wall (-p/COMMAND: wall time, ns),\nlock (futex waits: ns, count), alloc (malloc bytes, objects);\ncombine with commas: -e cpu,offcpu" },
+	{ "min-block", OPT_MIN_BLOCK, "TIME", "offcpu: ignore blocks shorter than this", "1us" },
+	{ "alloc-interval", OPT_ALLOC_INTERVAL, "SIZE",
+	  "alloc: one sample per this many bytes allocated, on average", "512K" },
 	{ "user", 'U', NULL, "user-space stacks only" },
 	{ "kernel", 'K', NULL, "kernel stacks only" },
 	{ "threads", OPT_THREADS, NULL, "add a [thread-name tid=N] frame under each process" },
@@ -84,7 +91,10 @@ static void record_usage(const struct opts *o, FILE *out)
 		"  sudo bpfprof record -d 10 -o host.folded           # the whole host for 10 s\n"
 		"  sudo bpfprof record -p 1234 -o flame.html           # one process, until Ctrl-C\n"
 		"  sudo bpfprof record -F 999 -o cmd.pb.gz -- ./a.out  # a command, as pprof\n"
-		"  sudo bpfprof record -e page-faults -p 1234 -d 5     # where a process faults\n");
+		"  sudo bpfprof record -e page-faults -p 1234 -d 5     # where a process faults\n"
+		"  sudo bpfprof record -e offcpu -p 1234 -d 5          # where it blocks, and how long\n"
+		"  sudo bpfprof record -e wall -o wall.html -- ./a.out # where its threads spend wall time\n"
+		"  sudo bpfprof record -e lock,alloc -p 1234 -o p.pb.gz  # who waits on locks, who allocates\n");
 }
 
 static int parse_u64(const char *s, const char *opt, uint64_t min, uint64_t max, uint64_t *out)
@@ -176,6 +186,33 @@ static int parse_java(struct record_cfg *cfg, const char *s)
 	return 0;
 }
 
+static int parse_min_block(struct record_cfg *cfg, const char *s)
+{
+	double sec;
+
+	if (units__duration(s, &sec) || sec > 3600)
+		return fprintf(stderr,
+			       "bpfprof: --min-block needs a duration up to 1h such as 10us, 1ms or 0, not '%s'\n",
+			       s),
+		       -EINVAL;
+	cfg->min_block_ns = sec * 1e9 + 0.5;
+	cfg->min_block_set = true;
+	return 0;
+}
+
+static int parse_alloc_interval(struct record_cfg *cfg, const char *s)
+{
+	uint64_t bytes;
+
+	if (units__size(s, &bytes) || !bytes || bytes > (1ULL << 40))
+		return fprintf(stderr,
+			       "bpfprof: --alloc-interval needs a size from 1 byte to 1T such as 512K or 1M, not '%s'\n",
+			       s),
+		       -EINVAL;
+	cfg->alloc_interval = bytes;
+	return 0;
+}
+
 int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
 {
 	uint64_t v;
@@ -248,6 +285,10 @@ int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
 	case OPT_FULL_NAMES:
 		cfg->full_names = true;
 		return 0;
+	case OPT_MIN_BLOCK:
+		return parse_min_block(cfg, arg);
+	case OPT_ALLOC_INTERVAL:
+		return parse_alloc_interval(cfg, arg);
 	default:
 		return -EINVAL;
 	}
@@ -393,6 +434,12 @@ int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_fo
 	if (event__needs_tracefs(cfg->event) && event__mount_tracefs(why, sizeof(why)))
 		pr_warn("%s", why); /* the parse below says which tracepoint is missing */
 	if (event__parse(cfg->event, ev, why, sizeof(why)))
+		return fprintf(stderr, "bpfprof: %s\n", why), -EINVAL;
+	if (cfg->min_block_set)
+		ev->min_block_ns = cfg->min_block_ns;
+	if (cfg->alloc_interval)
+		ev->alloc_interval = cfg->alloc_interval;
+	if (mode__check(ev, cfg->npids || cfg->cmd, why, sizeof(why)))
 		return fprintf(stderr, "bpfprof: %s\n", why), -EINVAL;
 	if (ev->kind == EV_PERF && !cfg->rate.freq && !cfg->rate.period) {
 		if (ev->is_time)

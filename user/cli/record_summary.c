@@ -9,7 +9,9 @@
 #include "symbolize/perf_map.h"
 #include "cli/record.h"
 #include "collect/sampler.h"
+#include "lib/units.h"
 #include "lib/util.h"
+#include "model/profile.h"
 
 static void print_losses(const struct record_stats *st, const struct record_cfg *cfg,
 			 uint64_t samples)
@@ -89,11 +91,30 @@ static void print_refused(const struct symbolizer_refusals *r)
 			r->elf_files, r->elf_files > 1 ? "s" : "", ELF_SYMS_MAX_SIZE >> 30);
 }
 
+/* "466 ms off_cpu" per column: what a recording of modes measured, in its units. */
+static void print_totals(const struct profile *p)
+{
+	char v[32];
+
+	for (int c = 0; c < p->nvalues; c++)
+		fprintf(stderr, "%s%s %s", c ? ", " : "",
+			units__format(p->totals[c], p->types[c].unit, v, sizeof(v)),
+			p->types[c].type);
+}
+
 void record_stats__print(const struct record_stats *st, const struct record_cfg *cfg,
-			 const struct event_spec *ev, double duration, uint64_t samples,
+			 const struct event_spec *ev, double duration, const struct profile *p,
 			 size_t tracked)
 {
-	fprintf(stderr, "bpfprof: %llu samples (%s", (unsigned long long)samples, ev->name);
+	uint64_t samples = ev->modes ? st->bpf[STAT_SAMPLES] : p->totals[0];
+
+	if (ev->modes) {
+		fprintf(stderr, "bpfprof: ");
+		print_totals(p);
+		fprintf(stderr, " (%s", ev->name);
+	} else {
+		fprintf(stderr, "bpfprof: %llu samples (%s", (unsigned long long)samples, ev->name);
+	}
 	if (cfg->rate.freq)
 		fprintf(stderr, " at %llu Hz", (unsigned long long)cfg->rate.freq);
 	else if (cfg->rate.period > 1)
@@ -117,7 +138,10 @@ void record_stats__print(const struct record_stats *st, const struct record_cfg 
 	print_losses(st, cfg, samples);
 	print_unnamed(st);
 	print_refused(&st->refused);
-	if (!samples)
+	if (!samples && ev->modes)
+		fprintf(stderr,
+			"bpfprof: nothing was recorded: the target never blocked, waited or allocated while recording (or exited first); the output is an empty profile\n");
+	else if (!samples)
 		fprintf(stderr,
 			"bpfprof: no samples were recorded: the target was idle, or exited before sampling began; the output is an empty profile\n");
 }

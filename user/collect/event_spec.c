@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "collect/event_spec.h"
+#include "collect/mode.h"
 
 struct perf_name {
 	const char *name;
@@ -162,7 +163,8 @@ static int parse_uprobe(const char *s, struct event_spec *ev, char *err, size_t 
 	return 0;
 }
 
-int event__parse(const char *s, struct event_spec *ev, char *err, size_t len)
+/* One event name (no modes, no list) into ev, which is zeroed. */
+static int parse_event(const char *s, struct event_spec *ev, char *err, size_t len)
 {
 	memset(ev, 0, sizeof(*ev));
 	snprintf(ev->name, sizeof(ev->name), "%s", s);
@@ -182,6 +184,82 @@ int event__parse(const char *s, struct event_spec *ev, char *err, size_t len)
 	snprintf(err, len,
 		 "unknown event '%s'; run 'bpfprof list' to see the events this host supports", s);
 	return -EINVAL;
+}
+
+/* What does not combine: wall stands alone; offcpu goes with cpu-like perf events only. */
+static int check_modes(const struct event_spec *ev, char *err, size_t len)
+{
+	uint32_t wall = MODE_BIT(MODE_WALL), offcpu = MODE_BIT(MODE_OFFCPU);
+
+	if ((ev->modes & wall) && (ev->modes != wall || ev->kind != EV_NONE))
+		return snprintf(
+			       err, len,
+			       "-e wall already holds on-CPU and off-CPU time and stands alone; for both apart use -e cpu,offcpu"),
+		       -EINVAL;
+	if ((ev->modes & offcpu) && ev->kind != EV_NONE && ev->kind != EV_PERF)
+		return snprintf(err, len, "-e offcpu combines with cpu or a perf event only"),
+		       -EINVAL;
+	if (ev->kind == EV_NONE && !ev->modes)
+		return snprintf(err, len, "-e needs an event or a mode, e.g. cpu or offcpu"),
+		       -EINVAL;
+	return 0;
+}
+
+/* One token of a list: a mode, or the one event. */
+static int parse_token(const char *tok, const char *all, struct event_spec *ev, char *err,
+		       size_t len)
+{
+	uint32_t modes = ev->modes;
+	int m = mode__by_name(tok), e;
+
+	if (m >= 0 && (modes & MODE_BIT(m)))
+		return snprintf(err, len, "-e '%s' names %s twice", all, tok), -EINVAL;
+	if (m >= 0)
+		return ev->modes |= MODE_BIT(m), 0;
+	if (ev->kind != EV_NONE)
+		return snprintf(
+			       err, len,
+			       "-e '%s': one event at a time (%s) besides the modes offcpu, lock, alloc",
+			       all, ev->name),
+		       -EINVAL;
+	e = parse_event(tok, ev, err, len);
+	ev->modes = modes;
+	return e;
+}
+
+/* A list "cpu,offcpu", or one mode: at most one event, and modes. */
+static int parse_list(const char *s, struct event_spec *ev, char *err, size_t len)
+{
+	char *copy = strdup(s), *tok, *save = NULL;
+	int e = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EV_NONE;
+	for (tok = strtok_r(copy, ",", &save); tok && !e; tok = strtok_r(NULL, ",", &save))
+		e = parse_token(tok, s, ev, err, len);
+	free(copy);
+	if (!e)
+		e = check_modes(ev, err, len);
+	if (!e && (ev->modes & MODE_BIT(MODE_WALL)))
+		e = parse_perf("cpu", ev); /* wall's on-CPU half */
+	snprintf(ev->name, sizeof(ev->name), "%s", s);
+	ev->min_block_ns = MODE_MIN_BLOCK_NS;
+	ev->alloc_interval = MODE_ALLOC_INTERVAL;
+	return e;
+}
+
+int event__parse(const char *s, struct event_spec *ev, char *err, size_t len)
+{
+	char first[64];
+
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(s, ","), s);
+	if (strchr(s, ',') && !strchr(first, ':'))
+		return parse_list(s, ev, err, len);
+	if (mode__by_name(s) >= 0)
+		return parse_list(s, ev, err, len);
+	return parse_event(s, ev, err, len);
 }
 
 int event__open_perf(const struct event_spec *ev, const struct sample_rate *rate, int cpu)

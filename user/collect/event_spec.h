@@ -5,7 +5,9 @@
  *
  * Four kinds, each attached differently by the sampler: perf events (cpu-clock and the other
  * software events, hardware events where a PMU exists), tracepoints (tracepoint:CAT:NAME),
- * kprobes (kprobe:FUNC) and uprobes (uprobe:PATH:SYMBOL).
+ * kprobes (kprobe:FUNC) and uprobes (uprobe:PATH:SYMBOL). Beside (or instead of) the event, an
+ * -e list may name modes with programs of their own (collect/mode.h): "offcpu", "cpu,offcpu",
+ * "wall", "lock,alloc".
  */
 #ifndef BPFPROF_EVENTS_H
 #define BPFPROF_EVENTS_H
@@ -19,7 +21,8 @@ enum event_kind {
 	EV_PERF,
 	EV_TRACEPOINT,
 	EV_KPROBE,
-	EV_UPROBE
+	EV_UPROBE,
+	EV_NONE, /* no event of its own: only modes (-e offcpu, -e lock,alloc) */
 };
 
 struct event_spec {
@@ -31,6 +34,10 @@ struct event_spec {
 	char category[64]; /* EV_TRACEPOINT */
 	char func[128];	   /* EV_TRACEPOINT name, EV_KPROBE function, EV_UPROBE symbol */
 	char path[4096];   /* EV_UPROBE binary */
+	/* Modes beyond the event (collect/mode.h): a bit per enum mode, with their settings. */
+	uint32_t modes;
+	uint64_t min_block_ns;	 /* offcpu: shorter blocks are not counted */
+	uint64_t alloc_interval; /* alloc: one sample per this many bytes, on average */
 };
 
 struct sample_rate {

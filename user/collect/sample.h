@@ -30,8 +30,27 @@ struct sample_stack {
 	enum stack_lost lost;
 };
 
+/*
+ * What a sample measures (bpf/abi/sample.h's bp_kind): several modes can run in one recording
+ * (-e cpu,offcpu), and each sends its samples' count and weight to its own profile columns.
+ */
+enum sample_kind {
+	SAMPLE_CPU,    /* the -e event: perf event, tracepoint or probe; weight in its unit */
+	SAMPLE_OFFCPU, /* time blocked (or, for wall, also waiting for a CPU): weight in ns */
+	SAMPLE_LOCK,   /* futex waits: count contentions, weight ns waited */
+	SAMPLE_ALLOC,  /* sampled allocations: count objects, weight bytes (unbiased estimates) */
+	SAMPLE_KINDS,
+};
+
+/* For each kind, the profile column its count and its weight go to; -1: none. */
+struct sample_columns {
+	int8_t count[SAMPLE_KINDS];
+	int8_t weight[SAMPLE_KINDS];
+};
+
 struct sample {
 	uint32_t pid;		     /* host tgid */
+	uint32_t kind;		     /* enum sample_kind */
 	uint32_t tid;		     /* host tid, 0 unless threads were asked for */
 	char tcomm[SAMPLE_COMM_LEN]; /* thread name, with tid; not NUL-terminated when full */
 	struct sample_stack kernel, user;

@@ -22,12 +22,16 @@
 
 _Static_assert(SAMPLE_MAX_DEPTH == MAX_STACK_DEPTH, "collect/sample.h and bpf/abi/sample.h agree");
 _Static_assert(SAMPLE_COMM_LEN == TASK_COMM_LEN, "collect/sample.h and bpf/abi/sample.h agree");
+_Static_assert((int)SAMPLE_KINDS == (int)BP_KIND_MAX && (int)SAMPLE_ALLOC == (int)BP_KIND_ALLOC,
+	       "collect/sample.h and bpf/abi/sample.h agree");
 
 struct sampler {
 	struct cpu_bpf *skel;
 	struct ring_buffer *rb;
 	struct source watchers; /* the fork/exec/exit programs' links (no ops: not a source) */
 	struct source src;	/* what drives the sampling program (collect/source.h) */
+	struct source modes;	/* the modes' programs, beside it (collect/mode.h) */
+	int *pids;		/* sampler__add_pid()'s, for the modes that attach per process */
 	uint32_t storage;	/* stack map entries per set */
 	uint64_t rotate_at;	/* new entries after which the filling set is drained */
 	unsigned long rotations;
@@ -165,7 +169,9 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, vo
 		goto err_explain;
 	}
 	sampler__configure(s, cfg);
-	err = cfg->event ? sampler__configure_source(s, cfg->event) : 0;
+	err = source_modes.configure(&s->modes, s->skel, cfg->event);
+	if (!err && cfg->event)
+		err = sampler__configure_source(s, cfg->event);
 	if (!err)
 		err = cpu_bpf__load(s->skel);
 	if (err)
@@ -194,10 +200,23 @@ int sampler__add_pid(struct sampler *s, pid_t pid)
 {
 	__u32 key = pid;
 	__u8 one = 1;
+	int *pids = realloc(s->pids, (s->modes.npids + 1) * sizeof(*pids));
 
+	if (!pids)
+		return -ENOMEM;
+	s->pids = pids;
+	s->pids[s->modes.npids++] = pid;
+	s->modes.pids = s->pids;
 	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.target_pids), &key, &one, BPF_ANY)
 		       ? -errno
 		       : 0;
+}
+
+int sampler__add_command(struct sampler *s, pid_t pid, const char *exe)
+{
+	s->modes.cmd_pid = pid;
+	s->modes.cmd_exe = exe;
+	return sampler__add_pid(s, pid);
 }
 
 int sampler__start(struct sampler *s, const struct event_spec *ev, const struct sample_rate *rate)
@@ -206,7 +225,8 @@ int sampler__start(struct sampler *s, const struct event_spec *ev, const struct 
 
 	if (!s->src.ops || s->src.ops != source__for(ev))
 		err = sampler__configure_source(s, ev);
-	return err ?: s->src.ops->start(&s->src, ev, rate);
+	err = err ?: s->src.ops->start(&s->src, ev, rate);
+	return err ?: source_modes.start(&s->modes, ev, rate);
 }
 
 const char *sampler__unit(const struct sampler *s, const struct event_spec *ev)
@@ -230,6 +250,7 @@ void sampler__stop(struct sampler *s)
 {
 	if (s->src.ops)
 		s->src.ops->stop(&s->src);
+	source_modes.stop(&s->modes);
 	source__release(&s->watchers);
 	if (s->rb)
 		ring_buffer__consume(s->rb);
@@ -239,7 +260,9 @@ void sampler__stop(struct sampler *s)
 
 struct drain {
 	int counts_fd, stacks_fd;
-	struct u64map *ips; /* stack id + 1 -> ips (malloc'd, leaf first, 0-terminated) */
+	struct u64map *ips;    /* stack id + 1 -> ips (malloc'd, leaf first, 0-terminated) */
+	int offcpu_fd;	       /* kind OFFCPU's stacks, kept across sets */
+	struct u64map *offips; /* the same as ips for offcpu_stacks */
 	sample_fn fn;
 	void *ctx;
 };
@@ -281,6 +304,22 @@ static struct sample_stack drain__stack(struct drain *d, __s32 id)
 	return st;
 }
 
+/*
+ * drain__stack() for key's kind: off-CPU stacks are taken when a thread leaves and counted when it
+ * returns, maybe sets later, so they live in offcpu_stacks (bpf/modes/offcpu.bpf.h).
+ */
+static struct sample_stack drain__kind_stack(struct drain *d, const struct sample_key *key,
+					     __s32 id)
+{
+	struct drain off = *d;
+
+	if (key->kind != BP_KIND_OFFCPU)
+		return drain__stack(d, id);
+	off.stacks_fd = d->offcpu_fd;
+	off.ips = d->offips;
+	return drain__stack(&off, id);
+}
+
 static void drain__entries(struct drain *d, const struct sample_key *keys,
 			   const struct sample_value *vals, __u32 n)
 {
@@ -290,8 +329,9 @@ static void drain__entries(struct drain *d, const struct sample_key *keys,
 		smp = (struct sample){
 			.pid = keys[i].pid,
 			.tid = keys[i].tid,
-			.kernel = drain__stack(d, keys[i].kstack_id),
-			.user = drain__stack(d, keys[i].ustack_id),
+			.kind = keys[i].kind,
+			.kernel = drain__kind_stack(d, &keys[i], keys[i].kstack_id),
+			.user = drain__kind_stack(d, &keys[i], keys[i].ustack_id),
 			.count = vals[i].count,
 			.weight = vals[i].weight,
 		};
@@ -363,14 +403,21 @@ static int sampler__drain_set(struct sampler *s, int set, sample_fn fn, void *ct
 		.counts_fd = bpf_map__fd(set ? skel->maps.counts1 : skel->maps.counts0),
 		.stacks_fd = bpf_map__fd(set ? skel->maps.stacks1 : skel->maps.stacks0),
 		.ips = u64map__new(),
+		.offcpu_fd = bpf_map__fd(skel->maps.offcpu_stacks),
+		.offips = u64map__new(),
 		.fn = fn,
 		.ctx = ctx,
 	};
 	int err;
 
-	if (!d.ips)
+	if (!d.ips || !d.offips) {
+		u64map__free(d.ips);
+		u64map__free(d.offips);
 		return -ENOMEM;
+	}
 	err = drain__counts(&d);
+	u64map__for_each(d.offips, free_ips, NULL); /* offcpu_stacks stays: threads still away */
+	u64map__free(d.offips);
 	u64map__for_each(d.ips, drain__clear_stacks, &d.stacks_fd);
 	drain__sweep_stacks(d.stacks_fd);
 	u64map__for_each(d.ips, free_ips, NULL);
@@ -409,6 +456,15 @@ unsigned long sampler__rotations(const struct sampler *s)
 	return s->rotations;
 }
 
+void sampler__mode_totals(struct sampler *s, uint64_t count[SAMPLE_KINDS],
+			  uint64_t weight[SAMPLE_KINDS])
+{
+	for (int k = 0; k < SAMPLE_KINDS; k++) {
+		count[k] = __atomic_load_n(&s->skel->bss->mode_count[k], __ATOMIC_RELAXED);
+		weight[k] = __atomic_load_n(&s->skel->bss->mode_weight[k], __ATOMIC_RELAXED);
+	}
+}
+
 void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX])
 {
 	int i;
@@ -445,5 +501,6 @@ void sampler__free(struct sampler *s)
 	if (s->quiesce_inner >= 0)
 		close(s->quiesce_inner);
 	cpu_bpf__destroy(s->skel);
+	free(s->pids);
 	free(s);
 }

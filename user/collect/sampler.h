@@ -45,6 +45,8 @@ struct sampler;
 /* Process events (new pid, exec, exit) go to fn, in sampler__poll() and sampler__stop(). */
 struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, void *ctx);
 int sampler__add_pid(struct sampler *s, pid_t pid);
+/* sampler__add_pid() for the held command, whose program exe is not exec'd yet (-e alloc). */
+int sampler__add_command(struct sampler *s, pid_t pid, const char *exe);
 /* Attach to ev; samples flow from here on. 0 or -errno (error printed). */
 int sampler__start(struct sampler *s, const struct event_spec *ev, const struct sample_rate *rate);
 /* The unit of a sample's weight for ev: "nanoseconds" (cpu-clock) or "count". */
@@ -69,6 +71,9 @@ int sampler__rotate(struct sampler *s, sample_fn fn, void *ctx);
 /* After sampler__stop(): visit and empty both sets. 0 or -errno. */
 int sampler__drain(struct sampler *s, sample_fn fn, void *ctx);
 unsigned long sampler__rotations(const struct sampler *s);
+/* Events counted by the modes' programs so far, and their weight, per enum sample_kind. */
+void sampler__mode_totals(struct sampler *s, uint64_t count[SAMPLE_KINDS],
+			  uint64_t weight[SAMPLE_KINDS]);
 /* Read the BPF side's loss counters into out[STAT_MAX]. */
 void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX]);
 /* BPF run time and run count of the sampling program (kernel.bpf_stats_enabled=1). */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "cli/record.h"
 #include "collect/proc_info.h"
+#include "collect/mode.h"
 #include "collect/proc_tracker.h"
 #include "collect/sampler.h"
 #include "collect/session.h"
@@ -50,6 +51,10 @@ struct session {
 	struct session_tap *taps;  /* open collections, newest first */
 	struct session_tap *main;  /* record's: open from start to collect, unless cfg.taps_only */
 	struct u64map *pids_seen;
+	/* The profile's columns for the event and modes, and where each kind's values go. */
+	struct pf_value_type types[PROFILE_MAX_VALUES];
+	int ntypes;
+	struct sample_columns cols;
 	regex_t comm_re;
 	bool comm_re_set;
 	char host[256];
@@ -150,7 +155,7 @@ static int session__load(struct session *s, char *err, size_t errlen)
 				    strerror(-e));
 		symbolizer__add_process(s->sym, s->cfg.pids[i], 0, NULL, 0);
 	}
-	if (s->cmd && (e = sampler__add_pid(s->sampler, workload__pid(s->cmd))))
+	if (s->cmd && (e = sampler__add_command(s->sampler, workload__pid(s->cmd), s->cfg.cmd[0])))
 		return fail(err, errlen, e, "cannot watch the command: %s", strerror(-e));
 	return 0;
 }
@@ -176,6 +181,9 @@ struct session *session__new(const struct session_cfg *cfg, char *err, size_t er
 	if (!s)
 		return fail(err, errlen, 0, "out of memory"), NULL;
 	s->cfg = *cfg;
+	if (cfg->ev && mode__check(cfg->ev, cfg->npids || cfg->cmd, err, errlen))
+		goto out_free;
+	s->ntypes = cfg->ev ? mode__layout(cfg->ev, s->types, &s->cols) : 0;
 	s->sym = symbolizer__new(
 		&(struct symbolizer_opts){ cfg->debug_dir, NULL, cfg->verbose, cfg->full_names });
 	s->pids_seen = u64map__new();
@@ -314,6 +322,12 @@ void session__stats(struct session *s, uint64_t out[STAT_MAX])
 	sampler__stats(s->sampler, out);
 }
 
+void session__mode_totals(struct session *s, uint64_t count[SAMPLE_KINDS],
+			  uint64_t weight[SAMPLE_KINDS])
+{
+	sampler__mode_totals(s->sampler, count, weight);
+}
+
 /* What one sample stands for, and the window [start_ns, start_ns + dur). */
 static void fill_meta(const struct session *s, struct profile_meta *m, uint64_t start_ns,
 		      double dur)
@@ -322,7 +336,9 @@ static void fill_meta(const struct session *s, struct profile_meta *m, uint64_t 
 
 	snprintf(m->event, sizeof(m->event), "%.*s", (int)sizeof(m->event) - 1, ev->name);
 	snprintf(m->unit, sizeof(m->unit), "%s", sampler__unit(s->sampler, ev));
-	if (ev->kind != EV_PERF)
+	if (ev->modes) /* the columns hold the unit itself: ns, bytes (collect/mode.h) */
+		snprintf(m->unit, sizeof(m->unit), "%s", s->types[0].unit), m->period = 0;
+	else if (ev->kind != EV_PERF)
 		m->period = 1;
 	else if (s->cfg.rate->freq)
 		m->period = ev->is_time ? 1000000000ULL / s->cfg.rate->freq : 1;
@@ -395,7 +411,12 @@ static void session__name(struct session *s, const struct session_tap *t, struct
 		.labels = s->cfg.labels ? session__labels : NULL,
 		.labels_ctx = s,
 		.keep = s->comm_re_set || s->cfg.cgroup ? session__keep : NULL,
+		.cols = s->ntypes ? &s->cols : NULL,
 	};
+
+	/* A fresh profile gets the recording's columns; one already filled keeps its own. */
+	if (s->ntypes && !p->nstacks)
+		profile__set_types(p, s->types, s->ntypes);
 
 	stack_table__for_each(t->raw, on_stack, &b);
 	st->dropped += t->dropped;

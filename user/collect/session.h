@@ -27,6 +27,7 @@
 #include <linux/types.h>
 #include "bpf/abi/sample.h"
 #include "collect/event_spec.h"
+#include "collect/sample.h"
 #include "runtimes/runtime.h"
 
 struct profile;
@@ -86,6 +87,9 @@ int session__timeout_ms(const struct session *s, int max_ms);
 double session__stop(struct session *s);
 /* Samples, losses and the like so far: out[STAT_MAX]. */
 void session__stats(struct session *s, uint64_t out[STAT_MAX]);
+/* What the modes counted so far, per enum sample_kind: events and weight (ns, bytes). */
+void session__mode_totals(struct session *s, uint64_t count[SAMPLE_KINDS],
+			  uint64_t weight[SAMPLE_KINDS]);
 /*
  * Finish the JVMs, drain what is left, name every stack into p and fill its meta (all but the
  * title) and st. 0 or -errno (p holds what could be read).

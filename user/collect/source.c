@@ -17,6 +17,8 @@ const struct source_ops *source__for(const struct event_spec *ev)
 	case EV_KPROBE:
 	case EV_UPROBE:
 		return &source_probe;
+	case EV_NONE:
+		return &source_none;
 	case EV_PERF:
 	default:
 		return &source_perf;

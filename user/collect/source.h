@@ -31,6 +31,12 @@ struct source {
 	int nlinks;
 	int *fds;
 	int nfds;
+	/* collect/source_modes.c only: the skeleton, and the targets (none: host-wide). */
+	struct cpu_bpf *skel;
+	const int *pids;
+	int npids;
+	int cmd_pid;	     /* among pids: the command, held before its exec (0: none) */
+	const char *cmd_exe; /* its program, as given */
 };
 
 struct source_ops {
@@ -47,6 +53,13 @@ struct source_ops {
 };
 
 extern const struct source_ops source_perf, source_tracepoint, source_probe;
+/*
+ * The modes' programs (collect/mode.h), beside whatever source drives the event: configure
+ * (with ev NULL: none) leaves only the programs of ev->modes to be loaded; start attaches them.
+ */
+extern const struct source_ops source_modes;
+/* No event of its own (EV_NONE): starts nothing, for a recording of modes only. */
+extern const struct source_ops source_none;
 
 /* The ops for ev's kind. */
 const struct source_ops *source__for(const struct event_spec *ev);

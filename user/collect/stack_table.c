@@ -28,6 +28,7 @@ struct entry_key {
 	char tcomm[SAMPLE_COMM_LEN];
 	int32_t kstack, ustack; /* interned stack numbers, -1 when empty or missing */
 	uint32_t klost, ulost;	/* enum stack_lost */
+	uint32_t kind;		/* enum sample_kind */
 };
 
 struct raw_entry {
@@ -133,6 +134,7 @@ int stack_table__add(struct stack_table *t, const struct sample *s)
 	memset(&k, 0, sizeof(k));
 	k.pid = s->pid;
 	k.tid = s->tid;
+	k.kind = s->kind;
 	memcpy(k.tcomm, s->tcomm, sizeof(k.tcomm));
 	k.klost = s->kernel.lost;
 	k.ulost = s->user.lost;
@@ -180,6 +182,7 @@ void stack_table__for_each(const struct stack_table *t, sample_fn fn, void *ctx)
 		s = (struct sample){
 			.pid = e->key.pid,
 			.tid = e->key.tid,
+			.kind = e->key.kind,
 			.kernel = stack_table__stack(t, e->key.kstack, e->key.klost),
 			.user = stack_table__stack(t, e->key.ustack, e->key.ulost),
 			.count = e->count,

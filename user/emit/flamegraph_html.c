@@ -18,6 +18,7 @@
 #include "emit/emitters.h"
 #include "flamegraph.html.h"
 #include "emit/json.h"
+#include "lib/units.h"
 
 static void frames__write(const struct profile *p, FILE *out)
 {
@@ -69,6 +70,14 @@ static void stacks__write(const struct profile *p, const size_t *order, bool dif
 	}
 }
 
+/* Titles for the modes' profiles, by column 0's type (collect/mode.h). */
+static const char *const mode_titles[][2] = {
+	{ "off_cpu", "Off-CPU time flame graph" },
+	{ "wall", "Wall-clock time flame graph" },
+	{ "delay", "Lock contention flame graph" },
+	{ "alloc_space", "Allocation flame graph" },
+};
+
 static const char *title__get(const struct profile *p, const struct emit_opts *opts, bool diff,
 			      char *buf, size_t len)
 {
@@ -80,7 +89,20 @@ static const char *title__get(const struct profile *p, const struct emit_opts *o
 		return "Differential flame graph";
 	if (!strcmp(p->meta.event, "cpu"))
 		return "CPU flame graph";
+	for (size_t i = 0; i < sizeof(mode_titles) / sizeof(mode_titles[0]); i++)
+		if (!strcmp(p->types[0].type, mode_titles[i][0]))
+			return mode_titles[i][1];
 	snprintf(buf, len, "%s flame graph", p->meta.event);
+	return buf;
+}
+
+/* "1234 samples", or in the profile's unit: "45.6 ms", "3.40 MiB". */
+static const char *amount(const struct profile *p, uint64_t v, char *buf, size_t len)
+{
+	if (!strcmp(p->types[0].unit, "count"))
+		snprintf(buf, len, "%" PRIu64 " samples", v);
+	else
+		units__format(v, p->types[0].unit, buf, len);
 	return buf;
 }
 
@@ -90,14 +112,17 @@ static void subtitle__format(const struct profile *p, bool diff, char *buf, size
 	size_t n = 0;
 	char when[64];
 
+	char a[32], b[32];
+
 	if (diff) {
 		snprintf(buf, len,
-			 "BASE %" PRIu64 " samples, NEW %" PRIu64
-			 " samples; width = NEW, red = share grew, blue = share shrank",
-			 p->totals[0], p->totals[1]);
+			 "BASE %s, NEW %s; width = NEW, red = share grew, blue = share shrank",
+			 amount(p, p->totals[0], a, sizeof(a)),
+			 amount(p, p->totals[1], b, sizeof(b)));
 		return;
 	}
-	n += snprintf(buf + n, len - n, "event %s, %" PRIu64 " samples", m->event, p->totals[0]);
+	n += snprintf(buf + n, len - n, "event %s, %s", m->event,
+		      amount(p, p->totals[0], a, sizeof(a)));
 	if (m->duration_s > 0 && n < len)
 		n += snprintf(buf + n, len - n, ", %.2f s", m->duration_s);
 	if (m->host[0] && n < len)
@@ -124,6 +149,9 @@ static void data__write(const struct profile *p, const struct emit_opts *opts, b
 	fprintf(out,
 		",\n\"diff\":%s,\"minwidth\":%g,\"total\":%" PRIu64 ",\"total2\":%" PRIu64 ",\n",
 		diff ? "true" : "false", opts->minwidth, p->totals[0], p->totals[1]);
+	fputs("\"unit\":", out);
+	json__string(out, p->types[0].unit);
+	fputs(",\n", out);
 	frames__write(p, out);
 	stacks__write(p, order, diff, out);
 	fputs("}", out);

@@ -46,12 +46,29 @@ static void stack__write(const struct profile *p, const struct pf_stack *s, FILE
 	}
 }
 
+/*
+ * A profile in a unit of its own (ns, bytes) says so in comment lines before its stacks, which
+ * folded__read takes back and other tools skip: "# event: offcpu", "# type: off_cpu",
+ * "# unit: nanoseconds". Sample counts stay plain: no header.
+ */
+static void header__write(const struct profile *p, FILE *out, int two_counts)
+{
+	if (!p->nvalues || !strcmp(p->types[0].unit, "count"))
+		return;
+	if (p->meta.event[0])
+		fprintf(out, FOLDED_EVENT "%s\n", p->meta.event);
+	if (!two_counts)
+		fprintf(out, FOLDED_TYPE "%s\n", p->types[0].type);
+	fprintf(out, FOLDED_UNIT "%s\n", p->types[0].unit);
+}
+
 int folded__write(const struct profile *p, FILE *out, int two_counts)
 {
 	size_t *order = profile__sorted(p), lines = 0;
 
 	if (!order)
 		return -ENOMEM;
+	header__write(p, out, two_counts);
 	for (size_t i = 0; i < p->nstacks; i++) {
 		const struct pf_stack *s = &p->stacks[order[i]];
 
@@ -275,6 +292,45 @@ static int reader__two_columns(struct reader *r)
 	return profile__set_types(r->p, t, 2);
 }
 
+/* "# unit: U", "# type: T", "# event: E" (see header__write): into p's columns and meta. */
+static int reader__header(struct reader *r, const char *s, size_t len)
+{
+	struct pf_value_type t[PROFILE_MAX_VALUES];
+	const char *v;
+	size_t vlen;
+	bool unit = len > strlen(FOLDED_UNIT) && !memcmp(s, FOLDED_UNIT, strlen(FOLDED_UNIT));
+	bool type = len > strlen(FOLDED_TYPE) && !memcmp(s, FOLDED_TYPE, strlen(FOLDED_TYPE));
+	struct profile *p = r->p;
+
+	if (len > strlen(FOLDED_EVENT) && !memcmp(s, FOLDED_EVENT, strlen(FOLDED_EVENT))) {
+		if (!p->nstacks) /* the header names it; profile__new() guessed "cpu" */
+			snprintf(p->meta.event, sizeof(p->meta.event), "%.*s",
+				 (int)(len - strlen(FOLDED_EVENT)), s + strlen(FOLDED_EVENT));
+		return 0;
+	}
+	if (!unit && !type)
+		return 0;
+	v = s + strlen(unit ? FOLDED_UNIT : FOLDED_TYPE);
+	vlen = len - (v - s);
+	if (vlen >= sizeof(t[0].unit))
+		return reader__fail(r, "'%.*s' is too long", (int)len, s);
+	memcpy(t, p->types, sizeof(t));
+	for (int c = 0; c < p->nvalues; c++) {
+		char *dst = unit ? t[c].unit : t[c].type;
+
+		if (!unit && c) /* a type names column 0; a unit is every column's */
+			break;
+		if (p->nstacks && (strlen(dst) != vlen || memcmp(dst, v, vlen)))
+			return reader__fail(
+				r, "'%.*s' after stacks in %s %s: one input holds one unit",
+				(int)len, s, p->types[0].type, p->types[0].unit);
+		snprintf(dst, sizeof(t[c].unit), "%.*s", (int)vlen, v);
+	}
+	if (unit && !strcmp(p->meta.unit, ""))
+		snprintf(p->meta.unit, sizeof(p->meta.unit), "%.*s", (int)vlen, v);
+	return p->nstacks ? 0 : profile__set_types(p, t, p->nvalues);
+}
+
 /* One non-blank, non-comment line, without its line break. 0 or -errno. */
 static int reader__line(struct reader *r, char *line, size_t len)
 {
@@ -379,6 +435,8 @@ int folded__read(struct profile *p, FILE *in, const char *name, char *err, size_
 		len = trim_end(s, n - (s - r.line));
 		if (len && *s == '#')
 			empty_mark |= len == strlen(FOLDED_EMPTY) && !memcmp(s, FOLDED_EMPTY, len);
+		if (len && *s == '#' && (ret = reader__header(&r, s, len)))
+			goto out_free;
 		if (!len || *s == '#')
 			continue;
 		if (memchr(s, '\0', len)) {

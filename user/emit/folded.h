@@ -23,12 +23,22 @@
 #define FOLDED_MAX_LINE (4u << 20)
 /* Counts and their sum stop here: pprof stores them as int64. */
 #define FOLDED_MAX_COUNT INT64_MAX
+/*
+ * A profile whose values are not sample counts carries its unit in comment lines before its
+ * stacks (flamegraph.pl and the like skip them): the event, column 0's type and the unit, e.g.
+ * "# event: offcpu", "# type: off_cpu", "# unit: nanoseconds". The reader gives column 0 (and a
+ * second "new" column) that type and unit; a unit line after stacks of another unit is an error.
+ */
+#define FOLDED_EVENT "# event: "
+#define FOLDED_TYPE "# type: "
+#define FOLDED_UNIT "# unit: "
 /* What folded__write writes for a profile without samples, and folded__read accepts as one. */
 #define FOLDED_EMPTY "# empty profile: no samples were recorded"
 
 /*
  * Write every stack of p, sorted, as folded lines; a profile without samples is the single line
- * FOLDED_EMPTY. Lines carry column 0; with two_counts, columns 0 and 1: "stack BASE NEW".
+ * FOLDED_EMPTY. Lines carry column 0; with two_counts, columns 0 and 1: "stack BASE NEW". A
+ * unit other than "count" is written first (FOLDED_UNIT).
  */
 int folded__write(const struct profile *p, FILE *out, int two_counts);
 

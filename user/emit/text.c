@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "emit/emitters.h"
+#include "lib/units.h"
 #include "lib/util.h"
 
 #define TEXT_TOP_DEFAULT EMIT_TEXT_TOP
@@ -62,6 +63,14 @@ static int by_value_r(const void *a, const void *b, void *values)
 	return (x > y) - (x < y);
 }
 
+/* A value of column 0, in its unit ("45.6 ms", "3.40 MiB", or the count), right-aligned. */
+static void value__print(const struct profile *p, uint64_t v, FILE *out)
+{
+	char buf[32];
+
+	fprintf(out, "%12s", units__format(v, p->types[0].unit, buf, sizeof(buf)));
+}
+
 static void frame__print(const struct pf_frame *f, FILE *out)
 {
 	fprintf(out, "%s%s", f->name, frame_kind__suffix(f->kind));
@@ -82,11 +91,12 @@ static int table__print(const struct text_sums *t, const uint64_t *values, const
 	for (uint32_t i = 0; i < p->nframes; i++)
 		ids[i] = i;
 	qsort_r(ids, p->nframes, sizeof(*ids), by_value_r, (void *)values);
-	fprintf(out, "\n--- top %d functions by %s samples\n", top, what);
-	fprintf(out, "%12s %8s  %s\n", "samples", "percent", "function");
+	fprintf(out, "\n--- top %d functions by %s %s\n", top, what,
+		units__quantity(p->types[0].unit));
+	fprintf(out, "%12s %8s  %s\n", units__quantity(p->types[0].unit), "percent", "function");
 	for (size_t i = 0; i < p->nframes && i < (size_t)top && values[ids[i]]; i++) {
-		fprintf(out, "%12" PRIu64 " %7.2f%%  ", values[ids[i]],
-			pct(values[ids[i]], p->totals[0]));
+		value__print(p, values[ids[i]], out);
+		fprintf(out, " %7.2f%%  ", pct(values[ids[i]], p->totals[0]));
 		frame__print(&p->frames[ids[i]], out);
 	}
 	free(ids);
@@ -119,8 +129,9 @@ static int stacks__print(const struct profile *p, int top, FILE *out)
 	     i++) {
 		const struct pf_stack *s = &p->stacks[order[i]];
 
-		fprintf(out, "\n%12" PRIu64 " %7.2f%%  stack %zu\n", s->values[0],
-			pct(s->values[0], p->totals[0]), i + 1);
+		fputc('\n', out);
+		value__print(p, s->values[0], out);
+		fprintf(out, " %7.2f%%  stack %zu\n", pct(s->values[0], p->totals[0]), i + 1);
 		for (uint32_t d = s->depth; d-- > 0;) {
 			fprintf(out, "  [%2u] ", s->depth - 1 - d);
 			frame__print(&p->frames[s->ids[d]], out);
@@ -137,7 +148,13 @@ static void header__print(const struct profile *p, const struct emit_opts *opts,
 
 	if (title[0])
 		fprintf(out, "%s\n", title);
-	fprintf(out, "event: %s, samples: %" PRIu64, m->event, p->totals[0]);
+	char total[32];
+
+	if (strcmp(p->types[0].unit, "count"))
+		fprintf(out, "event: %s, %s: %s", m->event, p->types[0].type,
+			units__format(p->totals[0], p->types[0].unit, total, sizeof(total)));
+	else
+		fprintf(out, "event: %s, samples: %" PRIu64, m->event, p->totals[0]);
 	if (m->duration_s > 0)
 		fprintf(out, ", duration: %.2f s", m->duration_s);
 	if (m->period)

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "lib/units.h"
@@ -304,4 +305,41 @@ int units__time(const char *s, uint64_t now_ns, uint64_t *ns)
 		return 0;
 	}
 	return parse_date(s, ns);
+}
+
+const char *units__format(double v, const char *unit, char *buf, size_t len)
+{
+	static const char *const times[] = { "ns", "us", "ms", "s" };
+	static const char *const sizes[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	bool time = unit && !strcmp(unit, "nanoseconds"), bytes = unit && !strcmp(unit, "bytes");
+	double step = time ? 1000 : 1024;
+	const char *const *names = time ? times : sizes;
+	int i = 0, last = time ? 3 : 4;
+
+	if (!time && !bytes) {
+		snprintf(buf, len, "%.0f", v);
+		return buf;
+	}
+	while (i < last && v >= step) {
+		v /= step;
+		i++;
+	}
+	if (!i)
+		snprintf(buf, len, "%.0f %s", v, names[0]);
+	else
+		snprintf(buf, len,
+			 v < 10	   ? "%.2f %s"
+			 : v < 100 ? "%.1f %s"
+				   : "%.0f %s",
+			 v, names[i]);
+	return buf;
+}
+
+const char *units__quantity(const char *unit)
+{
+	if (unit && !strcmp(unit, "nanoseconds"))
+		return "time";
+	if (unit && !strcmp(unit, "bytes"))
+		return "bytes";
+	return "samples";
 }

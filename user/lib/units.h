@@ -14,6 +14,7 @@
 #ifndef BPFPROF_UNITS_H
 #define BPFPROF_UNITS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -40,5 +41,15 @@ int units__size(const char *s, uint64_t *bytes);
  * 0 or -EINVAL.
  */
 int units__time(const char *s, uint64_t now_ns, uint64_t *ns);
+
+/*
+ * A value of a profile's unit the way a person reads it: "nanoseconds" as "812 ns", "12.3 us",
+ * "45.6 ms", "1.23 s"; "bytes" as "512 B", "12.0 KiB", "3.40 MiB", "1.50 GiB"; anything else
+ * (counts) as the whole number. Returns buf.
+ */
+const char *units__format(double v, const char *unit, char *buf, size_t len);
+
+/* What a value of unit is called in a column header: "time", "bytes" or "samples". */
+const char *units__quantity(const char *unit);
 
 #endif /* BPFPROF_UNITS_H */

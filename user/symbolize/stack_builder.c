@@ -120,8 +120,27 @@ static void stacks__root_frames(struct stack_builder *b, const struct sample *k,
 		ids[(*n)++] = fid;
 }
 
+/* The sample's count and weight in the columns its kind goes to (b->cols), or {count, weight}. */
+static void stacks__values(const struct stack_builder *b, const struct sample *s, uint64_t *v)
+{
+	int c;
+
+	if (!b->cols) {
+		v[0] = s->count;
+		v[1] = s->weight;
+		return;
+	}
+	if (s->kind >= SAMPLE_KINDS)
+		return;
+	if ((c = b->cols->count[s->kind]) >= 0 && c < PROFILE_MAX_VALUES)
+		v[c] += s->count;
+	if ((c = b->cols->weight[s->kind]) >= 0 && c < PROFILE_MAX_VALUES)
+		v[c] += s->weight;
+}
+
 void stack_builder__add(struct stack_builder *b, const struct sample *s)
 {
+	uint64_t values[PROFILE_MAX_VALUES] = {};
 	uint32_t ids[MAX_FRAMES], n = 0;
 	int64_t labels = 0;
 
@@ -138,8 +157,8 @@ void stack_builder__add(struct stack_builder *b, const struct sample *s)
 	}
 	if (b->labels)
 		labels = b->labels(b->labels_ctx, b->profile, s->pid);
-	if (labels < 0 ||
-	    profile__add_labeled(b->profile, ids, n, labels, (uint64_t[]){ s->count, s->weight }))
+	stacks__values(b, s, values);
+	if (labels < 0 || profile__add_labeled(b->profile, ids, n, labels, values))
 		b->st->dropped += s->count;
 	if (b->pids && !u64map__get(b->pids, s->pid))
 		u64map__set(b->pids, s->pid, b);

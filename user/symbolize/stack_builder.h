@@ -33,6 +33,8 @@ struct stack_builder {
 	int64_t (*labels)(void *ctx, struct profile *p, uint32_t pid);
 	void *labels_ctx;
 	bool (*keep)(void *ctx, uint32_t pid); /* NULL: every sample; false drops the sample */
+	/* Where each kind's count and weight go (collect/mode.h); NULL: {count, weight}. */
+	const struct sample_columns *cols;
 };
 
 /* Add one sample's stack with its count and weight to b->profile. */

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * modes/alloc.bpf.h - native allocations (-e alloc), sampled by bytes: uprobes on the target's
+ * malloc, calloc, realloc, aligned_alloc, memalign and posix_memalign.
+ *
+ * Sampling is a Poisson process on the bytes allocated (as tcmalloc and async-profiler sample):
+ * the gaps between sample points are exponential with mean alloc_interval, drawn from a table
+ * user space fills (alloc_draws: there is no log() here). An allocation of `size` bytes holds
+ * n >= 0 points; with n > 0 it is sampled and weighs n * alloc_interval bytes, so the expected
+ * weight of every allocation is its size, and totals are unbiased whatever the sizes. Its
+ * objects are that weight / size, rounded.
+ *
+ * The decision is made on entry, where the size is; the stack is taken at the return
+ * (uretprobe), where the return address is the caller's pc and the frame-pointer walk starts
+ * in the caller: on entry it would skip the allocating function itself. The per-CPU byte
+ * counter is shared by the threads on that CPU, which changes no expectation.
+ */
+#ifndef BPFPROF_MODES_ALLOC_BPF_H
+#define BPFPROF_MODES_ALLOC_BPF_H
+
+#include "modes/common.bpf.h"
+
+#define ALLOC_DRAWS 4096    /* entries of alloc_draws (a power of 2) */
+#define ALLOC_MAX_POINTS 32 /* points walked one by one; beyond, a huge block's rest is averaged */
+
+const volatile __u64 alloc_interval = 512 * 1024;
+
+/* exponential gaps with mean alloc_interval, bytes, >= 1 */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, ALLOC_DRAWS);
+} alloc_draws SEC(".maps");
+
+/* bytes left until the next sample point, per CPU; 0: not drawn yet */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, 1);
+} alloc_left SEC(".maps");
+
+struct alloc_pending {
+	__u64 bytes, objects;
+};
+
+/* tid -> the sampled allocation in flight, counted when it returns */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u32);
+	__type(value, struct alloc_pending);
+	__uint(max_entries, 16384);
+} alloc_inflight SEC(".maps");
+
+static __always_inline __u64 alloc_draw(void)
+{
+	__u32 i = bpf_get_prandom_u32() & (ALLOC_DRAWS - 1);
+	__u64 *d = bpf_map_lookup_elem(&alloc_draws, &i);
+
+	return d && *d ? *d : alloc_interval;
+}
+
+/* The sample points in an allocation of size bytes, moving *left on. */
+static __always_inline __u64 alloc_points(__u64 *left, __u64 size)
+{
+	__u64 rem, n = 1, d;
+	int i;
+
+	if (!*left)
+		*left = alloc_draw();
+	if (size < *left) {
+		*left -= size;
+		return 0;
+	}
+	rem = size - *left;
+	for (i = 0; i < ALLOC_MAX_POINTS; i++) {
+		d = alloc_draw();
+		if (rem < d) {
+			*left = d - rem;
+			return n;
+		}
+		rem -= d;
+		n++;
+	}
+	*left = alloc_draw();
+	return n + rem / alloc_interval;
+}
+
+static __always_inline int alloc_enter(__u64 size)
+{
+	__u64 id = bpf_get_current_pid_tgid(), *left, n;
+	__u32 tid = (__u32)id, zero = 0;
+	struct alloc_pending p;
+
+	if (!size || !mode_wants(id >> 32))
+		return 0;
+	left = bpf_map_lookup_elem(&alloc_left, &zero);
+	if (!left)
+		return 0;
+	n = alloc_points(left, size);
+	if (!n)
+		return 0;
+	p.bytes = n * alloc_interval;
+	p.objects = (p.bytes + size / 2) / size ?: 1;
+	bpf_map_update_elem(&alloc_inflight, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(on_malloc, __u64 size)
+{
+	return alloc_enter(size);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(on_calloc, __u64 n, __u64 each)
+{
+	return alloc_enter(n * each);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(on_realloc, void *old, __u64 size)
+{
+	return alloc_enter(size);
+}
+
+/* aligned_alloc(alignment, size) and memalign(alignment, size) */
+SEC("uprobe")
+int BPF_KPROBE(on_memalign, __u64 alignment, __u64 size)
+{
+	return alloc_enter(size);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(on_posix_memalign, void **out, __u64 alignment, __u64 size)
+{
+	return alloc_enter(size);
+}
+
+SEC("uretprobe")
+int on_alloc_return(struct pt_regs *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct alloc_pending *p = bpf_map_lookup_elem(&alloc_inflight, &tid);
+	__u64 bytes, objects;
+
+	if (!p)
+		return 0;
+	bytes = p->bytes;
+	objects = p->objects;
+	bpf_map_delete_elem(&alloc_inflight, &tid);
+	return mode_record(ctx, BP_KIND_ALLOC, objects, bytes, false);
+}
+
+#endif /* BPFPROF_MODES_ALLOC_BPF_H */

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * collect/alloc_target.h - where a process's malloc lives, for -e alloc's uprobes: the libc it
+ * maps (a dynamic program), or its own executable (a static one that has a malloc symbol).
+ *
+ * A process's files are named through /proc/PID/root, so a container's libc is the one probed.
+ * The allocator entry points are found by name in the ELF symbol tables; names that are aliases
+ * of one another (one address) are probed once, or their calls would count twice.
+ */
+#ifndef BPFPROF_ALLOC_TARGET_H
+#define BPFPROF_ALLOC_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum alloc_fn {
+	ALLOC_MALLOC,
+	ALLOC_CALLOC,
+	ALLOC_REALLOC,
+	ALLOC_ALIGNED_ALLOC,
+	ALLOC_MEMALIGN,
+	ALLOC_POSIX_MEMALIGN,
+	ALLOC_FN_MAX,
+};
+
+struct alloc_target {
+	char path[4096];
+	/* The function to probe for each entry point, NULL when absent or an alias of another. */
+	const char *fn[ALLOC_FN_MAX];
+};
+
+/* The symbol name of an entry point ("malloc", ...). */
+const char *alloc_fn__name(enum alloc_fn f);
+
+/*
+ * The allocator of process pid, or with pid <= 0 of the program `exe` about to be run (NULL:
+ * this one's libc, for a host-wide recording). 0, or -errno with the reason and the fix in err.
+ */
+int alloc_target__find(pid_t pid, const char *exe, struct alloc_target *t, char *err, size_t len);
+
+#endif /* BPFPROF_ALLOC_TARGET_H */
