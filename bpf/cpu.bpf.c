@@ -198,19 +198,44 @@ static __always_inline void count_stack(void *counts, struct sample_key *key, __
 	}
 }
 
+#include "unwind/native.bpf.h"
+
+/*
+ * The user stack: walked here with the CFI tables of its process (bpf/unwind/native.bpf.h) when
+ * it has them and --unwind allows, else by the kernel's frame-pointer walk into `stacks`.
+ */
+static __always_inline void take_user_stack(void *ctx, void *stacks, struct sample_key *key,
+					    __u32 set)
+{
+	struct unwind_proc *proc = NULL;
+
+	if (unwind_mode != UNWIND_MODE_FP)
+		proc = bpf_map_lookup_elem(&unwind_procs, &key->pid);
+	if (!proc) {
+		if (unwind_mode != UNWIND_MODE_FP)
+			unwind_stat(UNWIND_STAT_FP_ONLY);
+		key->ustack_id = get_stack(ctx, stacks, BPF_F_USER_STACK, STAT_USTACK_LOST,
+					   STAT_USTACK_COLLISION);
+		return;
+	}
+	key->ustack =
+		unwind_user(proc, set ? (void *)&ustacks1 : (void *)&ustacks0, &key->ustack_id);
+	if (key->ustack)
+		key->ustack_id = 0;
+}
+
 /*
  * The stacks of the current task into key: the one place every mode takes them (cpu samples,
  * off-CPU switches, futex waits, allocations), so how stacks are walked is decided here once.
  */
 static __always_inline void take_stacks(void *ctx, void *stacks, struct sample_key *key,
-					bool kernel)
+					bool kernel, __u32 set)
 {
 	key->kstack_id = key->ustack_id = -ENOENT;
 	if (want_kernel && kernel)
 		key->kstack_id = get_stack(ctx, stacks, 0, STAT_KSTACK_LOST, STAT_KSTACK_COLLISION);
 	if (want_user)
-		key->ustack_id = get_stack(ctx, stacks, BPF_F_USER_STACK, STAT_USTACK_LOST,
-					   STAT_USTACK_COLLISION);
+		take_user_stack(ctx, stacks, key, set);
 }
 
 /*
@@ -237,7 +262,7 @@ static __always_inline int record_value(void *ctx, __u32 kind, __u64 count, __u6
 		key.tid = (__u32)id;
 		bpf_get_current_comm(&key.tcomm, sizeof(key.tcomm));
 	}
-	take_stacks(ctx, stacks, &key, kernel);
+	take_stacks(ctx, stacks, &key, kernel, set);
 	count_stack(set ? (void *)&counts1 : (void *)&counts0, &key, set, count, weight, NULL);
 	return 0;
 }

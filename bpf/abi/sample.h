@@ -24,7 +24,8 @@ struct sample_key {
 	__u32 pid;	 /* host tgid */
 	__u32 tid;	 /* host tid, 0 unless --threads */
 	__s32 kstack_id; /* -errno when missing (user-only, collision, ...) */
-	__s32 ustack_id;
+	__s32 ustack_id; /* in stacks0/1 (frame pointers), unless ustack is set */
+	__u64 ustack;	 /* 0, or the key in ustacks0/1 of a stack walked by bpf/unwind/ */
 	char tcomm[TASK_COMM_LEN]; /* thread name, only with --threads */
 	__u32 kind;		   /* enum bp_kind: which mode's program counted it */
 };

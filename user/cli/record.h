@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "bpf/abi/sample.h"
+#include "bpf/abi/unwind.h"
 #include "emit/emit.h"
 #include "collect/event_spec.h"
 #include "symbolize/stack_builder.h"
@@ -40,8 +41,9 @@ struct record_cfg {
 		JAVA_OFF
 	} java; /* which JVMs get the agent */
 	bool user_only, kernel_only, threads, idle, verbose, status;
-	bool full_names;       /* --full-names: C++ names whole */
-	uint64_t min_block_ns; /* --min-block, with min_block_set */
+	bool full_names;	 /* --full-names: C++ names whole */
+	enum unwind_mode unwind; /* --unwind (bpf/abi/unwind.h) */
+	uint64_t min_block_ns;	 /* --min-block, with min_block_set */
 	bool min_block_set;
 	uint64_t alloc_interval; /* --alloc-interval, 0: the default */
 };

@@ -36,6 +36,7 @@ enum {
 	OPT_FULL_NAMES,
 	OPT_MIN_BLOCK,
 	OPT_ALLOC_INTERVAL,
+	OPT_UNWIND,
 };
 
 static const struct opt record_opts[] = {
@@ -66,6 +67,8 @@ static const struct opt record_opts[] = {
 	  "where separate debug files live (default /usr/lib/debug)" },
 	{ "full-names", OPT_FULL_NAMES, NULL,
 	  "C++ names whole (parameters, template arguments, clones);\ndefault: scope and name, Foo<...>::bar, as perf shows them" },
+	{ "unwind", OPT_UNWIND, "MODE",
+	  "user stacks: auto (CFI tables from .eh_frame, frame pointers\nwhere there is none; default), cfi (tables only), fp" },
 	{ "stack-storage-size", OPT_STACK_STORAGE, "N", "stack map entries per table set",
 	  OPT_STR(SAMPLER_STACK_STORAGE) },
 	{ "max-stacks", OPT_MAX_STACKS, "N", "unique stacks per in-kernel table set",
@@ -186,6 +189,20 @@ static int parse_java(struct record_cfg *cfg, const char *s)
 	return 0;
 }
 
+static int parse_unwind(struct record_cfg *cfg, const char *s)
+{
+	if (!strcmp(s, "auto"))
+		cfg->unwind = UNWIND_MODE_AUTO;
+	else if (!strcmp(s, "cfi"))
+		cfg->unwind = UNWIND_MODE_CFI;
+	else if (!strcmp(s, "fp"))
+		cfg->unwind = UNWIND_MODE_FP;
+	else
+		return fprintf(stderr, "bpfprof: --unwind takes auto, cfi or fp, not '%s'\n", s),
+		       -EINVAL;
+	return 0;
+}
+
 static int parse_min_block(struct record_cfg *cfg, const char *s)
 {
 	double sec;
@@ -285,6 +302,8 @@ int record_cfg__option(struct record_cfg *cfg, int c, const char *arg)
 	case OPT_FULL_NAMES:
 		cfg->full_names = true;
 		return 0;
+	case OPT_UNWIND:
+		return parse_unwind(cfg, arg);
 	case OPT_MIN_BLOCK:
 		return parse_min_block(cfg, arg);
 	case OPT_ALLOC_INTERVAL:
@@ -335,6 +354,7 @@ void record_cfg__session(const struct record_cfg *cfg, const struct event_spec *
 		.idle = cfg->idle,
 		.verbose = cfg->verbose,
 		.full_names = cfg->full_names,
+		.unwind = cfg->unwind,
 	};
 }
 

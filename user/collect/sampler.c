@@ -18,7 +18,9 @@
 #include "cpu.skel.h"
 #include "collect/sampler.h"
 #include "collect/source.h"
+#include "lib/log.h"
 #include "lib/u64map.h"
+#include "unwind/unwinder.h"
 
 _Static_assert(SAMPLE_MAX_DEPTH == MAX_STACK_DEPTH, "collect/sample.h and bpf/abi/sample.h agree");
 _Static_assert(SAMPLE_COMM_LEN == TASK_COMM_LEN, "collect/sample.h and bpf/abi/sample.h agree");
@@ -38,6 +40,9 @@ struct sampler {
 	int quiesce_fd, quiesce_inner; /* map-in-map and its map (see sampler__quiesce) */
 	proc_event_fn event_fn;
 	void *event_ctx;
+	struct unwinder *unwinder; /* unwind tables (bpf/unwind/), NULL with --unwind fp */
+	enum unwind_mode unwind;
+	bool unwind_logged;
 };
 
 static bool libbpf_verbose;
@@ -66,6 +71,22 @@ static bool proc_event__type(__u32 bp_type, enum proc_event_type *type)
 	return false;
 }
 
+/* A process seen or exec'd gets its unwind tables now; an exited one lets go of them. */
+static void sampler__unwind_event(struct sampler *s, enum proc_event_type type, __u32 pid)
+{
+	int err;
+
+	if (!s->unwinder)
+		return;
+	if (type == PROC_EXIT) {
+		unwinder__remove_process(s->unwinder, pid);
+		return;
+	}
+	err = unwinder__add_process(s->unwinder, pid);
+	if (err && err != -ESRCH && err != -ENOENT)
+		pr_debug("unwind: no tables for pid %u: %s", pid, strerror(-err));
+}
+
 static int ringbuf_cb(void *ctx, void *data, size_t size)
 {
 	struct sampler *s = ctx;
@@ -75,12 +96,29 @@ static int ringbuf_cb(void *ctx, void *data, size_t size)
 	/* a BP_EVENT_FULL notice is only its type: the caller then sees sampler__wants_rotate() */
 	if (size < sizeof(*e) || !s->event_fn || !proc_event__type(e->type, &pe.type))
 		return 0;
+	sampler__unwind_event(s, pe.type, e->pid);
 	pe.pid = e->pid;
 	pe.nspid = e->nspid;
 	pe.start_ns = e->start_ns;
 	memcpy(pe.comm, e->comm, SAMPLE_COMM_LEN);
 	s->event_fn(&pe, s->event_ctx);
 	return 0;
+}
+
+/* --unwind: the walk's mode, and maps sized for it (a token size when unused). */
+static void sampler__configure_unwind(struct sampler *s, const struct sampler_cfg *cfg)
+{
+	struct cpu_bpf *skel = s->skel;
+	bool on = cfg->unwind != UNWIND_MODE_FP && cfg->user;
+
+	s->unwind = on ? cfg->unwind : UNWIND_MODE_FP;
+	skel->rodata->unwind_mode = s->unwind;
+	bpf_map__set_max_entries(skel->maps.ustacks0, on ? s->storage : 1);
+	bpf_map__set_max_entries(skel->maps.ustacks1, on ? s->storage : 1);
+	bpf_map__set_max_entries(skel->maps.unwind_rows,
+				 on ? (cfg->unwind_rows ?: UNWIND_DEFAULT_ROWS) : 1);
+	if (!on)
+		bpf_map__set_max_entries(skel->maps.unwind_procs, 1);
 }
 
 static void sampler__configure(struct sampler *s, const struct sampler_cfg *cfg)
@@ -98,6 +136,7 @@ static void sampler__configure(struct sampler *s, const struct sampler_cfg *cfg)
 	skel->rodata->rotate_at = s->rotate_at;
 	bpf_map__set_max_entries(skel->maps.stacks0, s->storage);
 	bpf_map__set_max_entries(skel->maps.stacks1, s->storage);
+	sampler__configure_unwind(s, cfg);
 	bpf_map__set_max_entries(skel->maps.counts0, cfg->max_stacks ?: SAMPLER_MAX_STACKS);
 	bpf_map__set_max_entries(skel->maps.counts1, cfg->max_stacks ?: SAMPLER_MAX_STACKS);
 }
@@ -184,6 +223,15 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, vo
 	if (err)
 		goto err_explain;
 	sampler__quiesce_init(s);
+	if (s->unwind != UNWIND_MODE_FP) {
+		s->unwinder = unwinder__new(bpf_map__fd(s->skel->maps.unwind_rows),
+					    bpf_map__max_entries(s->skel->maps.unwind_rows),
+					    bpf_map__fd(s->skel->maps.unwind_procs));
+		if (!s->unwinder) {
+			err = -errno ?: -ENOMEM;
+			goto err_explain;
+		}
+	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), ringbuf_cb, s, NULL);
 	if (!s->rb) {
 		err = -errno;
@@ -246,6 +294,50 @@ int sampler__fd(const struct sampler *s)
 	return s->rb ? ring_buffer__epoll_fd(s->rb) : -1;
 }
 
+static double share(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * part / whole : 0;
+}
+
+/* Once, when sampling ends: how the user walks went, and what the tables cost (-v). */
+static void sampler__log_unwind(struct sampler *s)
+{
+	uint64_t st[UNWIND_STAT_MAX], walks, frames;
+	struct unwinder_stats t;
+
+	if (s->unwind_logged || sampler__unwind_stats(s, st, &t))
+		return;
+	s->unwind_logged = true;
+	walks = st[UNWIND_STAT_WALKS] + st[UNWIND_STAT_FP_ONLY];
+	frames = st[UNWIND_STAT_CFI_FRAMES] + st[UNWIND_STAT_FP_FRAMES];
+	if (share(st[UNWIND_STAT_FP_ONLY], walks) >= 1)
+		pr_info("%llu user stacks (%.1f%%) were walked by frame pointers only: their process's unwind tables were not built yet",
+			(unsigned long long)st[UNWIND_STAT_FP_ONLY],
+			share(st[UNWIND_STAT_FP_ONLY], walks));
+	pr_debug(
+		"unwind: %llu walks with tables; ended at the root %.1f%% (CFI end %llu, zero return address %llu), stopped: bad read %llu, sp not moving up %llu, depth %llu; %llu collisions, %llu dropped (map full)",
+		(unsigned long long)st[UNWIND_STAT_WALKS],
+		share(st[UNWIND_STAT_END] + st[UNWIND_STAT_PC_ZERO], st[UNWIND_STAT_WALKS]),
+		(unsigned long long)st[UNWIND_STAT_END],
+		(unsigned long long)st[UNWIND_STAT_PC_ZERO],
+		(unsigned long long)st[UNWIND_STAT_BAD_READ],
+		(unsigned long long)st[UNWIND_STAT_LOOP], (unsigned long long)st[UNWIND_STAT_DEPTH],
+		(unsigned long long)st[UNWIND_STAT_COLLISION],
+		(unsigned long long)st[UNWIND_STAT_FULL]);
+	pr_debug(
+		"unwind: frames %.1f%% by CFI rows, %.1f%% by frame pointers (%llu in a binary without a table); %llu samples before their process had tables",
+		share(st[UNWIND_STAT_CFI_FRAMES], frames), share(st[UNWIND_STAT_FP_FRAMES], frames),
+		(unsigned long long)st[UNWIND_STAT_NO_TABLE],
+		(unsigned long long)st[UNWIND_STAT_FP_ONLY]);
+	pr_debug(
+		"unwind: tables: %llu binaries, %llu rows, %.1f MiB of %.1f MiB (unwind_rows); %llu built from %.1f MB of text in %.0f ms CPU (%.1f ms/MB), %llu without a table, %llu without room; %llu processes",
+		(unsigned long long)t.tables, (unsigned long long)t.rows, t.row_bytes / 1048576.0,
+		t.capacity_rows * sizeof(struct unwind_row) / 1048576.0,
+		(unsigned long long)t.built, t.text_bytes / 1e6, t.build_ms,
+		t.text_bytes ? t.build_ms / (t.text_bytes / 1e6) : 0, (unsigned long long)t.failed,
+		(unsigned long long)t.no_room, (unsigned long long)t.processes);
+}
+
 void sampler__stop(struct sampler *s)
 {
 	if (s->src.ops)
@@ -254,13 +346,15 @@ void sampler__stop(struct sampler *s)
 	source__release(&s->watchers);
 	if (s->rb)
 		ring_buffer__consume(s->rb);
+	sampler__log_unwind(s);
 }
 
 /* ---- drain: read one set's counts and stacks, then empty it ---- */
 
 struct drain {
-	int counts_fd, stacks_fd;
+	int counts_fd, stacks_fd, ustacks_fd;
 	struct u64map *ips;    /* stack id + 1 -> ips (malloc'd, leaf first, 0-terminated) */
+	struct u64map *uips;   /* the same for ustacks: its key -> ips */
 	int offcpu_fd;	       /* kind OFFCPU's stacks, kept across sets */
 	struct u64map *offips; /* the same as ips for offcpu_stacks */
 	sample_fn fn;
@@ -304,6 +398,33 @@ static struct sample_stack drain__stack(struct drain *d, __s32 id)
 	return st;
 }
 
+/* The ips of a stack the BPF unwinder walked (key in ustacks), cached like drain__stack's. */
+static struct sample_stack drain__ustack(struct drain *d, __u64 key)
+{
+	static const uint64_t none[1];
+	struct sample_stack st = { .ips = none };
+	struct unwind_stack us;
+	uint64_t *ips = u64map__get(d->uips, key);
+
+	if (!ips) {
+		ips = calloc(MAX_STACK_DEPTH + 1, sizeof(*ips));
+		if (!ips)
+			return st;
+		if (!bpf_map_lookup_elem(d->ustacks_fd, &key, &us))
+			memcpy(ips, us.ips,
+			       (us.len < MAX_STACK_DEPTH ? us.len : MAX_STACK_DEPTH) *
+				       sizeof(*ips));
+		if (u64map__set(d->uips, key, ips)) {
+			free(ips);
+			return st;
+		}
+	}
+	st.ips = ips;
+	while (st.len < MAX_STACK_DEPTH && ips[st.len])
+		st.len++;
+	return st;
+}
+
 /*
  * drain__stack() for key's kind: off-CPU stacks are taken when a thread leaves and counted when it
  * returns, maybe sets later, so they live in offcpu_stacks (bpf/modes/offcpu.bpf.h).
@@ -331,7 +452,8 @@ static void drain__entries(struct drain *d, const struct sample_key *keys,
 			.tid = keys[i].tid,
 			.kind = keys[i].kind,
 			.kernel = drain__kind_stack(d, &keys[i], keys[i].kstack_id),
-			.user = drain__kind_stack(d, &keys[i], keys[i].ustack_id),
+			.user = keys[i].ustack ? drain__ustack(d, keys[i].ustack)
+					       : drain__kind_stack(d, &keys[i], keys[i].ustack_id),
 			.count = vals[i].count,
 			.weight = vals[i].weight,
 		};
@@ -396,13 +518,24 @@ static void drain__sweep_stacks(int fd)
 			break;
 }
 
+static void drain__sweep_ustacks(int fd)
+{
+	__u64 key;
+
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+}
+
 static int sampler__drain_set(struct sampler *s, int set, sample_fn fn, void *ctx)
 {
 	struct cpu_bpf *skel = s->skel;
 	struct drain d = {
 		.counts_fd = bpf_map__fd(set ? skel->maps.counts1 : skel->maps.counts0),
 		.stacks_fd = bpf_map__fd(set ? skel->maps.stacks1 : skel->maps.stacks0),
+		.ustacks_fd = bpf_map__fd(set ? skel->maps.ustacks1 : skel->maps.ustacks0),
 		.ips = u64map__new(),
+		.uips = u64map__new(),
 		.offcpu_fd = bpf_map__fd(skel->maps.offcpu_stacks),
 		.offips = u64map__new(),
 		.fn = fn,
@@ -410,18 +543,19 @@ static int sampler__drain_set(struct sampler *s, int set, sample_fn fn, void *ct
 	};
 	int err;
 
-	if (!d.ips || !d.offips) {
-		u64map__free(d.ips);
-		u64map__free(d.offips);
-		return -ENOMEM;
-	}
-	err = drain__counts(&d);
+	err = d.ips && d.uips && d.offips ? drain__counts(&d) : -ENOMEM;
 	u64map__for_each(d.offips, free_ips, NULL); /* offcpu_stacks stays: threads still away */
 	u64map__free(d.offips);
-	u64map__for_each(d.ips, drain__clear_stacks, &d.stacks_fd);
+	if (d.ips)
+		u64map__for_each(d.ips, drain__clear_stacks, &d.stacks_fd);
 	drain__sweep_stacks(d.stacks_fd);
-	u64map__for_each(d.ips, free_ips, NULL);
+	drain__sweep_ustacks(d.ustacks_fd);
+	if (d.ips)
+		u64map__for_each(d.ips, free_ips, NULL);
+	if (d.uips)
+		u64map__for_each(d.uips, free_ips, NULL);
 	u64map__free(d.ips);
+	u64map__free(d.uips);
 	return err;
 }
 
@@ -473,6 +607,17 @@ void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX])
 		out[i] = __atomic_load_n(&s->skel->bss->stats[i], __ATOMIC_RELAXED);
 }
 
+int sampler__unwind_stats(struct sampler *s, uint64_t out[UNWIND_STAT_MAX],
+			  struct unwinder_stats *tables)
+{
+	if (!s->unwinder)
+		return -ENOENT;
+	for (int i = 0; i < UNWIND_STAT_MAX; i++)
+		out[i] = __atomic_load_n(&s->skel->bss->unwind_stats[i], __ATOMIC_RELAXED);
+	unwinder__stats(s->unwinder, tables);
+	return 0;
+}
+
 int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt)
 {
 	struct bpf_prog_info info = {};
@@ -500,6 +645,7 @@ void sampler__free(struct sampler *s)
 		close(s->quiesce_fd);
 	if (s->quiesce_inner >= 0)
 		close(s->quiesce_inner);
+	unwinder__free(s->unwinder);
 	cpu_bpf__destroy(s->skel);
 	free(s->pids);
 	free(s);

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "bpf/abi/sample.h"
+#include "bpf/abi/unwind.h"
 #include "collect/event_spec.h"
 #include "collect/sample.h"
 
@@ -32,9 +33,11 @@ struct sampler_cfg {
 	bool filter_pids;  /* only pids added with sampler__add_pid() (and, with */
 	bool follow_forks; /* follow_forks, their children) */
 	bool idle, kernel, user, threads;
-	uint32_t stack_storage; /* stack map entries per set, 0: SAMPLER_STACK_STORAGE */
-	uint32_t max_stacks;	/* counts map entries per set, 0: SAMPLER_MAX_STACKS */
-	bool verbose;		/* libbpf debug output */
+	uint32_t stack_storage;	 /* stack map entries per set, 0: SAMPLER_STACK_STORAGE */
+	uint32_t max_stacks;	 /* counts map entries per set, 0: SAMPLER_MAX_STACKS */
+	bool verbose;		 /* libbpf debug output */
+	enum unwind_mode unwind; /* --unwind: user stacks by frame pointers, CFI, or both */
+	uint32_t unwind_rows;	 /* unwind_rows entries, 0: UNWIND_DEFAULT_ROWS */
 	/* The event, when known before load: its source configures the program then. Optional. */
 	const struct event_spec *event;
 };
@@ -76,6 +79,11 @@ void sampler__mode_totals(struct sampler *s, uint64_t count[SAMPLE_KINDS],
 			  uint64_t weight[SAMPLE_KINDS]);
 /* Read the BPF side's loss counters into out[STAT_MAX]. */
 void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX]);
+/* The BPF unwinder's counters (out[UNWIND_STAT_MAX]) and its tables' memory; -ENOENT with
+ * --unwind fp. */
+struct unwinder_stats;
+int sampler__unwind_stats(struct sampler *s, uint64_t out[UNWIND_STAT_MAX],
+			  struct unwinder_stats *tables);
 /* BPF run time and run count of the sampling program (kernel.bpf_stats_enabled=1). */
 int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt);
 /* Detach and free without delivering any event (the callback's context may be gone). */

@@ -143,6 +143,7 @@ static int session__load(struct session *s, char *err, size_t errlen)
 		.max_stacks = s->cfg.max_stacks,
 		.verbose = s->cfg.verbose,
 		.event = s->cfg.ev,
+		.unwind = s->cfg.unwind,
 	};
 	int i, e;
 

@@ -26,6 +26,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "bpf/abi/sample.h"
+#include "bpf/abi/unwind.h"
 #include "collect/event_spec.h"
 #include "collect/sample.h"
 #include "runtimes/runtime.h"
@@ -51,7 +52,8 @@ struct session_cfg {
 	struct runtime_cfg runtimes; /* agent options, attach timeout (.watch is the session's) */
 	uint32_t stack_storage, max_stacks;
 	bool user_only, kernel_only, threads, idle, verbose;
-	bool full_names;    /* C++ names whole (symbolize/demangle.h) */
+	bool full_names;	 /* C++ names whole (symbolize/demangle.h) */
+	enum unwind_mode unwind; /* --unwind: how user stacks are walked */
 	bool labels;	    /* label stacks with pid, comm, exe, cgroup, container... (pprof) */
 	bool taps_only;	    /* no collection from start to end: the caller opens taps (monitor) */
 	const char *comm;   /* keep only processes whose name matches this ERE, NULL: all */

@@ -1,0 +1,163 @@
+/*
+ * nofp_unwind.c - a program built the way distributions build theirs (gcc -O2, no frame
+ * pointers; see the Makefile's nofp_% rule), for the CFI unwinder's end-to-end test. Every hot
+ * frame is reached through libc or through code without CFI, so a frame-pointer walk loses main:
+ *   split SECONDS    60/30/10 of the CPU in cmp_a (a qsort comparator), cmp_b (a bsearch
+ *                    comparator) and work_c, called back from a tiny FP-only "JIT" stub in
+ *                    anonymous memory (named in /tmp/perf-PID.map as jit_tramp) that has no CFI;
+ *                    prints each part's measured CPU share at the end, as "share NAME PCT".
+ *   recurse SECONDS  main -> recurse() 100 deep -> spin.
+ *   signal SECONDS   the time in a SIGPROF handler (spin_in_handler) on top of main's loop.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NOINLINE __attribute__((noinline, noclone))
+
+volatile unsigned long sink;
+static double cpu_a, cpu_b, cpu_c;
+
+static double now(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+NOINLINE void spin(unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		sink += i ^ (sink >> 3);
+}
+
+NOINLINE int cmp_a(const void *x, const void *y)
+{
+	spin(600000);
+	return *(const int *)x - *(const int *)y;
+}
+
+NOINLINE int cmp_b(const void *x, const void *y)
+{
+	spin(300000);
+	return *(const int *)x - *(const int *)y;
+}
+
+NOINLINE void work_c(void)
+{
+	spin(100000);
+}
+
+/* push rbp; mov rbp, rsp; call rdi; pop rbp; ret */
+static const unsigned char tramp_code[] = { 0x55, 0x48, 0x89, 0xe5, 0xff, 0xd7, 0x5d, 0xc3 };
+
+static void (*jit_tramp)(void (*fn)(void));
+
+static void make_tramp(void)
+{
+	void *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char path[64];
+	FILE *map;
+
+	if (code == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	memcpy(code, tramp_code, sizeof(tramp_code));
+	jit_tramp = (void (*)(void (*)(void)))code;
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", getpid());
+	map = fopen(path, "w");
+	if (map) {
+		fprintf(map, "%lx %zx jit_tramp\n", (unsigned long)code, sizeof(tramp_code));
+		fclose(map);
+	}
+}
+
+NOINLINE void run_a(void)
+{
+	int v[2] = { 2, 1 };
+	double t = now(CLOCK_THREAD_CPUTIME_ID);
+
+	qsort(v, 2, sizeof(int), cmp_a);
+	cpu_a += now(CLOCK_THREAD_CPUTIME_ID) - t;
+}
+
+NOINLINE void run_b(void)
+{
+	static const int v[1] = { 7 };
+	int key = 7;
+	double t = now(CLOCK_THREAD_CPUTIME_ID);
+
+	sink += bsearch(&key, v, 1, sizeof(int), cmp_b) != NULL;
+	cpu_b += now(CLOCK_THREAD_CPUTIME_ID) - t;
+}
+
+NOINLINE void run_c(void)
+{
+	double t = now(CLOCK_THREAD_CPUTIME_ID);
+
+	jit_tramp(work_c);
+	cpu_c += now(CLOCK_THREAD_CPUTIME_ID) - t;
+}
+
+NOINLINE int recurse(int depth, unsigned long n)
+{
+	if (depth > 1)
+		return recurse(depth - 1, n) + 1; /* not a tail call: each level stays on the stack */
+	spin(n);
+	return 1;
+}
+
+NOINLINE void spin_in_handler(int sig)
+{
+	spin(2000000);
+}
+
+static void split(double end)
+{
+	double all;
+
+	make_tramp();
+	while (now(CLOCK_MONOTONIC) < end) {
+		run_a();
+		run_b();
+		run_c();
+	}
+	all = cpu_a + cpu_b + cpu_c;
+	printf("share cmp_a %.1f\nshare cmp_b %.1f\nshare work_c %.1f\n", 100 * cpu_a / all,
+	       100 * cpu_b / all, 100 * cpu_c / all);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "split";
+	double end = now(CLOCK_MONOTONIC) + (argc > 2 ? atof(argv[2]) : 3);
+	char path[64];
+
+	if (!strcmp(mode, "split")) {
+		split(end);
+		snprintf(path, sizeof(path), "/tmp/perf-%d.map", getpid());
+		unlink(path);
+	} else if (!strcmp(mode, "recurse")) {
+		while (now(CLOCK_MONOTONIC) < end)
+			sink += recurse(100, 1000000);
+	} else if (!strcmp(mode, "signal")) {
+		struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
+
+		signal(SIGPROF, spin_in_handler);
+		setitimer(ITIMER_PROF, &it, NULL);
+		while (now(CLOCK_MONOTONIC) < end)
+			spin(1000);
+	} else {
+		fprintf(stderr, "usage: nofp_unwind split|recurse|signal [SECONDS]\n");
+		return 2;
+	}
+	return 0;
+}

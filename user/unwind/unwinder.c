@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * unwind/unwinder.c - per-binary unwind tables in the BPF maps, shared across processes (see
+ * unwinder.h).
+ *
+ * The rows of every table live in one BPF array, mapped into this process, so a table of 200k
+ * rows (libjvm) is one memcpy rather than 200k map updates. Runs of it are handed out first-fit
+ * from a sorted free list whose neighbours merge on release: tables come and go with the
+ * processes that map them, and a long host-wide run must not fragment the array into uselessness.
+ * A process's mappings are read from /proc/PID/maps when it is added (first sight, exec); each
+ * file is opened through /proc/PID/map_files and the rootfs policy (lib/rootfs.h), since the
+ * process chooses what it maps. The vDSO has no file: its table is built once from our own,
+ * which the kernel gives every 64-bit process alike.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <linux/types.h>
+#include "lib/log.h"
+#include "lib/rootfs.h"
+#include "lib/u64map.h"
+#include "symbolize/procmaps.h"
+#include "unwind/unwind_table.h"
+#include "unwind/unwinder.h"
+
+#define UNWIND_MAX_FILE (8ULL << 30) /* as symbolize/elf_syms.h: time, not memory, is bounded */
+#define VDSO_KEY 1		     /* no file has device 0, inode 1 */
+
+struct ubin {
+	uint32_t dev;
+	uint64_t inode;
+	char *path;
+	struct unwind_seg *segs;
+	size_t nsegs;
+	uint32_t first_row, nrows; /* nrows 0: no table (failed, or no room) */
+	unsigned refs;		   /* mappings of added processes, +1 for the vDSO */
+	double build_ms;
+};
+
+struct uproc {
+	struct ubin **bins; /* one claim per mapping */
+	size_t nbins;
+	bool published; /* has an unwind_procs entry */
+};
+
+struct extent {
+	uint32_t start, len;
+};
+
+struct unwinder {
+	int rows_fd, procs_fd;
+	uint32_t capacity;
+	struct unwind_row *rows; /* the BPF array, mapped */
+	size_t rows_len;	 /* bytes mapped */
+	struct u64map *bins;	 /* binary key -> struct ubin */
+	struct u64map *procs;	 /* pid -> struct uproc */
+	struct extent *free;	 /* free runs of rows, sorted by start, not touching */
+	size_t nfree, cap_free;
+	struct ubin *vdso;
+	struct unwinder_stats st;
+};
+
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* ---- the rows array: first-fit runs ---- */
+
+static int rows__alloc(struct unwinder *u, uint32_t n, uint32_t *start)
+{
+	for (size_t i = 0; i < u->nfree; i++) {
+		struct extent *e = &u->free[i];
+
+		if (e->len < n)
+			continue;
+		*start = e->start;
+		e->start += n;
+		e->len -= n;
+		if (!e->len) {
+			memmove(e, e + 1, (u->nfree - i - 1) * sizeof(*e));
+			u->nfree--;
+		}
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+/* Give [start, start + n) back, merging it with the runs it touches. */
+static int rows__release(struct unwinder *u, uint32_t start, uint32_t n)
+{
+	size_t i = 0;
+
+	while (i < u->nfree && u->free[i].start < start)
+		i++;
+	if (i > 0 && u->free[i - 1].start + u->free[i - 1].len == start) {
+		u->free[i - 1].len += n;
+		if (i < u->nfree && start + n == u->free[i].start) {
+			u->free[i - 1].len += u->free[i].len;
+			memmove(&u->free[i], &u->free[i + 1],
+				(u->nfree - i - 1) * sizeof(*u->free));
+			u->nfree--;
+		}
+		return 0;
+	}
+	if (i < u->nfree && start + n == u->free[i].start) {
+		u->free[i].start = start;
+		u->free[i].len += n;
+		return 0;
+	}
+	if (u->nfree == u->cap_free) {
+		size_t cap = u->cap_free ? u->cap_free * 2 : 16;
+		struct extent *f = realloc(u->free, cap * sizeof(*f));
+
+		if (!f)
+			return -ENOMEM;
+		u->free = f;
+		u->cap_free = cap;
+	}
+	memmove(&u->free[i + 1], &u->free[i], (u->nfree - i) * sizeof(*u->free));
+	u->free[i] = (struct extent){ start, n };
+	u->nfree++;
+	return 0;
+}
+
+/* ---- binaries ---- */
+
+static uint64_t bin_key(uint32_t dev, uint64_t inode)
+{
+	return (inode * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)dev << 1) ^ 2; /* never VDSO_KEY */
+}
+
+static void ubin__free(struct ubin *b)
+{
+	if (!b)
+		return;
+	free(b->path);
+	free(b->segs);
+	free(b);
+}
+
+/* Copy t's rows into the array and keep what biases need; b->nrows stays 0 without room. */
+static void unwinder__publish(struct unwinder *u, struct ubin *b, struct unwind_table *t)
+{
+	b->segs = t->segs;
+	b->nsegs = t->nsegs;
+	t->segs = NULL;
+	if (t->n > UINT32_MAX || rows__alloc(u, t->n, &b->first_row)) {
+		u->st.no_room++;
+		pr_debug("unwind: no room for the %zu rows of %s (unwind_rows holds %u)", t->n,
+			 b->path, u->capacity);
+		return;
+	}
+	memcpy(&u->rows[b->first_row], t->rows, t->n * sizeof(*t->rows));
+	b->nrows = t->n;
+	u->st.rows += t->n;
+	u->st.tables++;
+	u->st.text_bytes += t->text_bytes;
+}
+
+/* Build and publish b's table from the file open at fd (or the image at mem). */
+static void unwinder__build(struct unwinder *u, struct ubin *b, int fd, const void *mem, size_t len)
+{
+	struct unwind_table *t = NULL;
+	double t0 = cpu_ms();
+	int err;
+
+	err = mem ? unwind_table__build_mem(mem, len, &t) : unwind_table__build(fd, &t);
+	b->build_ms = cpu_ms() - t0;
+	u->st.build_ms += b->build_ms;
+	if (err) {
+		u->st.failed++;
+		pr_debug("unwind: no table for %s: %s", b->path, strerror(-err));
+		return;
+	}
+	u->st.built++;
+	unwinder__publish(u, b, t);
+	pr_debug("unwind: %s: %zu rows from %s in %.1f ms", b->path, t->n, t->source, b->build_ms);
+	unwind_table__free(t);
+}
+
+static int open_mapping(pid_t pid, const struct map_entry *e)
+{
+	static const struct rootfs_policy pol = { UNWIND_MAX_FILE, ROOTFS_ANY_OWNER,
+						  ROOTFS_NO_SYMLINKS };
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)pid,
+		 (unsigned long long)e->start, (unsigned long long)e->end);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	return fd < 0 ? -errno : rootfs__reopen(fd, &pol);
+}
+
+/* The binary behind e, built on first sight; NULL on ENOMEM or a key clash. */
+static struct ubin *unwinder__binary(struct unwinder *u, pid_t pid, const struct map_entry *e)
+{
+	uint64_t key = bin_key(e->dev, e->inode);
+	struct ubin *b = u64map__get(u->bins, key);
+	int fd;
+
+	if (b)
+		return b->dev == e->dev && b->inode == e->inode ? b : NULL;
+	b = calloc(1, sizeof(*b));
+	if (!b || !(b->path = strdup(e->path)) || u64map__set(u->bins, key, b)) {
+		ubin__free(b);
+		return NULL;
+	}
+	b->dev = e->dev;
+	b->inode = e->inode;
+	fd = open_mapping(pid, e);
+	if (fd >= 0) {
+		unwinder__build(u, b, fd, NULL, 0);
+		close(fd);
+	} else {
+		u->st.failed++;
+		pr_debug("unwind: cannot open %s of pid %d: %s", e->path, (int)pid, strerror(-fd));
+	}
+	return b;
+}
+
+static void unwinder__unref(struct unwinder *u, struct ubin *b)
+{
+	if (--b->refs)
+		return;
+	if (b->nrows) {
+		rows__release(u, b->first_row, b->nrows);
+		u->st.rows -= b->nrows;
+		u->st.tables--;
+	}
+	u64map__del(u->bins, bin_key(b->dev, b->inode));
+	ubin__free(b);
+}
+
+static struct ubin *vdso__build(struct unwinder *u)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	struct procmaps *pm;
+	const struct map_entry *e;
+	struct ubin *b;
+
+	if (!base || !(pm = procmaps__read(getpid())))
+		return NULL;
+	e = procmaps__find(pm, base);
+	b = calloc(1, sizeof(*b));
+	if (b && !(b->path = strdup("[vdso]"))) {
+		free(b);
+		b = NULL;
+	}
+	if (b && e && !strcmp(e->path, "[vdso]")) {
+		b->refs = 1;
+		unwinder__build(u, b, -1, (const void *)base, e->end - e->start);
+	}
+	procmaps__free(pm);
+	return b;
+}
+
+/* ---- processes ---- */
+
+static int uproc__claim(struct uproc *p, struct ubin *b)
+{
+	struct ubin **bins = realloc(p->bins, (p->nbins + 1) * sizeof(*bins));
+
+	if (!bins)
+		return -ENOMEM;
+	p->bins = bins;
+	p->bins[p->nbins++] = b;
+	b->refs++;
+	return 0;
+}
+
+/* The BPF entry's mapping for e of binary b, when b has rows and e a bias. */
+static bool proc_map(const struct ubin *b, const struct map_entry *e, struct unwind_map *m)
+{
+	struct unwind_table t = { .segs = b->segs, .nsegs = b->nsegs };
+	uint64_t bias;
+
+	if (!b->nrows || !unwind_table__bias(&t, e->start, e->offset, &bias))
+		return false;
+	m->bias = bias;
+	m->start = e->start;
+	m->end = e->end;
+	m->first_row = b->first_row;
+	m->nrows = b->nrows;
+	return true;
+}
+
+/* Claim the binaries of pm's mappings for p and fill the BPF entry v. */
+static int unwinder__fill(struct unwinder *u, pid_t pid, const struct procmaps *pm, struct uproc *p,
+			  struct unwind_proc *v)
+{
+	for (size_t i = 0; i < pm->n; i++) {
+		const struct map_entry *e = &pm->e[i];
+		struct ubin *b;
+
+		if (!strcmp(e->path, "[vdso]"))
+			b = u->vdso;
+		else if (map_entry__is_anon(e) || e->path[0] != '/')
+			continue; /* JIT code and the like: frame-pointer steps */
+		else
+			b = unwinder__binary(u, pid, e);
+		if (!b)
+			continue;
+		if (uproc__claim(p, b))
+			return -ENOMEM;
+		if (v->nmaps < UNWIND_MAX_MAPS && proc_map(b, e, &v->maps[v->nmaps]))
+			v->nmaps++;
+	}
+	return 0;
+}
+
+static void uproc__release(struct unwinder *u, struct uproc *p)
+{
+	for (size_t i = 0; i < p->nbins; i++)
+		unwinder__unref(u, p->bins[i]);
+	free(p->bins);
+	free(p);
+}
+
+int unwinder__add_process(struct unwinder *u, pid_t pid)
+{
+	struct uproc *old = u64map__del(u->procs, pid), *p = NULL;
+	struct unwind_proc *v = NULL;
+	struct procmaps *pm;
+	__u32 key = pid;
+	int err;
+
+	/* An exec: the new image's claims come first, so tables both images map are kept. */
+	pm = procmaps__read(pid);
+	err = pm ? 0 : -errno;
+	if (!err) {
+		v = calloc(1, sizeof(*v));
+		p = calloc(1, sizeof(*p));
+		err = !v || !p ? -ENOMEM : unwinder__fill(u, pid, pm, p, v);
+	}
+	if (!err && v->nmaps && bpf_map_update_elem(u->procs_fd, &key, v, BPF_ANY))
+		err = -errno;
+	if (!err && !v->nmaps && old)
+		bpf_map_delete_elem(u->procs_fd, &key);
+	if (!err)
+		err = u64map__set(u->procs, pid, p);
+	if (err) {
+		bpf_map_delete_elem(u->procs_fd, &key);
+		if (p)
+			uproc__release(u, p);
+	}
+	u->st.processes += (!err && v->nmaps) - (old && old->published);
+	if (!err)
+		p->published = v->nmaps > 0;
+	if (old)
+		uproc__release(u, old);
+	free(v);
+	procmaps__free(pm);
+	return err;
+}
+
+void unwinder__remove_process(struct unwinder *u, pid_t pid)
+{
+	struct uproc *p = u64map__del(u->procs, pid);
+	__u32 key = pid;
+
+	if (!p)
+		return;
+	bpf_map_delete_elem(u->procs_fd, &key);
+	u->st.processes -= p->published;
+	uproc__release(u, p);
+}
+
+/* ---- lifecycle ---- */
+
+struct unwinder *unwinder__new(int rows_fd, uint32_t capacity, int procs_fd)
+{
+	struct unwinder *u = calloc(1, sizeof(*u));
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (!u)
+		return NULL;
+	u->rows_fd = rows_fd;
+	u->procs_fd = procs_fd;
+	u->capacity = capacity;
+	u->rows_len = ((size_t)capacity * sizeof(struct unwind_row) + page - 1) / page * page;
+	u->rows = mmap(NULL, u->rows_len, PROT_READ | PROT_WRITE, MAP_SHARED, rows_fd, 0);
+	u->bins = u64map__new();
+	u->procs = u64map__new();
+	if (u->rows == MAP_FAILED || !u->bins || !u->procs || rows__release(u, 0, capacity)) {
+		if (u->rows == MAP_FAILED)
+			u->rows = NULL;
+		unwinder__free(u);
+		return NULL;
+	}
+	u->st.capacity_rows = capacity;
+	u->vdso = vdso__build(u);
+	return u;
+}
+
+void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st)
+{
+	*st = u->st;
+	st->row_bytes = st->rows * sizeof(struct unwind_row);
+}
+
+struct each_table {
+	void (*fn)(const char *path, uint64_t rows, double build_ms, void *ctx);
+	void *ctx;
+};
+
+static void each_table(uint64_t key, void *val, void *ctx)
+{
+	struct each_table *e = ctx;
+	struct ubin *b = val;
+
+	e->fn(b->path, b->nrows, b->build_ms, e->ctx);
+}
+
+void unwinder__for_each_table(const struct unwinder *u,
+			      void (*fn)(const char *path, uint64_t rows, double build_ms,
+					 void *ctx),
+			      void *ctx)
+{
+	struct each_table e = { fn, ctx };
+
+	if (u->vdso)
+		fn(u->vdso->path, u->vdso->nrows, u->vdso->build_ms, ctx);
+	u64map__for_each(u->bins, each_table, &e);
+}
+
+static void free_proc(uint64_t key, void *val, void *ctx)
+{
+	struct uproc *p = val;
+
+	free(p->bins);
+	free(p);
+}
+
+static void free_bin(uint64_t key, void *val, void *ctx)
+{
+	ubin__free(val);
+}
+
+void unwinder__free(struct unwinder *u)
+{
+	if (!u)
+		return;
+	if (u->procs)
+		u64map__for_each(u->procs, free_proc, NULL);
+	if (u->bins)
+		u64map__for_each(u->bins, free_bin, NULL);
+	u64map__free(u->procs);
+	u64map__free(u->bins);
+	ubin__free(u->vdso);
+	if (u->rows)
+		munmap(u->rows, u->rows_len);
+	free(u->free);
+	free(u);
+}
