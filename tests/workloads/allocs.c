@@ -10,10 +10,12 @@
 #include <string.h>
 
 static volatile char sink;
+/* Through a volatile pointer: the compiler may not drop a malloc it can see freed unused. */
+static void *(*volatile alloc)(size_t) = malloc;
 
 __attribute__((noinline)) static uint64_t alloc_big(void)
 {
-	char *p = malloc(3000);
+	char *p = alloc(3000);
 
 	p[0] = 1;
 	sink = p[0];
@@ -23,7 +25,7 @@ __attribute__((noinline)) static uint64_t alloc_big(void)
 
 __attribute__((noinline)) static uint64_t alloc_small(void)
 {
-	char *p = malloc(1000);
+	char *p = alloc(1000);
 
 	p[0] = 1;
 	sink = p[0];
