@@ -33,7 +33,7 @@
 #include "check.h"
 #include "daemon/push.h"
 #include "lib/log.h"
-#include "pprof.pb-c.h"
+#include "pprof_decode.h"
 
 #define T0 1700000000LL /* window k starts at T0 + 10 k (+ 0.25 s), lasts 10 s */
 #define NSERIES 3
@@ -304,27 +304,6 @@ static char *slurp(const char *path, size_t *len)
 
 /* ---- Bodies ------------------------------------------------------------------------------- */
 
-typedef Perftools__Profiles__Profile pb_profile;
-
-static pb_profile *pprof_decode(const char *gz, size_t len)
-{
-	size_t cap = 1 << 20;
-	unsigned char *raw = malloc(cap);
-	z_stream z = { .next_in = (unsigned char *)gz, .avail_in = len };
-	pb_profile *msg = NULL;
-
-	if (!raw || inflateInit2(&z, 15 + 32) != Z_OK)
-		goto out_free;
-	z.next_out = raw;
-	z.avail_out = cap;
-	if (inflate(&z, Z_FINISH) == Z_STREAM_END)
-		msg = perftools__profiles__profile__unpack(NULL, z.total_out, raw);
-	inflateEnd(&z);
-out_free:
-	free(raw);
-	return msg;
-}
-
 /*
  * Sum of value[0] over the samples of request i's "profile" part, -1 if it does not parse;
  * *nlabels: labels other than process=PROCESS.
@@ -338,7 +317,7 @@ static long long pprof_samples(struct rx *r, int i, const char *process, size_t 
 
 	snprintf(path, sizeof(path), "%s/%06d.profile", r->dir, i);
 	gz = slurp(path, &len);
-	m = gz ? pprof_decode(gz, len) : NULL;
+	m = gz ? pprof_decode_gz(gz, len) : NULL;
 	free(gz);
 	if (!m)
 		return -1;

@@ -14,29 +14,7 @@
 #include "check.h"
 #include "emit_fixture.h"
 #include "emit/emitters.h"
-#include "pprof.pb-c.h"
-
-typedef Perftools__Profiles__Profile pb_profile;
-
-static pb_profile *decode(const char *gz, size_t len)
-{
-	size_t cap = 1 << 20;
-	unsigned char *raw = malloc(cap);
-	z_stream z = { .next_in = (unsigned char *)gz, .avail_in = len };
-	pb_profile *msg = NULL;
-
-	/* 15 + 32: accept the gzip header, and fail on anything else. */
-	if (!raw || inflateInit2(&z, 15 + 32) != Z_OK)
-		goto out_free;
-	z.next_out = raw;
-	z.avail_out = cap;
-	if (inflate(&z, Z_FINISH) == Z_STREAM_END)
-		msg = perftools__profiles__profile__unpack(NULL, z.total_out, raw);
-	inflateEnd(&z);
-out_free:
-	free(raw);
-	return msg;
-}
+#include "pprof_decode.h"
 
 static const char *str(const pb_profile *m, int64_t i)
 {
@@ -76,7 +54,7 @@ static void test_split(void)
 	char *gz = NULL;
 
 	fixture__capture(&gz, &len, pprof__write(p, out, &opts));
-	pb_profile *m = gz ? decode(gz, len) : NULL;
+	pb_profile *m = gz ? pprof_decode_gz(gz, len) : NULL;
 	const Perftools__Profiles__Sample *s;
 
 	check(gz && (unsigned char)gz[0] == 0x1f && (unsigned char)gz[1] == 0x8b, "gzip magic");
@@ -128,7 +106,7 @@ static void test_no_period(void)
 
 	p->meta.period = 0;
 	fixture__capture(&gz, &len, pprof__write(p, out, &opts));
-	m = gz ? decode(gz, len) : NULL;
+	m = gz ? pprof_decode_gz(gz, len) : NULL;
 	check(m != NULL, "decodes without a period");
 	if (m) {
 		check_int(m->n_sample_type, 1, "only samples/count");
@@ -190,7 +168,7 @@ static void test_two_columns(void)
 	pb_profile *m;
 
 	fixture__capture(&gz, &len, pprof__write(p, out, &opts));
-	m = gz ? decode(gz, len) : NULL;
+	m = gz ? pprof_decode_gz(gz, len) : NULL;
 	check(m != NULL, "two columns decode");
 	if (!m)
 		goto out_free;
