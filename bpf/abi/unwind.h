@@ -61,12 +61,17 @@ struct unwind_map {
 	__u64 start, end; /* [start, end) in the process */
 	__u64 bias;	  /* pc - bias = the ELF virtual address of pc */
 	__u32 first_row;  /* the binary's run in unwind_rows */
-	__u32 nrows;	  /* 0: no rows (JIT code, no CFI, table not built yet) */
+	__u32 nrows;	  /* 0: no rows (JIT code, no CFI): frame-pointer steps */
 };
+
+/* At most one BP_EVENT_MAPS per process in this time; none pending after an exec (the loader
+ * writes refresh_ns 0), when the libraries ld.so maps next are not in the entry yet. */
+#define UNWIND_REFRESH_NS 100000000ULL
 
 struct unwind_proc {
 	__u32 nmaps;
 	__u32 pad;
+	__u64 refresh_ns; /* monotonic ns of the last BP_EVENT_MAPS (or of the entry's writing) */
 	struct unwind_map maps[UNWIND_MAX_MAPS]; /* sorted by start, not overlapping */
 };
 
@@ -86,13 +91,13 @@ enum unwind_stat {
 	UNWIND_STAT_PC_ZERO, /* ... that reached a zero return address (thread start, FP end) */
 	UNWIND_STAT_CFI_FRAMES, /* frames unwound with a table row */
 	UNWIND_STAT_FP_FRAMES,	/* frames unwound with the frame pointer (no row there) */
-	UNWIND_STAT_NO_TABLE,	/* frames in a mapping whose table was not built (yet) */
-	UNWIND_STAT_BAD_READ,	/* walks stopped: a stack read failed (bad rule, unmapped) */
-	UNWIND_STAT_LOOP,	/* walks stopped: the sp did not move up the stack */
-	UNWIND_STAT_DEPTH,	/* walks stopped at UNWIND_MAX_DEPTH frames (truncated) */
-	UNWIND_STAT_NO_REGS,	/* no user registers (kernel thread): no user stack */
-	UNWIND_STAT_COLLISION,	/* a different stack had the same hash: user stack dropped */
-	UNWIND_STAT_FULL,	/* the ustacks map was full: user stack dropped */
+	UNWIND_STAT_NO_TABLE, /* frames in a mapping without rows (JIT code, a binary without CFI) */
+	UNWIND_STAT_BAD_READ,  /* walks stopped: a stack read failed (bad rule, unmapped) */
+	UNWIND_STAT_LOOP,      /* walks stopped: the sp did not move up the stack */
+	UNWIND_STAT_DEPTH,     /* walks stopped at UNWIND_MAX_DEPTH frames (truncated) */
+	UNWIND_STAT_NO_REGS,   /* no user registers (kernel thread): no user stack */
+	UNWIND_STAT_COLLISION, /* a different stack had the same hash: user stack dropped */
+	UNWIND_STAT_FULL,      /* the ustacks map was full: user stack dropped */
 	UNWIND_STAT_MAX,
 };
 

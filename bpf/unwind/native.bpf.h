@@ -64,6 +64,8 @@ struct unwind_scratch {
 	__u64 hash;
 	__u32 after_signal; /* the pc is exact (interrupted), not a return address */
 	__u32 stop;	    /* why the walk ended: an enum unwind_stat, 0 while going */
+	__u32 trusted;	    /* the pc is the leaf's or came from a CFI row, not a guess */
+	__u32 pad;
 };
 
 struct {
@@ -94,49 +96,90 @@ struct unwind_walk {
 	struct unwind_proc *proc;
 };
 
+/*
+ * The binary searches run as bpf_loop callbacks too: the verifier then checks one step of each,
+ * instead of every path through every unrolled step (seconds per program otherwise).
+ */
+/*
+ * Always 0, but not a constant: the verifier (6.x) inlines a bpf_loop whose flags are constant,
+ * and inlined loops nested in a bpf_loop callback corrupted the walk (a third of walks lost
+ * their outer frames); called, they do not.
+ */
+volatile __u64 unwind_no_inline;
+
+struct unwind_search {
+	struct unwind_proc *proc; /* for the mapping search */
+	__u64 key;		  /* the pc, or the ELF address */
+	__u32 lo, hi;		  /* the answer is the last entry below lo */
+	__u32 failed;
+	__u32 pad;
+};
+
+static long unwind_map_step(__u64 i, void *arg)
+{
+	struct unwind_search *q = arg;
+	__u32 mid;
+
+	if (q->lo >= q->hi)
+		return 1;
+	mid = q->lo + (q->hi - q->lo) / 2;
+	if (q->proc->maps[mid & (UNWIND_MAX_MAPS - 1)].start <= q->key)
+		q->lo = mid + 1;
+	else
+		q->hi = mid;
+	return 0;
+}
+
 /* The mapping holding pc, or NULL. */
 static __always_inline struct unwind_map *unwind_find_map(struct unwind_proc *proc, __u64 pc)
 {
-	__u32 lo = 0, hi = proc->nmaps, mid;
+	struct unwind_search q = { .proc = proc, .key = pc, .hi = proc->nmaps };
 	struct unwind_map *m;
 
-	if (hi > UNWIND_MAX_MAPS)
-		hi = UNWIND_MAX_MAPS;
-	for (int i = 0; i < UNWIND_MAP_SEARCH && lo < hi; i++) {
-		mid = (lo + hi) / 2;
-		if (proc->maps[mid & (UNWIND_MAX_MAPS - 1)].start <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
+	if (q.hi > UNWIND_MAX_MAPS)
+		q.hi = UNWIND_MAX_MAPS;
+	bpf_loop(UNWIND_MAP_SEARCH, unwind_map_step, &q, unwind_no_inline);
+	if (!q.lo || q.lo < q.hi)
 		return NULL;
-	m = &proc->maps[(lo - 1) & (UNWIND_MAX_MAPS - 1)];
+	m = &proc->maps[(q.lo - 1) & (UNWIND_MAX_MAPS - 1)];
 	return pc < m->end ? m : NULL;
+}
+
+static long unwind_row_step(__u64 i, void *arg)
+{
+	struct unwind_search *q = arg;
+	struct unwind_row *r;
+	__u32 mid;
+
+	if (q->lo >= q->hi)
+		return 1;
+	mid = q->lo + (q->hi - q->lo) / 2;
+	r = bpf_map_lookup_elem(&unwind_rows, &mid);
+	if (!r) {
+		q->failed = 1;
+		return 1;
+	}
+	if (r->pc <= q->key)
+		q->lo = mid + 1;
+	else
+		q->hi = mid;
+	return 0;
 }
 
 /* The last row of m's binary at or below vaddr, or NULL. */
 static __always_inline struct unwind_row *unwind_find_row(struct unwind_map *m, __u64 vaddr)
 {
-	__u32 first = m->first_row, lo = first, hi = first + m->nrows, mid;
-	struct unwind_row *r;
+	__u32 first = m->first_row;
+	struct unwind_search q = { .key = vaddr, .lo = first, .hi = first + m->nrows };
 
 	if (vaddr > 0xffffffffULL)
 		return NULL;
-	for (int i = 0; i < UNWIND_ROW_SEARCH && lo < hi; i++) {
-		mid = lo + (hi - lo) / 2;
-		r = bpf_map_lookup_elem(&unwind_rows, &mid);
-		if (!r)
-			return NULL;
-		if (r->pc <= (__u32)vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo <= first || lo < hi) /* before the first row, or the search did not finish */
+	bpf_loop(UNWIND_ROW_SEARCH, unwind_row_step, &q, unwind_no_inline);
+	/* before the first row, a failed read, or a search that did not finish */
+	if (q.lo <= first || q.failed || q.lo < q.hi)
 		return NULL;
-	mid = lo - 1;
-	return bpf_map_lookup_elem(&unwind_rows, &mid);
+	q.lo--;
+	return bpf_map_lookup_elem(&unwind_rows, &q.lo);
 }
 
 static __always_inline bool unwind_read(__u64 *dst, __u64 addr)
@@ -174,6 +217,7 @@ static __always_inline __u32 unwind_cfi_step(struct unwind_scratch *s, struct un
 		s->sp = cfa;
 		s->bp = bp;
 		s->after_signal = 1;
+		s->trusted = 1;
 		unwind_stat(UNWIND_STAT_CFI_FRAMES);
 		return 0;
 	case UNWIND_CFA_RSP:
@@ -201,8 +245,30 @@ static __always_inline __u32 unwind_cfi_step(struct unwind_scratch *s, struct un
 	s->sp = cfa;
 	s->bp = bp;
 	s->after_signal = 0;
+	s->trusted = 1;
 	unwind_stat(UNWIND_STAT_CFI_FRAMES);
 	return 0;
+}
+
+/*
+ * A sure pc outside every mapping the process had when its entry was written: it mapped
+ * something since (dlopen), so ask user space to read its mappings again, once a second at most.
+ */
+static __always_inline void unwind_ask_refresh(struct unwind_proc *proc)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct bp_event *e;
+
+	if (now - proc->refresh_ns < UNWIND_REFRESH_NS)
+		return;
+	proc->refresh_ns = now;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->type = BP_EVENT_MAPS;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_ringbuf_submit(e, 0);
 }
 
 /* One frame: record the pc, then step to the caller. Returns 1 to end the loop. */
@@ -226,8 +292,12 @@ static long unwind_frame(__u64 i, void *arg)
 	s->st.hash2 ^= s->st.hash2 >> 29;
 	/* A return address is past the call: look up the call itself (not so after a signal). */
 	look = n && !s->after_signal ? pc - 1 : pc;
-	if (w->proc)
+	if (w->proc) {
 		m = unwind_find_map(w->proc, look);
+		if (!m && s->trusted)
+			unwind_ask_refresh(w->proc);
+	}
+	s->trusted = 0;
 	if (m && m->nrows)
 		r = unwind_find_row(m, look - m->bias);
 	else if (m)
@@ -282,6 +352,7 @@ static __always_inline __u64 unwind_user(struct unwind_proc *proc, void *ustacks
 	w.s->hash = 0xcbf29ce484222325ULL;
 	w.s->after_signal = 0;
 	w.s->stop = 0;
+	w.s->trusted = 1;
 	unwind_stat(UNWIND_STAT_WALKS);
 	bpf_loop(UNWIND_MAX_DEPTH + 1, unwind_frame, &w, 0);
 	if (w.s->stop)

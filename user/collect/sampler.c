@@ -72,7 +72,8 @@ static bool proc_event__type(__u32 bp_type, enum proc_event_type *type)
 }
 
 /* A process seen or exec'd gets its unwind tables now; an exited one lets go of them. */
-static void sampler__unwind_event(struct sampler *s, enum proc_event_type type, __u32 pid)
+static void sampler__unwind_event(struct sampler *s, enum proc_event_type type, __u32 pid,
+				  bool again)
 {
 	int err;
 
@@ -82,7 +83,7 @@ static void sampler__unwind_event(struct sampler *s, enum proc_event_type type, 
 		unwinder__remove_process(s->unwinder, pid);
 		return;
 	}
-	err = unwinder__add_process(s->unwinder, pid);
+	err = unwinder__add_process(s->unwinder, pid, again);
 	if (err && err != -ESRCH && err != -ENOENT)
 		pr_debug("unwind: no tables for pid %u: %s", pid, strerror(-err));
 }
@@ -93,10 +94,14 @@ static int ringbuf_cb(void *ctx, void *data, size_t size)
 	const struct bp_event *e = data;
 	struct proc_event pe = {};
 
+	if (size >= sizeof(*e) && e->type == BP_EVENT_MAPS) {
+		sampler__unwind_event(s, PROC_EXEC, e->pid, true); /* read its mappings again */
+		return 0;
+	}
 	/* a BP_EVENT_FULL notice is only its type: the caller then sees sampler__wants_rotate() */
 	if (size < sizeof(*e) || !s->event_fn || !proc_event__type(e->type, &pe.type))
 		return 0;
-	sampler__unwind_event(s, pe.type, e->pid);
+	sampler__unwind_event(s, pe.type, e->pid, false);
 	pe.pid = e->pid;
 	pe.nspid = e->nspid;
 	pe.start_ns = e->start_ns;

@@ -41,6 +41,7 @@ struct ubin {
 	size_t nsegs;
 	uint32_t first_row, nrows; /* nrows 0: no table (failed, or no room) */
 	unsigned refs;		   /* mappings of added processes, +1 for the vDSO */
+	bool no_room;		   /* built, but unwind_rows had no room: try again later */
 	double build_ms;
 };
 
@@ -152,10 +153,12 @@ static void ubin__free(struct ubin *b)
 /* Copy t's rows into the array and keep what biases need; b->nrows stays 0 without room. */
 static void unwinder__publish(struct unwinder *u, struct ubin *b, struct unwind_table *t)
 {
+	free(b->segs);
 	b->segs = t->segs;
 	b->nsegs = t->nsegs;
 	t->segs = NULL;
-	if (t->n > UINT32_MAX || rows__alloc(u, t->n, &b->first_row)) {
+	b->no_room = t->n > UINT32_MAX || rows__alloc(u, t->n, &b->first_row);
+	if (b->no_room) {
 		u->st.no_room++;
 		pr_debug("unwind: no room for the %zu rows of %s (unwind_rows holds %u)", t->n,
 			 b->path, u->capacity);
@@ -202,30 +205,38 @@ static int open_mapping(pid_t pid, const struct map_entry *e)
 	return fd < 0 ? -errno : rootfs__reopen(fd, &pol);
 }
 
-/* The binary behind e, built on first sight; NULL on ENOMEM or a key clash. */
+/*
+ * The binary behind e, built on first sight; NULL on ENOMEM, a key clash, or a file that could
+ * not be opened (the process may have exec'd or unmapped it meanwhile: the next process mapping
+ * it tries again, where a file without CFI is remembered as such).
+ */
 static struct ubin *unwinder__binary(struct unwinder *u, pid_t pid, const struct map_entry *e)
 {
 	uint64_t key = bin_key(e->dev, e->inode);
 	struct ubin *b = u64map__get(u->bins, key);
 	int fd;
 
-	if (b)
-		return b->dev == e->dev && b->inode == e->inode ? b : NULL;
-	b = calloc(1, sizeof(*b));
-	if (!b || !(b->path = strdup(e->path)) || u64map__set(u->bins, key, b)) {
-		ubin__free(b);
+	if (b && (b->dev != e->dev || b->inode != e->inode))
 		return NULL;
-	}
-	b->dev = e->dev;
-	b->inode = e->inode;
+	if (b && !b->no_room)
+		return b;
 	fd = open_mapping(pid, e);
-	if (fd >= 0) {
-		unwinder__build(u, b, fd, NULL, 0);
-		close(fd);
-	} else {
-		u->st.failed++;
+	if (fd < 0) {
 		pr_debug("unwind: cannot open %s of pid %d: %s", e->path, (int)pid, strerror(-fd));
+		return b;
 	}
+	if (!b) {
+		b = calloc(1, sizeof(*b));
+		if (!b || !(b->path = strdup(e->path)) || u64map__set(u->bins, key, b)) {
+			ubin__free(b);
+			close(fd);
+			return NULL;
+		}
+		b->dev = e->dev;
+		b->inode = e->inode;
+	}
+	unwinder__build(u, b, fd, NULL, 0); /* again after no room: rows may have been freed */
+	close(fd);
 	return b;
 }
 
@@ -279,44 +290,52 @@ static int uproc__claim(struct uproc *p, struct ubin *b)
 	return 0;
 }
 
-/* The BPF entry's mapping for e of binary b, when b has rows and e a bias. */
+/*
+ * The BPF entry's mapping for e of binary b (NULL: JIT code): with rows when b has them and e a
+ * bias, without (frame-pointer steps) otherwise. Mappings without rows are listed too, so that a
+ * pc outside every mapping means one mapped since. True when it has rows.
+ */
 static bool proc_map(const struct ubin *b, const struct map_entry *e, struct unwind_map *m)
 {
-	struct unwind_table t = { .segs = b->segs, .nsegs = b->nsegs };
+	struct unwind_table t = { .segs = b ? b->segs : NULL, .nsegs = b ? b->nsegs : 0 };
 	uint64_t bias;
 
-	if (!b->nrows || !unwind_table__bias(&t, e->start, e->offset, &bias))
+	*m = (struct unwind_map){ .start = e->start, .end = e->end };
+	if (!b || !b->nrows || !unwind_table__bias(&t, e->start, e->offset, &bias))
 		return false;
 	m->bias = bias;
-	m->start = e->start;
-	m->end = e->end;
 	m->first_row = b->first_row;
 	m->nrows = b->nrows;
 	return true;
 }
 
-/* Claim the binaries of pm's mappings for p and fill the BPF entry v. */
+/* Claim the binaries of pm's mappings for p and fill the BPF entry v; *rows: any with rows. */
 static int unwinder__fill(struct unwinder *u, pid_t pid, const struct procmaps *pm, struct uproc *p,
-			  struct unwind_proc *v)
+			  struct unwind_proc *v, bool *rows)
 {
+	*rows = false;
 	for (size_t i = 0; i < pm->n; i++) {
 		const struct map_entry *e = &pm->e[i];
-		struct ubin *b;
+		struct ubin *b = NULL;
 
 		if (!strcmp(e->path, "[vdso]"))
 			b = u->vdso;
-		else if (map_entry__is_anon(e) || e->path[0] != '/')
-			continue; /* JIT code and the like: frame-pointer steps */
-		else
+		else if (!map_entry__is_anon(e) && e->path[0] == '/')
 			b = unwinder__binary(u, pid, e);
-		if (!b)
-			continue;
-		if (uproc__claim(p, b))
+		if (b && uproc__claim(p, b))
 			return -ENOMEM;
-		if (v->nmaps < UNWIND_MAX_MAPS && proc_map(b, e, &v->maps[v->nmaps]))
-			v->nmaps++;
+		if (v->nmaps < UNWIND_MAX_MAPS) /* beyond: frame-pointer steps there */
+			*rows |= proc_map(b, e, &v->maps[v->nmaps++]);
 	}
 	return 0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static void uproc__release(struct unwinder *u, struct uproc *p)
@@ -327,12 +346,13 @@ static void uproc__release(struct unwinder *u, struct uproc *p)
 	free(p);
 }
 
-int unwinder__add_process(struct unwinder *u, pid_t pid)
+int unwinder__add_process(struct unwinder *u, pid_t pid, bool again)
 {
 	struct uproc *old = u64map__del(u->procs, pid), *p = NULL;
 	struct unwind_proc *v = NULL;
 	struct procmaps *pm;
 	__u32 key = pid;
+	bool rows = false;
 	int err;
 
 	/* An exec: the new image's claims come first, so tables both images map are kept. */
@@ -341,11 +361,14 @@ int unwinder__add_process(struct unwinder *u, pid_t pid)
 	if (!err) {
 		v = calloc(1, sizeof(*v));
 		p = calloc(1, sizeof(*p));
-		err = !v || !p ? -ENOMEM : unwinder__fill(u, pid, pm, p, v);
+		err = !v || !p ? -ENOMEM : unwinder__fill(u, pid, pm, p, v, &rows);
 	}
-	if (!err && v->nmaps && bpf_map_update_elem(u->procs_fd, &key, v, BPF_ANY))
-		err = -errno;
-	if (!err && !v->nmaps && old)
+	if (!err && rows) {
+		v->refresh_ns = again ? mono_ns() : 0;
+		if (bpf_map_update_elem(u->procs_fd, &key, v, BPF_ANY))
+			err = -errno;
+	}
+	if (!err && !rows && old)
 		bpf_map_delete_elem(u->procs_fd, &key);
 	if (!err)
 		err = u64map__set(u->procs, pid, p);
@@ -354,9 +377,9 @@ int unwinder__add_process(struct unwinder *u, pid_t pid)
 		if (p)
 			uproc__release(u, p);
 	}
-	u->st.processes += (!err && v->nmaps) - (old && old->published);
+	u->st.processes += (!err && rows) - (old && old->published);
 	if (!err)
-		p->published = v->nmaps > 0;
+		p->published = rows;
 	if (old)
 		uproc__release(u, old);
 	free(v);

@@ -15,6 +15,7 @@
 #ifndef BPFPROF_UNWINDER_H
 #define BPFPROF_UNWINDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -37,8 +38,12 @@ struct unwinder_stats {
  * unwind_procs hash. Neither is closed by the unwinder. NULL with errno.
  */
 struct unwinder *unwinder__new(int rows_fd, uint32_t capacity, int procs_fd);
-/* Read pid's mappings, build the tables it lacks, publish its entry. 0 or -errno (-ESRCH gone). */
-int unwinder__add_process(struct unwinder *u, pid_t pid);
+/*
+ * Read pid's mappings, build the tables it lacks, publish its entry. 0 or -errno (-ESRCH gone).
+ * again: the BPF side asked (a pc outside the known mappings), so it may ask again only after
+ * UNWIND_REFRESH_NS; otherwise (first sight, exec) at once, as ld.so has libraries to map yet.
+ */
+int unwinder__add_process(struct unwinder *u, pid_t pid, bool again);
 /* Drop pid's entry and its claim on its tables (no-op for an unknown pid). */
 void unwinder__remove_process(struct unwinder *u, pid_t pid);
 void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st);
