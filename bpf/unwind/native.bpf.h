@@ -100,13 +100,6 @@ struct unwind_walk {
  * The binary searches run as bpf_loop callbacks too: the verifier then checks one step of each,
  * instead of every path through every unrolled step (seconds per program otherwise).
  */
-/*
- * Always 0, but not a constant: the verifier (6.x) inlines a bpf_loop whose flags are constant,
- * and inlined loops nested in a bpf_loop callback corrupted the walk (a third of walks lost
- * their outer frames); called, they do not.
- */
-volatile __u64 unwind_no_inline;
-
 struct unwind_search {
 	struct unwind_proc *proc; /* for the mapping search */
 	__u64 key;		  /* the pc, or the ELF address */
@@ -138,7 +131,7 @@ static __always_inline struct unwind_map *unwind_find_map(struct unwind_proc *pr
 
 	if (q.hi > UNWIND_MAX_MAPS)
 		q.hi = UNWIND_MAX_MAPS;
-	bpf_loop(UNWIND_MAP_SEARCH, unwind_map_step, &q, unwind_no_inline);
+	bpf_loop(UNWIND_MAP_SEARCH, unwind_map_step, &q, 0);
 	if (!q.lo || q.lo < q.hi)
 		return NULL;
 	m = &proc->maps[(q.lo - 1) & (UNWIND_MAX_MAPS - 1)];
@@ -174,7 +167,7 @@ static __always_inline struct unwind_row *unwind_find_row(struct unwind_map *m, 
 
 	if (vaddr > 0xffffffffULL)
 		return NULL;
-	bpf_loop(UNWIND_ROW_SEARCH, unwind_row_step, &q, unwind_no_inline);
+	bpf_loop(UNWIND_ROW_SEARCH, unwind_row_step, &q, 0);
 	/* before the first row, a failed read, or a search that did not finish */
 	if (q.lo <= first || q.failed || q.lo < q.hi)
 		return NULL;
