@@ -571,6 +571,16 @@ int session__collect(struct session *s, struct profile *p, struct record_stats *
 	return e;
 }
 
+size_t session__binaries(const struct session *s)
+{
+	return symbolizer__binaries(s->sym);
+}
+
+size_t session__processes_exited(const struct session *s)
+{
+	return symbolizer__exited(s->sym);
+}
+
 size_t session__processes(const struct session *s)
 {
 	return symbolizer__processes(s->sym);

@@ -119,6 +119,10 @@ int session__tap_close(struct session *s, struct session_tap *t, struct profile 
 void session__evict(struct session *s);
 /* Processes the symbolizer holds (for the summary). */
 size_t session__processes(const struct session *s);
+/* Of those, the ones that have exited and wait for eviction. */
+size_t session__processes_exited(const struct session *s);
+/* Binaries whose symbols the symbolizer holds. */
+size_t session__binaries(const struct session *s);
 /* The command's exit status as a shell gives it (waits for it); 0 without a command. */
 int session__exit_code(struct session *s);
 /* Producers (sampler, JVM watcher) first, then what they fed; a held command exits 127. */

@@ -52,7 +52,7 @@ struct mon_counters {
 	double last_window_s;	 /* drain + name + write of the last window */
 	uint64_t last_end_ns;	 /* wall clock at the last window's end, 0: none yet */
 	uint64_t live_requests;
-	size_t processes, binaries;
+	size_t processes, exited, binaries;
 	struct history_stats hist;
 };
 
@@ -277,6 +277,9 @@ static void mon_metrics(void *ctx, FILE *out)
 		    "Wall clock at the end of the last window written.", c.last_end_ns / 1e9);
 	prom__gauge(out, "bpfprof_processes_tracked", "Processes the symbolizer holds.",
 		    c.processes);
+	prom__gauge(out, "bpfprof_processes_exited",
+		    "Processes held after their exit until no open window can name them.",
+		    c.exited);
 	prom__gauge(out, "bpfprof_binaries_cached", "Binaries whose symbols are loaded.",
 		    c.binaries);
 	prom__gauge(out, "bpfprof_history_files", "Window files on disk.", c.hist.files);
@@ -390,6 +393,8 @@ static void monitor__account(struct monitor *m, const struct profile *p,
 	m->c.last_end_ns = p->meta.start_ns + (uint64_t)(p->meta.duration_s * 1e9);
 	session__stats(m->s, m->c.bpf);
 	m->c.processes = session__processes(m->s);
+	m->c.exited = session__processes_exited(m->s);
+	m->c.binaries = session__binaries(m->s);
 	if (m->hist)
 		history__stats(m->hist, &m->c.hist);
 	pthread_mutex_unlock(&m->lock);

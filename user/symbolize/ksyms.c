@@ -14,23 +14,63 @@
 #include "symbolize/ksyms.h"
 #include "lib/strset.h"
 
+#define NAME_CHUNK (256 << 10)
+
+/*
+ * Names are almost all distinct, so they are not interned: they are packed into chunks that
+ * never move (no per-name allocation, no hash table); the few module names are interned.
+ */
 struct ksyms {
 	struct ksym *syms;
 	size_t n, cap;
-	struct strset *strs; /* owns every name and module string */
+	struct strset *mods; /* owns the module strings */
+	char **chunks;	     /* own the names */
+	size_t nchunks, used;
 };
+
+static const char *ksyms__name(struct ksyms *ks, const char *name)
+{
+	size_t len = strlen(name) + 1;
+	char **more, *dst;
+
+	if (!ks->nchunks || ks->used + len > NAME_CHUNK) {
+		more = realloc(ks->chunks, (ks->nchunks + 1) * sizeof(*more));
+		if (!more)
+			return NULL;
+		ks->chunks = more;
+		if (!(ks->chunks[ks->nchunks] = malloc(NAME_CHUNK > len ? NAME_CHUNK : len)))
+			return NULL;
+		ks->nchunks++;
+		ks->used = 0;
+	}
+	dst = ks->chunks[ks->nchunks - 1] + ks->used;
+	memcpy(dst, name, len);
+	ks->used += len;
+	return dst;
+}
 
 static int ksyms__push(struct ksyms *ks, uint64_t addr, const char *name, const char *mod)
 {
 	if (array__grow((void **)&ks->syms, &ks->cap, ks->n, sizeof(*ks->syms)))
 		return -ENOMEM;
 	ks->syms[ks->n].addr = addr;
-	ks->syms[ks->n].name = strset__add(ks->strs, name);
-	ks->syms[ks->n].module = strset__add(ks->strs, mod);
+	ks->syms[ks->n].name = ksyms__name(ks, name);
+	ks->syms[ks->n].module = strset__add(ks->mods, mod);
 	if (!ks->syms[ks->n].name || !ks->syms[ks->n].module)
 		return -ENOMEM;
 	ks->n++;
 	return 0;
+}
+
+/* The table stops growing once loaded: give back what doubling reserved. */
+static void ksyms__shrink(struct ksyms *ks)
+{
+	struct ksym *fit = ks->n ? realloc(ks->syms, ks->n * sizeof(*fit)) : NULL;
+
+	if (fit) {
+		ks->syms = fit;
+		ks->cap = ks->n;
+	}
 }
 
 static int ksym__cmp(const void *a, const void *b)
@@ -65,7 +105,7 @@ struct ksyms *ksyms__load(const char *path)
 	int nonzero = 0, err = 0;
 	FILE *f = NULL;
 
-	if (!ks || !(ks->strs = strset__new()))
+	if (!ks || !(ks->mods = strset__new()))
 		goto err_nomem;
 	f = fopen(path, "re");
 	if (!f) {
@@ -82,6 +122,7 @@ struct ksyms *ksyms__load(const char *path)
 		goto err_free;
 	}
 	qsort(ks->syms, ks->n, sizeof(*ks->syms), ksym__cmp);
+	ksyms__shrink(ks);
 	return ks;
 err_nomem:
 	err = ENOMEM;
@@ -111,6 +152,9 @@ void ksyms__free(struct ksyms *ks)
 	if (!ks)
 		return;
 	free(ks->syms);
-	strset__free(ks->strs);
+	for (size_t i = 0; i < ks->nchunks; i++)
+		free(ks->chunks[i]);
+	free(ks->chunks);
+	strset__free(ks->mods);
 	free(ks);
 }

@@ -22,22 +22,42 @@ static int procmaps__push(struct procmaps *pm, size_t *cap, const struct map_ent
 }
 
 /* Parse one line into e; 1 if it is an executable mapping, 0 to skip, -ENOMEM. */
+/* A hex or decimal field ending at the next sep; false when there is none. */
+static bool field(const char **p, int base, char sep, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(*p, &end, base);
+	if (end == *p || *end != sep || errno)
+		return false;
+	*p = end + 1;
+	return true;
+}
+
+/*
+ * "start-end perms offset maj:min inode   path". Only executable mappings are kept, and the
+ * others are skipped after a look at their perms: most lines of a big process are data.
+ */
 static int map_entry__parse(struct map_entry *e, const char *line)
 {
-	unsigned long long start, end, off, ino;
-	unsigned int maj, min;
-	char perms[8];
-	int pos = 0;
+	unsigned long long start, end, off, maj, min, ino;
+	const char *p = strchr(line, ' ');
 	size_t len;
 
-	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &off, &maj, &min,
-		   &ino, &pos) < 7 ||
-	    !pos)
+	if (!p || strlen(p) < 6 || p[3] != 'x')
 		return 0;
-	if (strlen(perms) < 3 || perms[2] != 'x' || end <= start)
+	p = line;
+	if (!field(&p, 16, '-', &start) || !field(&p, 16, ' ', &end) || end <= start)
 		return 0;
-	len = strcspn(line + pos, "\n");
-	e->path = strndup(line + pos, len);
+	p += 5; /* perms and their space */
+	if (!field(&p, 16, ' ', &off) || !field(&p, 16, ':', &maj) || !field(&p, 16, ' ', &min))
+		return 0;
+	if (!field(&p, 10, ' ', &ino) && !field(&p, 10, '\n', &ino))
+		return 0;
+	p += strspn(p, " ");
+	len = strcspn(p, "\n");
+	e->path = strndup(p, len);
 	if (!e->path)
 		return -ENOMEM;
 	e->start = start;
@@ -92,6 +112,7 @@ struct procmaps *procmaps__parse(FILE *f)
 
 struct procmaps *procmaps__read(pid_t pid)
 {
+	char buf[32 << 10]; /* on the stack: the JVM watcher reads maps from its own thread */
 	struct procmaps *pm;
 	char path[64];
 	FILE *f;
@@ -103,6 +124,7 @@ struct procmaps *procmaps__read(pid_t pid)
 			errno = ESRCH;
 		return NULL;
 	}
+	setvbuf(f, buf, _IOFBF, sizeof(buf)); /* the kernel fills what fits: fewer reads */
 	pm = procmaps__parse(f);
 	fclose(f);
 	if (pm && !pm->n) { /* a zombie or kernel thread: nothing to symbolize with */

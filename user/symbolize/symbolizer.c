@@ -40,8 +40,9 @@ struct sym_binary {
 	struct sym_binary *next; /* same cache key, other file */
 	uint64_t ino;
 	uint32_t dev;
-	bool mapped;	       /* mark of symbolizer__evict's sweep */
-	struct elf_syms *syms; /* NULL when the file could not be read */
+	bool mapped;		 /* mark of symbolizer__evict's sweep */
+	unsigned long last_used; /* epoch it was last mapped by a held process or looked up */
+	struct elf_syms *syms;	 /* NULL when the file could not be read */
 };
 
 struct sym_proc {
@@ -183,13 +184,16 @@ static struct sym_binary *symbolizer__binary(struct symbolizer *s, const struct 
 	int fd;
 
 	for (b = head; b; b = b->next) {
-		if (b->dev == e->dev && b->ino == e->inode)
+		if (b->dev == e->dev && b->ino == e->inode) {
+			b->last_used = s->epoch;
 			return b;
+		}
 	}
 	if (!load || !(b = calloc(1, sizeof(*b))))
 		return NULL;
 	b->dev = e->dev;
 	b->ino = e->inode;
+	b->last_used = s->epoch;
 	fd = mapping__open(p, e);
 	if (fd >= 0) {
 		b->syms = elf_syms__load(fd, &lo);
@@ -586,14 +590,22 @@ static void evict__mark(uint64_t key, void *val, void *ctx)
 
 			for (; b; b = b->next)
 				if (b->dev == e->dev && b->ino == e->inode)
-					b->mapped = true;
+					b->mapped = true, b->last_used = s->epoch;
 		}
 	}
 }
 
+/*
+ * Binaries no held process maps are kept this many epochs more: under churn the same few
+ * programs (sh, true, a build's compilers) start again and again, and reading their symbols
+ * each time cost more than keeping them.
+ */
+#define BINARY_GRACE_EPOCHS 6
+
 struct key_list {
 	uint64_t *keys;
 	size_t n, cap;
+	unsigned long epoch;
 };
 
 /* Chains with a binary no process maps any more; the marks of the others are cleared. */
@@ -603,7 +615,7 @@ static void evict__note_binary(uint64_t key, void *val, void *ctx)
 	bool stale = false;
 
 	for (struct sym_binary *b = val; b; b = b->next)
-		stale |= !b->mapped;
+		stale |= !b->mapped && l->epoch - b->last_used > BINARY_GRACE_EPOCHS;
 	if (stale && l->n < l->cap) {
 		l->keys[l->n++] = key;
 		return;
@@ -620,7 +632,7 @@ static size_t evict__binary_chain(struct symbolizer *s, uint64_t key)
 
 	for (b = head; b; b = next) {
 		next = b->next;
-		if (b->mapped) {
+		if (b->mapped || s->epoch - b->last_used <= BINARY_GRACE_EPOCHS) {
 			b->mapped = false;
 			b->next = keep;
 			keep = b;
@@ -666,7 +678,7 @@ static void symbolizer__log_held(struct symbolizer *s, unsigned long before)
 size_t symbolizer__evict(struct symbolizer *s, unsigned long before)
 {
 	struct evict_ctx c = { .s = s, .before = before };
-	struct key_list l = {};
+	struct key_list l = { .epoch = s->epoch };
 	size_t freed = 0;
 
 	u64map__for_each(s->procs, evict__collect, &c);
@@ -700,6 +712,19 @@ const char *symbolizer__comm(struct symbolizer *s, pid_t pid)
 	if (p && !p->comm && !p->exited)
 		p->comm = read_comm(s, pid);
 	return p ? p->comm : NULL;
+}
+
+static void count_exited(uint64_t key, void *val, void *ctx)
+{
+	*(size_t *)ctx += ((struct sym_proc *)val)->exited;
+}
+
+size_t symbolizer__exited(const struct symbolizer *s)
+{
+	size_t n = 0;
+
+	u64map__for_each(s->procs, count_exited, &n);
+	return n;
 }
 
 uint64_t symbolizer__evicted(const struct symbolizer *s)

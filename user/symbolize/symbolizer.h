@@ -97,6 +97,8 @@ unsigned long symbolizer__new_epoch(struct symbolizer *s);
 unsigned long symbolizer__epoch(const struct symbolizer *s);
 size_t symbolizer__evict(struct symbolizer *s, unsigned long before);
 uint64_t symbolizer__evicted(const struct symbolizer *s);
+/* Processes held after their exit, waiting for eviction. */
+size_t symbolizer__exited(const struct symbolizer *s);
 size_t symbolizer__binaries(const struct symbolizer *s);
 /* The process name captured for pid, or NULL. */
 const char *symbolizer__comm(struct symbolizer *s, pid_t pid);
