@@ -1,7 +1,7 @@
-#soak.sh - the monitor stays flat : host - wide at 99 Hz with 1 s windows while processes come and
-#go(forked burners and exec'd commands, about 50 a second), its RSS, open descriptors and the
-#processes its symbolizer holds in the last stretch are within 10 % of the second stretch, it
-#loses no sample, and each window is done in well under the window.SOAK_SECONDS(default 40;
+# soak.sh - the monitor stays flat: host-wide at 99 Hz with 1 s windows while processes come and
+# go (forked burners and exec'd commands, about 50 a second), its RSS, open descriptors and the
+# processes its symbolizer holds in the last stretch are within 10 % of the second stretch, it
+# loses no sample, and each window is done in well under the window. SOAK_SECONDS (default 40;
 # `make soak` runs 600) sets the length.
 . "$(dirname "$0")/../lib.sh"
 T=${SOAK_SECONDS:-40}
@@ -14,44 +14,32 @@ cleanup_pids+=($lp)
 	--listen "127.0.0.1:$port" 2> "$TMP/mon.err" & mp=$!
 cleanup_pids+=($mp)
 : > "$TMP/series"
-for s in $(seq "$T");
-do
-	sleep 1 rss = $(awk '/^VmRSS/ { print $2 }' / proc / "$mp" / status 2 > / dev / null) fds =
-		$(ls / proc / "$mp" / fd 2 > / dev / null | wc - l)
-#exited processes held : live ones come and go with whatever else runs on the host
-			procs = $(curl - s "$url/metrics" |
-				  awk '$1 == "bpfprof_processes_exited" { print $2 }') echo
-				"$s ${rss:-0} $fds ${procs:-0}" >>
-				"$TMP/series" done curl - s "$url/metrics" >
-				"$TMP/metrics" kill - INT "$mp";
-wait "$mp";
-ok $ ? "monitor ran $T s under churn and exits 0" kill - 9 "$lp" 2 > / dev /
-									     null
-#mean of column c over seconds(a, b]
-									     mean()
-{
-	awk - v c =
-		"$1" -
-		v a = "$2" -
-		      v b = "$3" '$1 > a && $1 <= b { s += $c; n++ } END { printf "%.0f", n ? s / n : 0 }' "$TMP/series";
-}
-for
-	col in "2 RSS(kB)"
-	       "3 fds"
-	       "4 exited-processes-held";
-do
-	set-- $col early = $(mean "$1"
-				  "$seg" $((2 * seg))) late =
-		$(mean "$1" $((T - seg)) "$T") within "$late" 0 $((early + early / 10 + 5));
-ok $ ? "$2 flat: second stretch $early, last $late" done end =
-	       $(grep 'stopped after' "$TMP/mon.err") note
-       "$end" lost = $(sed - n 's/.*lost \([0-9]*\),.*/\1/p' < < < "$end") taken =
-	       $(sed - n 's/.*samples taken \([0-9]*\),.*/\1/p' < < < "$end") inwin =
-		       $(sed - n 's/.*in windows \([0-9]*\),.*/\1/p' < < < "$end")["$lost" = 0] &&
-		       ["$taken" = "$inwin"];
-ok $ ? "no sample lost ($inwin of $taken in windows)" last =
-	       $(awk '$1 == "bpfprof_last_window_seconds" { print $2 }' "$TMP/metrics") within
-       "$last" 0 0.5;
-ok $ ? "a window is drained, named and written in $last s (window 1 s)" files = $(ls "$TMP/h"/*.pb.gz | wc -l)
+for s in $(seq "$T"); do
+	sleep 1
+	rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$mp"/status 2> /dev/null)
+	fds=$(ls /proc/"$mp"/fd 2> /dev/null | wc -l)
+	# exited processes held: live ones come and go with whatever else runs on the host
+	procs=$(curl -s "$url/metrics" | awk '$1 == "bpfprof_processes_exited" { print $2 }')
+	echo "$s ${rss:-0} $fds ${procs:-0}" >> "$TMP/series"
+done
+curl -s "$url/metrics" > "$TMP/metrics"
+kill -INT "$mp"; wait "$mp"; ok $? "monitor ran $T s under churn and exits 0"
+kill -9 "$lp" 2> /dev/null
+# mean of column c over seconds (a, b]
+mean() { awk -v c="$1" -v a="$2" -v b="$3" '$1 > a && $1 <= b { s += $c; n++ } END { printf "%.0f", n ? s / n : 0 }' "$TMP/series"; }
+for col in "2 RSS(kB)" "3 fds" "4 exited-processes-held"; do
+	set -- $col
+	early=$(mean "$1" "$seg" $((2 * seg))) late=$(mean "$1" $((T - seg)) "$T")
+	within "$late" 0 $(( early + early / 10 + 5 )); ok $? "$2 flat: second stretch $early, last $late"
+done
+end=$(grep 'stopped after' "$TMP/mon.err")
+note "$end"
+lost=$(sed -n 's/.*lost \([0-9]*\),.*/\1/p' <<< "$end")
+taken=$(sed -n 's/.*samples taken \([0-9]*\),.*/\1/p' <<< "$end")
+inwin=$(sed -n 's/.*in windows \([0-9]*\),.*/\1/p' <<< "$end")
+[ "$lost" = 0 ] && [ "$taken" = "$inwin" ]; ok $? "no sample lost ($inwin of $taken in windows)"
+last=$(awk '$1 == "bpfprof_last_window_seconds" { print $2 }' "$TMP/metrics")
+within "$last" 0 0.5; ok $? "a window is drained, named and written in $last s (window 1 s)"
+files=$(ls "$TMP/h"/*.pb.gz | wc -l)
 [ "$files" -le 23 ]; ok $? "retention keeps about 20 s of windows ($files files)"
 done_testing
