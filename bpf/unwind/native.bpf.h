@@ -261,7 +261,7 @@ static __always_inline void unwind_ask_refresh(struct unwind_proc *proc)
 	__builtin_memset(e, 0, sizeof(*e));
 	e->type = BP_EVENT_MAPS;
 	e->pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP); /* its walks lose frames until then */
 }
 
 /* One frame: record the pc, then step to the caller. Returns 1 to end the loop. */

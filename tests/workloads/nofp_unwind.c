@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #define NOINLINE __attribute__((noinline, noclone))
+/* After a call: keeps gcc from turning it into a jump (a tail call leaves no frame behind). */
+#define NO_TAIL_CALL() __asm__ volatile("" ::: "memory")
 
 volatile unsigned long sink;
 static double cpu_a, cpu_b, cpu_c;
@@ -40,18 +42,21 @@ NOINLINE void spin(unsigned long n)
 NOINLINE int cmp_a(const void *x, const void *y)
 {
 	spin(600000);
+	NO_TAIL_CALL();
 	return *(const int *)x - *(const int *)y;
 }
 
 NOINLINE int cmp_b(const void *x, const void *y)
 {
 	spin(300000);
+	NO_TAIL_CALL();
 	return *(const int *)x - *(const int *)y;
 }
 
 NOINLINE void work_c(void)
 {
 	spin(100000);
+	NO_TAIL_CALL();
 }
 
 /* push rbp; mov rbp, rsp; call rdi; pop rbp; ret */
@@ -92,10 +97,13 @@ NOINLINE void run_a(void)
 NOINLINE void run_b(void)
 {
 	static const int v[1] = { 7 };
+	/* through a pointer: glibc's headers would inline bsearch into this function */
+	void *(*volatile search)(const void *, const void *, size_t, size_t,
+				 int (*)(const void *, const void *)) = bsearch;
 	int key = 7;
 	double t = now(CLOCK_THREAD_CPUTIME_ID);
 
-	sink += bsearch(&key, v, 1, sizeof(int), cmp_b) != NULL;
+	sink += search(&key, v, 1, sizeof(int), cmp_b) != NULL;
 	cpu_b += now(CLOCK_THREAD_CPUTIME_ID) - t;
 }
 
@@ -109,15 +117,19 @@ NOINLINE void run_c(void)
 
 NOINLINE int recurse(int depth, unsigned long n)
 {
+	volatile int here = depth; /* a local each level keeps: no loop, no tail call */
+
 	if (depth > 1)
-		return recurse(depth - 1, n) + 1; /* not a tail call: each level stays on the stack */
+		return recurse(depth - 1, n) + here;
 	spin(n);
-	return 1;
+	NO_TAIL_CALL();
+	return here;
 }
 
 NOINLINE void spin_in_handler(int sig)
 {
 	spin(2000000);
+	NO_TAIL_CALL();
 }
 
 static void split(double end)

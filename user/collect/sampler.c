@@ -335,8 +335,10 @@ static void sampler__log_unwind(struct sampler *s)
 		(unsigned long long)st[UNWIND_STAT_NO_TABLE],
 		(unsigned long long)st[UNWIND_STAT_FP_ONLY]);
 	pr_debug(
-		"unwind: tables: %llu binaries, %llu rows, %.1f MiB of %.1f MiB (unwind_rows); %llu built from %.1f MB of text in %.0f ms CPU (%.1f ms/MB), %llu without a table, %llu without room; %llu processes",
+		"unwind: tables: %llu binaries, %llu rows, %.1f MiB at the end, %llu binaries and %.1f MiB at the most, of %.1f MiB (unwind_rows); %llu built from %.1f MB of text in %.0f ms CPU (%.1f ms/MB), %llu without a table, %llu without room; %llu processes",
 		(unsigned long long)t.tables, (unsigned long long)t.rows, t.row_bytes / 1048576.0,
+		(unsigned long long)t.peak_tables,
+		t.peak_rows * sizeof(struct unwind_row) / 1048576.0,
 		t.capacity_rows * sizeof(struct unwind_row) / 1048576.0,
 		(unsigned long long)t.built, t.text_bytes / 1e6, t.build_ms,
 		t.text_bytes ? t.build_ms / (t.text_bytes / 1e6) : 0, (unsigned long long)t.failed,

@@ -168,6 +168,10 @@ static void unwinder__publish(struct unwinder *u, struct ubin *b, struct unwind_
 	b->nrows = t->n;
 	u->st.rows += t->n;
 	u->st.tables++;
+	if (u->st.rows > u->st.peak_rows)
+		u->st.peak_rows = u->st.rows;
+	if (u->st.tables > u->st.peak_tables)
+		u->st.peak_tables = u->st.tables;
 	u->st.text_bytes += t->text_bytes;
 }
 

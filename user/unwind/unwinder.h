@@ -23,14 +23,15 @@
 struct unwinder;
 
 struct unwinder_stats {
-	uint64_t processes;	  /* with an unwind_procs entry now */
-	uint64_t tables;	  /* binaries with a table now */
-	uint64_t rows, row_bytes; /* in use in unwind_rows now, and their size */
-	uint64_t capacity_rows;	  /* unwind_rows size */
-	uint64_t built, failed;	  /* tables built, and binaries without one, since the start */
-	uint64_t no_room;	  /* tables that did not fit in unwind_rows */
-	double build_ms;	  /* CPU time spent building tables */
-	uint64_t text_bytes;	  /* executable bytes of the binaries built */
+	uint64_t processes;		 /* with an unwind_procs entry now */
+	uint64_t tables;		 /* binaries with a table now */
+	uint64_t rows, row_bytes;	 /* in use in unwind_rows now, and their size */
+	uint64_t peak_rows, peak_tables; /* the most ever in use at once */
+	uint64_t capacity_rows;		 /* unwind_rows size */
+	uint64_t built, failed; /* tables built, and binaries without one, since the start */
+	uint64_t no_room;	/* tables that did not fit in unwind_rows */
+	double build_ms;	/* CPU time spent building tables */
+	uint64_t text_bytes;	/* executable bytes of the binaries built */
 };
 
 /*
