@@ -252,12 +252,8 @@ static int parse_list(const char *s, struct event_spec *ev, char *err, size_t le
 
 int event__parse(const char *s, struct event_spec *ev, char *err, size_t len)
 {
-	char first[64];
-
-	snprintf(first, sizeof(first), "%.*s", (int)strcspn(s, ","), s);
-	if (strchr(s, ',') && !strchr(first, ':'))
-		return parse_list(s, ev, err, len);
-	if (mode__by_name(s) >= 0)
+	/* a list, or one mode; a uprobe's path may hold commas, so it is never a list */
+	if ((strchr(s, ',') && strncmp(s, "uprobe:", 7)) || mode__by_name(s) >= 0)
 		return parse_list(s, ev, err, len);
 	return parse_event(s, ev, err, len);
 }

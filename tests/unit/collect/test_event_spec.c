@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include "check.h"
 #include "collect/event_spec.h"
+#include "collect/mode.h"
 
 struct row {
 	const char *in;
@@ -148,8 +149,65 @@ static void check_online_cpus(void)
 	free(cpus);
 }
 
+/* -e lists: modes with or without an event, what does not combine, and the profile columns. */
+static void check_modes(void)
+{
+	static const struct {
+		const char *in;
+		enum event_kind kind;
+		uint32_t modes;
+		const char *col0, *col1; /* "type/unit" of columns 0 and 1 ("" none) */
+		const char *err;	 /* a substring of the error, NULL: parses */
+	} rows[] = {
+		{ "offcpu", EV_NONE, MODE_BIT(MODE_OFFCPU), "off_cpu/nanoseconds", "", NULL },
+		{ "wall", EV_PERF, MODE_BIT(MODE_WALL), "wall/nanoseconds", "", NULL },
+		{ "lock", EV_NONE, MODE_BIT(MODE_LOCK), "delay/nanoseconds", "contentions/count",
+		  NULL },
+		{ "alloc", EV_NONE, MODE_BIT(MODE_ALLOC), "alloc_space/bytes",
+		  "alloc_objects/count", NULL },
+		{ "cpu,offcpu", EV_PERF, MODE_BIT(MODE_OFFCPU), "cpu/nanoseconds",
+		  "off_cpu/nanoseconds", NULL },
+		{ "offcpu,cpu", EV_PERF, MODE_BIT(MODE_OFFCPU), "cpu/nanoseconds",
+		  "off_cpu/nanoseconds", NULL },
+		{ "lock,alloc", EV_NONE, MODE_BIT(MODE_LOCK) | MODE_BIT(MODE_ALLOC),
+		  "delay/nanoseconds", "alloc_space/bytes", NULL },
+		{ "cpu", EV_PERF, 0, "samples/count", "", NULL },
+		{ "wall,offcpu", EV_NONE, 0, "", "", "stands alone" },
+		{ "cpu,wall", EV_NONE, 0, "", "", "stands alone" },
+		{ "offcpu,offcpu", EV_NONE, 0, "", "", "names offcpu twice" },
+		{ "cpu,page-faults", EV_NONE, 0, "", "", "one event at a time" },
+		{ "offcpu,nosuch", EV_NONE, 0, "", "", "unknown event 'nosuch'" },
+		{ "tracepoint:sched:sched_switch,offcpu", EV_NONE, 0, "", "", "combines with cpu" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct pf_value_type t[PROFILE_MAX_VALUES] = {};
+		struct sample_columns cols;
+		struct event_spec ev;
+		char err[512] = "", c0[80] = "", c1[80] = "";
+		int rc = event__parse(rows[i].in, &ev, err, sizeof(err)), n;
+
+		if (rows[i].err) {
+			check(rc < 0 && strstr(err, rows[i].err), "'%s' refused: %s", rows[i].in,
+			      err);
+			continue;
+		}
+		n = mode__layout(&ev, t, &cols);
+		if (n > 0)
+			snprintf(c0, sizeof(c0), "%s/%s", t[0].type, t[0].unit);
+		if (n > 1)
+			snprintf(c1, sizeof(c1), "%s/%s", t[1].type, t[1].unit);
+		check(rc == 0 && ev.kind == rows[i].kind && ev.modes == rows[i].modes &&
+			      !strcmp(c0, rows[i].col0) && !strcmp(c1, rows[i].col1) &&
+			      !strcmp(ev.name, rows[i].in),
+		      "'%s': kind %d modes %#x columns '%s' '%s' (%s)", rows[i].in, ev.kind,
+		      ev.modes, c0, c1, err);
+	}
+}
+
 int main(void)
 {
+	check_modes();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		check_row(&rows[i]);
 	check_tracepoint();

@@ -226,6 +226,73 @@ static void test_line_cap(void)
 	profile__free(p);
 }
 
+/*
+ * A profile in its own unit (off-CPU ns) writes the unit before its stacks and reads back with
+ * it: event, type and unit; a diff of it keeps the unit in both columns; plain counts stay plain;
+ * a unit line after stacks of another unit is an error naming the line.
+ */
+static void test_units(void)
+{
+	static const char text[] = "# event: offcpu\n# type: off_cpu\n# unit: nanoseconds\n"
+				   "p;sleep 1500000\np;read 500000\n";
+	struct pf_value_type t = { "off_cpu", "nanoseconds" };
+	struct profile *p, *back;
+	char err[256], *got;
+	uint32_t ids[2];
+
+	check_int(read_text(text, &p, err, sizeof(err)), 0, "a folded file with a unit reads");
+	check_str(p->types[0].type, "off_cpu", "# type: names column 0");
+	check_str(p->types[0].unit, "nanoseconds", "# unit: gives column 0 its unit");
+	check_str(p->meta.event, "offcpu", "# event: names the event");
+	check_int(p->totals[0], 2000000, "the values are the nanoseconds");
+	got = write_text(p, 0);
+	check_str(got,
+		  "# event: offcpu\n# type: off_cpu\n# unit: nanoseconds\n"
+		  "p;read 500000\np;sleep 1500000\n",
+		  "it writes back with its header");
+	free(got);
+	profile__free(p);
+
+	check_int(read_text("# unit: bytes\np;a 2 3\n", &p, err, sizeof(err)), 0,
+		  "a diff in bytes reads");
+	check(!strcmp(p->types[0].unit, "bytes") && !strcmp(p->types[1].unit, "bytes") &&
+		      !strcmp(p->types[0].type, "base") && !strcmp(p->types[1].type, "new"),
+	      "both columns of a diff keep the unit (%s %s, %s %s)", p->types[0].type,
+	      p->types[0].unit, p->types[1].type, p->types[1].unit);
+	got = write_text(p, 1);
+	check_str(got, "# event: cpu\n# unit: bytes\np;a 2 3\n", "a diff writes its unit back");
+	free(got);
+	profile__free(p);
+
+	check_int(read_text("p;a 2\n# unit: bytes\np;b 1\n", &p, err, sizeof(err)), -EINVAL,
+		  "a unit after stacks in samples is an error");
+	check_str(err,
+		  "t:2: '# unit: bytes' after stacks in samples count: one input holds one unit",
+		  "the error names the line and both units");
+	profile__free(p);
+	check_int(read_text("# unit: nanoseconds\np;a 2\n# unit: nanoseconds\np;b 1\n", &p, err,
+			    sizeof(err)),
+		  0, "the same unit again (two files concatenated) is fine");
+	profile__free(p);
+
+	back = profile__new();
+	profile__set_types(back, &t, 1);
+	ids[0] = profile__frame(back, "p", FRAME_PROCESS, NULL, NULL);
+	ids[1] = profile__frame(back, "f", FRAME_NATIVE, NULL, NULL);
+	profile__add_stack(back, ids, 2, (uint64_t[]){ 7 });
+	got = write_text(back, 0);
+	check_str(got, "# event: cpu\n# type: off_cpu\n# unit: nanoseconds\np;f 7\n",
+		  "a model profile in ns writes its header");
+	free(got);
+	profile__free(back);
+
+	check_int(read_text("p;a 2\n", &p, err, sizeof(err)), 0, "plain counts read");
+	got = write_text(p, 0);
+	check_str(got, "p;a 2\n", "plain counts write no header");
+	free(got);
+	profile__free(p);
+}
+
 int main(void)
 {
 	test_round_trips();
@@ -235,5 +302,6 @@ int main(void)
 	test_two_columns();
 	test_empty_profile();
 	test_line_cap();
+	test_units();
 	return check_done();
 }

@@ -136,10 +136,43 @@ static const struct {
 	{ " now", -1 },
 };
 
+/* Values in a profile's unit, as text, HTML and the summary show them. */
+static const struct {
+	double v;
+	const char *unit, *want;
+} formats[] = {
+	{ 0, "nanoseconds", "0 ns" },
+	{ 999, "nanoseconds", "999 ns" },
+	{ 1000, "nanoseconds", "1.00 us" },
+	{ 45600000, "nanoseconds", "45.6 ms" },
+	{ 466000000, "nanoseconds", "466 ms" },
+	{ 1234000000, "nanoseconds", "1.23 s" },
+	{ 7200e9, "nanoseconds", "7200 s" },
+	{ 512, "bytes", "512 B" },
+	{ 12 * 1024, "bytes", "12.0 KiB" },
+	{ 3.4 * 1048576, "bytes", "3.40 MiB" },
+	{ 1.5 * 1073741824, "bytes", "1.50 GiB" },
+	{ 123456, "count", "123456" },
+	{ 7, "", "7" },
+};
+
+static void test_format(void)
+{
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		check_str(units__format(formats[i].v, formats[i].unit, buf, sizeof(buf)),
+			  formats[i].want, formats[i].want);
+	check_str(units__quantity("nanoseconds"), "time", "ns is time");
+	check_str(units__quantity("bytes"), "bytes", "bytes are bytes");
+	check_str(units__quantity("count"), "samples", "counts are samples");
+}
+
 int main(void)
 {
 	setenv("TZ", "CET-1", 1);
 	tzset();
+	test_format();
 
 	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
 		double sec = -42;
