@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "collect/event_spec.h"
+#include "collect/mode.h"
 #include "lib/log.h"
 
 enum {
@@ -57,6 +58,16 @@ static void list_perf(void)
 		       fd >= 0 ? ""
 			       : (ev.type == PERF_TYPE_HARDWARE ? "no PMU on this host" : why));
 	}
+}
+
+/* The modes (collect/mode.h): -e offcpu, -e cpu,offcpu, ... */
+static void list_modes(void)
+{
+	const struct mode_info *m;
+
+	printf("\n%-22s %s\n", "MODE", "DESCRIPTION (combine with commas: -e cpu,offcpu)");
+	for (size_t i = 0; (m = mode__info(i)); i++)
+		printf("%-22s %s\n", m->name, m->help);
 }
 
 static void print_tracepoint(const char *name, void *ctx)
@@ -112,6 +123,7 @@ int cmd_list(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? 0 : 2;
 	list_perf();
+	list_modes();
 	list_tracepoints(tracepoints);
 	return 0;
 }

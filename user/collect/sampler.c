@@ -20,6 +20,7 @@
 #include "collect/source.h"
 #include "lib/log.h"
 #include "lib/u64map.h"
+#include "lib/util.h"
 #include "unwind/unwinder.h"
 
 _Static_assert(SAMPLE_MAX_DEPTH == MAX_STACK_DEPTH, "collect/sample.h and bpf/abi/sample.h agree");
@@ -37,6 +38,7 @@ struct sampler {
 	uint32_t storage;	/* stack map entries per set */
 	uint64_t rotate_at;	/* new entries after which the filling set is drained */
 	unsigned long rotations;
+	double offcpu_swept;	       /* when offcpu_stacks was last emptied (mono_s) */
 	int quiesce_fd, quiesce_inner; /* map-in-map and its map (see sampler__quiesce) */
 	proc_event_fn event_fn;
 	void *event_ctx;
@@ -574,15 +576,37 @@ bool sampler__wants_rotate(const struct sampler *s)
 	return fresh >= s->rotate_at;
 }
 
+/*
+ * offcpu_stacks is not flipped with the sets (bpf/modes/offcpu.bpf.h), so a long run (a
+ * monitor) would fill it: empty it after a drain every SAMPLER_OFFCPU_SWEEP_S. A thread away
+ * across that moment keeps its time and loses its stacks.
+ */
+static void sampler__sweep_offcpu(struct sampler *s)
+{
+	double now = mono_s();
+
+	if (bpf_map__max_entries(s->skel->maps.offcpu_stacks) <= 1) /* no off-CPU mode */
+		return;
+	if (!s->offcpu_swept)
+		s->offcpu_swept = now;
+	if (now - s->offcpu_swept < SAMPLER_OFFCPU_SWEEP_S)
+		return;
+	drain__sweep_stacks(bpf_map__fd(s->skel->maps.offcpu_stacks));
+	s->offcpu_swept = now;
+}
+
 int sampler__rotate(struct sampler *s, sample_fn fn, void *ctx)
 {
 	uint32_t old = s->skel->bss->active & 1;
+	int err;
 
 	__atomic_store_n(&s->skel->bss->active, !old, __ATOMIC_RELEASE);
 	sampler__quiesce(s);
 	s->skel->bss->fresh[old] = 0;
 	s->rotations++;
-	return sampler__drain_set(s, old, fn, ctx);
+	err = sampler__drain_set(s, old, fn, ctx);
+	sampler__sweep_offcpu(s);
+	return err;
 }
 
 int sampler__drain(struct sampler *s, sample_fn fn, void *ctx)

@@ -28,6 +28,8 @@
 #define SAMPLER_STACK_STORAGE 16384
 #define SAMPLER_MAX_STACKS 16384
 #define SAMPLER_ROTATE_DIVISOR 256
+/* How often the off-CPU stacks, kept across sets, are emptied (seconds; at a rotation). */
+#define SAMPLER_OFFCPU_SWEEP_S 600
 
 struct sampler_cfg {
 	bool filter_pids;  /* only pids added with sampler__add_pid() (and, with */
