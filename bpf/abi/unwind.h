@@ -37,7 +37,8 @@ enum unwind_cfa {
 	UNWIND_CFA_RBP,	 /* cfa = rbp + cfa_off */
 	UNWIND_CFA_PLT,	 /* PLT stub: cfa = rsp + cfa_off + ((rip & 15) >= rbp ? 8 : 0) */
 	UNWIND_CFA_SIGNAL, /* signal trampoline: the interrupted registers are in the ucontext at rsp */
-	UNWIND_CFA_END, /* the return address is undefined: the outermost frame (_start, clone) */
+	UNWIND_CFA_END,	 /* the return address is undefined: the outermost frame (_start, clone) */
+	UNWIND_CFA_RSP8, /* cfa = rsp + 8 * cfa_off: frames over 32 KiB */
 };
 
 /*

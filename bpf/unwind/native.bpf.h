@@ -219,6 +219,9 @@ static __always_inline __u32 unwind_cfi_step(struct unwind_scratch *s, struct un
 	case UNWIND_CFA_RBP:
 		cfa = s->bp + r->cfa_off;
 		break;
+	case UNWIND_CFA_RSP8:
+		cfa = s->sp + (__s64)r->cfa_off * 8;
+		break;
 	case UNWIND_CFA_PLT:
 		cfa = s->sp + r->cfa_off + ((s->pc & 15) >= (__u64)r->rbp ? 8 : 0);
 		break;

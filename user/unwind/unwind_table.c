@@ -283,10 +283,13 @@ static void classify_cfa(Dwarf_Frame *f, bool signal, struct unwind_row *r)
 		return;
 	}
 	if (nops == 1 && op_breg(&ops[0], &reg, &off) && (reg == DWARF_RSP || reg == DWARF_RBP)) {
-		if (off != (int16_t)off)
-			return;
-		r->cfa_type = reg == DWARF_RSP ? UNWIND_CFA_RSP : UNWIND_CFA_RBP;
-		r->cfa_off = off;
+		if (off == (int16_t)off) {
+			r->cfa_type = reg == DWARF_RSP ? UNWIND_CFA_RSP : UNWIND_CFA_RBP;
+			r->cfa_off = off;
+		} else if (reg == DWARF_RSP && off % 8 == 0 && off / 8 == (int16_t)(off / 8)) {
+			r->cfa_type = UNWIND_CFA_RSP8; /* a large frame (a buffer on the stack) */
+			r->cfa_off = off / 8;
+		}
 	} else if (is_plt_expr(ops, nops, &off, &k) && off == (int16_t)off) {
 		r->cfa_type = UNWIND_CFA_PLT;
 		r->cfa_off = off;

@@ -65,9 +65,9 @@ awk -v a="$d" -v b="$df" 'BEGIN { exit !(a > b + 20) }'; ok $? "... where frame 
 
 # bad input: a binary whose .eh_frame is garbage is profiled without a crash or a hang
 cp "$W" "$TMP/garbled"
-off=$(readelf -SW "$TMP/garbled" | awk '$2 == ".eh_frame" { print strtonum("0x" $5) }')
-size=$(readelf -SW "$TMP/garbled" | awk '$2 == ".eh_frame" { print strtonum("0x" $6) }')
-head -c "$size" /dev/urandom | dd of="$TMP/garbled" bs=1 seek="$off" conv=notrunc 2> /dev/null
+read -r off size <<< "$(readelf -SW "$TMP/garbled" | awk '$2 == ".eh_frame" { print $5, $6 }')"
+head -c $((0x$size)) /dev/urandom | dd of="$TMP/garbled" bs=1 seek=$((0x$off)) conv=notrunc 2> /dev/null
+cmp -s "$W" "$TMP/garbled"; ok $([ $? -eq 1 ]; echo $?) "garbled copy differs from the workload"
 timeout 30 "$BPFPROF" record -F 499 -o "$TMP/garbled.folded" -- "$TMP/garbled" recurse 2 > /dev/null 2> "$TMP/garbled.err"
 ok $? "garbled .eh_frame: recorded, exit 0"
 [ "$(total "$TMP/garbled.folded")" -ge 100 ]; ok $? "garbled .eh_frame: samples kept ($(total "$TMP/garbled.folded"))"
