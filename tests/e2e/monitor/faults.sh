@@ -12,7 +12,9 @@ left=0 seen=0
 for i in 1 2 3; do
 	"$BPFPROF" monitor -F 499 --window 1s --dir "$H" --socket "$TMP/ctl" 2> "$TMP/mon$i.err" & mp=$!
 	cleanup_pids+=($mp)
-	sleep "2.$((RANDOM % 10))"
+	# kill it at a random point once it writes windows (a loaded machine starts slower)
+	for _ in $(seq 100); do [ "$(ls "$H" 2> /dev/null | grep -c 'pb.gz$')" -ge "$i" ] && break; sleep 0.1; done
+	sleep "1.$((RANDOM % 10))"
 	ids=$(progs_of "$mp")
 	seen=$((seen + $(echo $ids | wc -w)))
 	kill -9 "$mp"; wait "$mp" 2> /dev/null
@@ -41,7 +43,7 @@ sleep 3
 errs=$(grep -c 'cannot write a window.*No space left on device' "$TMP/full.err")
 [ "$errs" -eq 1 ]; ok $? "a full disk is logged once ($(grep -m1 'cannot write' "$TMP/full.err"))"
 rm -f "$F/filler"
-sleep 2.5
+for _ in $(seq 100); do grep -q 'written again' "$TMP/full.err" && break; sleep 0.1; done
 grep -q 'written again' "$TMP/full.err"; ok $? "and the recovery too"
 kill -INT "$mp"; wait "$mp"; ok $? "the monitor kept running and exits 0"
 broken=0

@@ -27,7 +27,7 @@ for f in "$H"/*.pb.gz; do
 	# the first and last windows are partial: check the split on the full ones
 	if [ "$t" -ge 150 ]; then
 		a=$(share "$TMP/w.folded" ';hot_a;')
-		within "$a" 50 70 || { bad=$((bad + 1)); note "window $f: hot_a $a% of $t"; }
+		within "$a" 45 75 || { bad=$((bad + 1)); note "window $f: hot_a $a% of $t"; }
 	fi
 done
 [ "$n" -ge 6 ] && [ "$bad" -eq 0 ]; ok $? "$n windows written, each with the 60% split ($bad bad)"
