@@ -467,6 +467,8 @@ int record_cfg__check(struct record_cfg *cfg, struct event_spec *ev, enum out_fo
 		else
 			cfg->rate.period = 1; /* every fault / switch: exact counts */
 	}
+	if (ev->kind == EV_NONE) /* modes only: each counts every event; a default -F is moot */
+		cfg->rate = (struct sample_rate){ 0 };
 	if (ev->kind != EV_PERF && (cfg->rate.freq || cfg->rate.period))
 		return fprintf(stderr,
 			       "bpfprof: -F and -c apply to perf events; %s counts every hit\n",
