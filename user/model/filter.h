@@ -16,8 +16,8 @@
 #define FILTER_MAX_LABELS 8
 
 struct profile_filter {
-	const char *comm; /* regex source, NULL: any */
-	pid_t pid;	  /* 0: any */
+	const char *comm;		       /* regex source, NULL: any */
+	pid_t pid;			       /* 0: any */
 	const char *labels[FILTER_MAX_LABELS]; /* "key=value", borrowed */
 	int nlabels;
 	regex_t comm_re; /* private: compiled by profile_filter__compile */

@@ -76,8 +76,8 @@ struct profile *profile__new(void)
 	p->index = calloc(1, sizeof(*p->index));
 	if (!p->index)
 		goto out_free;
-	if (slot_index__init(&p->index->frames, 1024) || slot_index__init(&p->index->stacks, 1024) ||
-	    slot_index__init(&p->index->labels, 16))
+	if (slot_index__init(&p->index->frames, 1024) ||
+	    slot_index__init(&p->index->stacks, 1024) || slot_index__init(&p->index->labels, 16))
 		goto out_free;
 	/* Label set 0, the empty one, is what unlabeled stacks point at. */
 	p->labelsets = calloc(1, sizeof(*p->labelsets));

@@ -60,7 +60,7 @@ struct pf_value_type {
 struct pf_stack {
 	uint32_t *ids; /* frame ids, root first */
 	uint32_t depth;
-	uint32_t labels; /* index into labelsets; 0: none */
+	uint32_t labels;		     /* index into labelsets; 0: none */
 	uint64_t values[PROFILE_MAX_VALUES]; /* [0, nvalues) used, the rest 0 */
 };
 
@@ -91,7 +91,7 @@ struct profile {
 	uint64_t totals[PROFILE_MAX_VALUES];		/* totals[c] = sum of stacks[].values[c] */
 	struct pf_labelset *labelsets;			/* [0] is the empty set */
 	size_t nlabelsets;
-	struct profile_index *index;			/* private: hash tables for interning */
+	struct profile_index *index; /* private: hash tables for interning */
 };
 
 /* A profile with one column, {"samples","count"}. NULL on -ENOMEM. */
