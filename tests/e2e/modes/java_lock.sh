@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# -e lock on a JVM whose 3 threads contend for one synchronized block (tests/java/Contend.java):
+# the waits to enter the monitor (ObjectMonitor::enter, parked on a futex) add up to what the
+# threads measured themselves (+-20 %), and the Java frames show through the agent's perf map:
+# Contend.waitForLock_[j] above the monitorenter.
+source "$(dirname "$0")/../lib.sh"
+JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
+[ -x "$JAVA" ] || { note "skip: no JDK 17"; done_testing; exit; }
+
+out=$("$BPFPROF" record -e lock -o "$TMP/j.folded" -- "$JAVA" -cp "$BUILD/tests/java" Contend 3 \
+	2>"$TMP/err")
+ok $? "record -e lock -- java Contend runs, and the JVM exits 0"
+waited=$(sed -n 's/.*waited_ns=\([0-9]*\).*/\1/p' <<<"$out")
+grep -v '^#' "$TMP/j.folded" | grep 'ObjectMonitor::enter' >"$TMP/enter.folded"
+got=$(total "$TMP/enter.folded")
+named=$(share "$TMP/enter.folded" 'Contend\.waitForLock_\[j\];[^;]*monitorenter')
+note "threads measured ${waited} ns getting in; ObjectMonitor::enter waits ${got} ns, ${named} % under Contend.waitForLock_[j]"
+ok "$(awk -v g="$got" -v w="$waited" 'BEGIN { exit !(w > 0 && g >= 0.8 * w && g <= 1.2 * w) }'; echo $?)" \
+	"monitor waits within 20 % of the threads' own measure"
+ok "$(within "$named" 50 100; echo $?)" "most of it under Contend.waitForLock_[j] -> monitorenter ($named %)"
+done_testing

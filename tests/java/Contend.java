@@ -1,0 +1,50 @@
+/*
+ * Contend.java - Java monitor contention with a known site: 3 threads enter one synchronized
+ * block in Contend.waitForLock() and hold it ~1 ms (busy), so the others block on the monitor.
+ * Prints "waited_ns=N locks=N" (time spent getting in, summed over threads). Usage: Contend [SECONDS]
+ */
+public class Contend {
+	static final Object LOCK = new Object();
+	static volatile long sink;
+	static long deadline;
+
+	static long hold(long ns) {
+		long t0 = System.nanoTime(), x = 0;
+		while (System.nanoTime() - t0 < ns)
+			x++;
+		return x;
+	}
+
+	static long waitForLock() {
+		long t0 = System.nanoTime();
+		synchronized (LOCK) {
+			long waited = System.nanoTime() - t0;
+			sink += hold(1000000);
+			return waited;
+		}
+	}
+
+	public static void main(String[] args) throws Exception {
+		double secs = args.length > 0 ? Double.parseDouble(args[0]) : 2;
+		deadline = System.nanoTime() + (long)(secs * 1e9);
+		long[] waited = new long[3], locks = new long[3];
+		Thread[] t = new Thread[3];
+		for (int i = 0; i < 3; i++) {
+			final int k = i;
+			t[i] = new Thread(() -> {
+				while (System.nanoTime() < deadline) {
+					waited[k] += waitForLock();
+					locks[k]++;
+				}
+			}, "worker-" + i);
+			t[i].start();
+		}
+		long w = 0, n = 0;
+		for (int i = 0; i < 3; i++) {
+			t[i].join();
+			w += waited[i];
+			n += locks[i];
+		}
+		System.out.println("waited_ns=" + w + " locks=" + n);
+	}
+}
