@@ -7,8 +7,9 @@
  * (frame indexes, root first) with one weight. speedscope takes one weight per sample, so of the
  * profile's columns this writes the first time column (unit "nanoseconds", e.g. {"cpu",
  * "nanoseconds"} next to {"samples","count"}): a measured time is what speedscope's time axis
- * means, and it shows it as ms. Without one it writes column 0, the sample counts the folded
- * output has, with unit "none"; the period is in the profile name for the reader.
+ * means, and it shows it as ms. Else the first "bytes" column (-e alloc), which speedscope shows
+ * as KB/MB. Without either it writes column 0, the sample counts the folded output has, with
+ * unit "none"; the period is in the profile name for the reader.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -45,7 +46,18 @@ static int weight__column(const struct profile *p)
 	for (int c = 0; c < p->nvalues; c++)
 		if (!strcmp(p->types[c].unit, "nanoseconds"))
 			return c;
+	for (int c = 0; c < p->nvalues; c++)
+		if (!strcmp(p->types[c].unit, "bytes")) /* -e alloc */
+			return c;
 	return 0;
+}
+
+/* speedscope's name for the column's unit: nanoseconds and bytes it knows, the rest is "none". */
+static const char *weight__unit(const struct profile *p, int col)
+{
+	const char *u = p->types[col].unit;
+
+	return !strcmp(u, "nanoseconds") || !strcmp(u, "bytes") ? u : "none";
 }
 
 static void samples__write(const struct profile *p, const size_t *order, int col, FILE *out)
@@ -71,7 +83,8 @@ static void name__write(const struct profile *p, const struct emit_opts *opts, F
 	char name[512];
 
 	if (!title[0]) {
-		snprintf(name, sizeof(name), "%s samples (%s%s)", p->meta.event,
+		snprintf(name, sizeof(name), "%s %s (%s%s)", p->meta.event,
+			 strcmp(p->types[0].unit, "count") ? p->types[0].type : "samples",
 			 p->meta.host[0] ? "host " : "", p->meta.host);
 		title = name;
 	}
@@ -93,7 +106,7 @@ int speedscope__write(const struct profile *p, FILE *out, const struct emit_opts
 	fputs("\"profiles\":[{\"type\":\"sampled\",\"name\":", out);
 	name__write(p, opts, out);
 	fprintf(out, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64 ",\n",
-		strcmp(p->types[col].unit, "nanoseconds") ? "none" : "nanoseconds", p->totals[col]);
+		weight__unit(p, col), p->totals[col]);
 	samples__write(p, order, col, out);
 	fputs("}]}\n", out);
 	free(order);
