@@ -34,4 +34,13 @@ if command -v systemd-analyze > /dev/null; then
 	! grep -v -e 'Failed to open' -e 'dependency' -e 'network-online' -e '^$' "$TMP/verify" | grep -qi 'bpfprof.service'
 	ok $? "systemd-analyze verify finds nothing wrong with the unit $(head -c 300 "$TMP/verify")"
 fi
+# make install: the binary and the agent side by side, bin/ linking there, the unit pointing at it
+D=$TMP/root
+make -s -C "$ROOT" install BUILD="$BUILD" DESTDIR="$D" PREFIX=/usr > "$TMP/install.out" 2>&1
+ok $? "make install DESTDIR=... PREFIX=/usr"
+[ -x "$D/usr/lib/bpfprof/bpfprof" ] && [ -f "$D/usr/lib/bpfprof/libbpfprof-agent.so" ] &&
+	[ "$(readlink "$D/usr/bin/bpfprof")" = ../lib/bpfprof/bpfprof ] && "$D/usr/bin/bpfprof" version > /dev/null
+ok $? "  installs bpfprof with its agent beside it, bin/bpfprof runs"
+grep -q '^ExecStart=/usr/bin/bpfprof monitor' "$D/etc/systemd/system/bpfprof.service" && [ -f "$D/etc/bpfprof/monitor.conf" ]
+ok $? "  the unit runs the installed binary; an options file is there"
 done_testing
