@@ -19,7 +19,7 @@ static const struct mode_info modes[MODE_MAX] = {
 			"contended futex waits (mutexes, condition variables): ns and count",
 			"delay", "nanoseconds", "contentions", SAMPLE_LOCK },
 	[MODE_ALLOC] = { "alloc",
-			 "native allocations (malloc, calloc, realloc, aligned_alloc): bytes and objects, one sample per --alloc-interval bytes",
+			 "native allocations of -p/COMMAND (malloc, calloc, realloc, aligned_alloc): bytes and objects, one sample per --alloc-interval bytes",
 			 "alloc_space", "bytes", "alloc_objects", SAMPLE_ALLOC },
 };
 
@@ -85,6 +85,12 @@ int mode__check(const struct event_spec *ev, bool has_target, char *err, size_t 
 		snprintf(
 			err, len,
 			"-e wall needs a target: give -p PID or -- COMMAND (host-wide, wall time is mostly idle threads); for every thread of the host use -e cpu,offcpu");
+		return -EINVAL;
+	}
+	if ((ev->modes & MODE_BIT(MODE_ALLOC)) && !has_target) {
+		snprintf(
+			err, len,
+			"-e alloc needs a target: give -p PID or -- COMMAND (its uprobes trap on every malloc call: host-wide they would slow every process)");
 		return -EINVAL;
 	}
 	return 0;

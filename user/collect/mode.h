@@ -56,7 +56,7 @@ int mode__layout(const struct event_spec *ev, struct pf_value_type *types,
 		 struct sample_columns *cols);
 
 /*
- * What ev needs that this recording lacks: wall needs a target (-p or a command). 0, or
+ * What ev needs that this recording lacks: wall and alloc need a target (-p or a command). 0, or
  * -EINVAL with the reason and its fix in err.
  */
 int mode__check(const struct event_spec *ev, bool has_target, char *err, size_t len);

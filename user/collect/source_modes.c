@@ -176,11 +176,6 @@ static int alloc_start(struct source *src, const struct event_spec *ev)
 		return fprintf(stderr, "bpfprof: cannot fill the allocation sampler's table: %s\n",
 			       strerror(-err)),
 		       err;
-	if (!src->npids) { /* host-wide: every process of this libc */
-		err = alloc_target__find(0, NULL, &t, why, sizeof(why));
-		if (!err)
-			err = alloc_attach_one(src, -1, &t);
-	}
 	for (i = 0; i < src->npids && !err; i++) {
 		bool cmd = src->pids[i] == src->cmd_pid;
 

@@ -39,4 +39,8 @@ if cc -nostdlib -static -o "$TMP/nomalloc" "$TMP/s.S" 2>/dev/null; then
 		[ "$(grep -c . "$TMP/nerr")" -eq 1 ]
 	ok $? "a static binary without malloc: one line, exit $rc ($(cut -c1-70 "$TMP/nerr"))"
 fi
+"$BPFPROF" record -e alloc -d 1 -o "$TMP/h.folded" 2>"$TMP/herr"
+rc=$?
+[ "$rc" -ne 0 ] && grep -q 'needs a target' "$TMP/herr" && [ "$(grep -c . "$TMP/herr")" -eq 1 ]
+ok $? "host-wide alloc is refused in one line (exit $rc)"
 done_testing
