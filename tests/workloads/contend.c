@@ -9,20 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "now_ns.h"
 
 #define THREADS 3
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t end_ns, waited[THREADS], locks[THREADS];
 static volatile uint64_t sink;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 __attribute__((noinline)) static void hold_lock(uint64_t ns)
 {

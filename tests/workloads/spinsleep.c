@@ -8,16 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "now_ns.h"
 
 static volatile uint64_t sink;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 __attribute__((noinline)) static uint64_t spin_half(uint64_t ns)
 {
