@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "daemon/control.h"
+#include "io/dir.h"
 
 struct control_conn {
 	int fd;
@@ -37,8 +38,8 @@ static int addr__set(struct sockaddr_un *a, const char *path)
 	return 0;
 }
 
-/* The directory of path, created 0700 when missing (only its last component). */
-static int dir__make(const char *path)
+/* The socket's directory, created 0700 when missing. */
+static int dir__of_socket(const char *path)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char *slash;
@@ -48,9 +49,7 @@ static int dir__make(const char *path)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
+	return dir__make(dir);
 }
 
 static int connect_to(const char *path)
@@ -76,7 +75,7 @@ int control__listen(const char *path, char *err, size_t errlen)
 	struct sockaddr_un a;
 	int fd, e;
 
-	if ((e = addr__set(&a, path)) || (e = dir__make(path)))
+	if ((e = addr__set(&a, path)) || (e = dir__of_socket(path)))
 		return fail(err, errlen, e, "cannot create the control socket", path);
 	fd = connect_to(path);
 	if (fd >= 0) {

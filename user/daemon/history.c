@@ -29,6 +29,7 @@
 #include "daemon/history.h"
 #include "emit/emitters.h"
 #include "io/atomic_file.h"
+#include "io/dir.h"
 #include "io/pprof_input.h"
 #include "lib/units.h"
 
@@ -169,32 +170,15 @@ static int dir__scan(const char *dir, bool clean, struct window **out, size_t *n
 }
 
 /* mkdir DIR (parents 0755, DIR itself 0700) unless it exists as a directory. */
-static int dir__make(const char *dir, char *err, size_t errlen)
+static int history__mkdir(const char *dir, char *err, size_t errlen)
 {
-	char *path = strdup(dir);
-	struct stat st;
-	int rc = 0;
+	int rc = dir__make(dir);
 
-	if (!path)
-		return -ENOMEM;
-	for (char *s = path + 1; *s && !rc; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST)
-			rc = -errno;
-		*s = '/';
-	}
-	if (!rc && mkdir(path, 0700) && errno != EEXIST)
-		rc = -errno;
-	if (!rc && (stat(path, &st) || !S_ISDIR(st.st_mode)))
-		rc = -ENOTDIR;
 	if (rc)
 		snprintf(
 			err, errlen,
 			"cannot create history directory '%s': %s; give --dir a writable directory",
 			dir, strerror(-rc));
-	free(path);
 	return rc;
 }
 
@@ -259,7 +243,7 @@ int history__open(struct history **out, const struct history_cfg *cfg, char *err
 	h->cfg = *cfg;
 	h->cfg.dir = h->dir;
 	h->lock_fd = -1;
-	rc = dir__make(h->dir, err, errlen);
+	rc = history__mkdir(h->dir, err, errlen);
 	if (!rc)
 		rc = dir__lock(h, err, errlen);
 	if (!rc)

@@ -22,6 +22,7 @@
 
 #include "daemon/spool.h"
 #include "io/atomic_file.h"
+#include "io/dir.h"
 
 #define SPOOL_SUFFIX ".spool"
 #define SPOOL_DIGITS 16
@@ -110,28 +111,6 @@ static int entry__cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* mkdir -p with mode 0700 for what it creates. */
-static int dir__create(const char *dir)
-{
-	char *p = strdup(dir);
-	int err = 0;
-
-	if (!p)
-		return -ENOMEM;
-	for (char *c = p + 1; *c && !err; c++) {
-		if (*c != '/')
-			continue;
-		*c = 0;
-		if (mkdir(p, 0700) && errno != EEXIST)
-			err = -errno;
-		*c = '/';
-	}
-	if (!err && mkdir(p, 0700) && errno != EEXIST)
-		err = -errno;
-	free(p);
-	return err;
-}
-
 static int dir__usable(const char *dir)
 {
 	struct stat st;
@@ -187,7 +166,7 @@ int spool__open(struct spool **out, const char *dir, uint64_t max_bytes, char *e
 	s->max_bytes = max_bytes;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->put_lock, NULL);
-	rc = dir__create(dir);
+	rc = dir__make(dir);
 	if (!rc)
 		rc = dir__usable(dir);
 	if (!rc)
