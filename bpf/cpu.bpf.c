@@ -225,6 +225,27 @@ static __always_inline void take_user_stack(void *ctx, void *stacks, struct samp
 }
 
 /*
+ * The same for a stack that must outlive the sets (off-CPU): frame-pointer walks into fp_map,
+ * CFI walks into offcpu_ustacks. *id and *ustack as in struct sample_key.
+ */
+static __always_inline void take_user_stack_kept(void *ctx, void *fp_map, __s32 *id, __u64 *ustack)
+{
+	struct unwind_proc *proc = NULL;
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+
+	if (unwind_mode != UNWIND_MODE_FP)
+		proc = bpf_map_lookup_elem(&unwind_procs, &pid);
+	if (!proc) {
+		*id = get_stack(ctx, fp_map, BPF_F_USER_STACK, STAT_USTACK_LOST,
+				STAT_USTACK_COLLISION);
+		return;
+	}
+	*ustack = unwind_user(proc, &offcpu_ustacks, id);
+	if (*ustack)
+		*id = 0;
+}
+
+/*
  * The stacks of the current task into key: the one place every mode takes them (cpu samples,
  * off-CPU switches, futex waits, allocations), so how stacks are walked is decided here once.
  */

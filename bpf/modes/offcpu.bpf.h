@@ -31,6 +31,7 @@ const volatile bool offcpu_runnable = false; /* wall: preempted time counts too 
 struct offcpu_start {
 	__u64 ns; /* bpf_ktime_get_ns() when it left */
 	__s32 kstack_id, ustack_id;
+	__u64 ustack; /* a CFI walk's key in offcpu_ustacks (bpf/unwind/native.bpf.h), or 0 */
 };
 
 /* tid -> when it left the CPU, and with which stacks */
@@ -74,8 +75,7 @@ static __always_inline void offcpu_leave(void *ctx, struct task_struct *prev)
 		st.kstack_id = get_stack(ctx, &offcpu_stacks, OFFCPU_SKIP, STAT_KSTACK_LOST,
 					 STAT_KSTACK_COLLISION);
 	if (want_user)
-		st.ustack_id = get_stack(ctx, &offcpu_stacks, BPF_F_USER_STACK, STAT_USTACK_LOST,
-					 STAT_USTACK_COLLISION);
+		take_user_stack_kept(ctx, &offcpu_stacks, &st.ustack_id, &st.ustack);
 	st.ns = bpf_ktime_get_ns();
 	bpf_map_update_elem(&offcpu_starts, &tid, &st, BPF_ANY);
 }
@@ -93,6 +93,7 @@ static __always_inline void offcpu_return(struct task_struct *next)
 	delta = bpf_ktime_get_ns() - st->ns;
 	key.kstack_id = st->kstack_id;
 	key.ustack_id = st->ustack_id;
+	key.ustack = st->ustack;
 	bpf_map_delete_elem(&offcpu_starts, &tid);
 	if (delta < offcpu_min_ns)
 		return;

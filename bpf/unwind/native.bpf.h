@@ -58,6 +58,17 @@ struct {
 USTACK_MAP(ustacks0);
 USTACK_MAP(ustacks1);
 
+/*
+ * User stacks that must outlive a set: an off-CPU block (modes/offcpu.bpf.h) is counted at a
+ * later switch, after any number of drains. Never emptied by a drain; LRU makes room.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u64);
+	__type(value, struct unwind_stack);
+	__uint(max_entries, 16384); /* as offcpu_stacks */
+} offcpu_ustacks SEC(".maps");
+
 struct unwind_scratch {
 	struct unwind_stack st; /* the stack being built (ips, len), then stored */
 	__u64 pc, sp, bp;

@@ -122,6 +122,7 @@ static void sampler__configure_unwind(struct sampler *s, const struct sampler_cf
 	skel->rodata->unwind_mode = s->unwind;
 	bpf_map__set_max_entries(skel->maps.ustacks0, on ? s->storage : 1);
 	bpf_map__set_max_entries(skel->maps.ustacks1, on ? s->storage : 1);
+	bpf_map__set_max_entries(skel->maps.offcpu_ustacks, on ? s->storage : 1);
 	bpf_map__set_max_entries(skel->maps.unwind_rows,
 				 on ? (cfg->unwind_rows ?: UNWIND_DEFAULT_ROWS) : 1);
 	if (!on)
@@ -365,6 +366,7 @@ struct drain {
 	struct u64map *ips;    /* stack id + 1 -> ips (malloc'd, leaf first, 0-terminated) */
 	struct u64map *uips;   /* the same for ustacks: its key -> ips */
 	int offcpu_fd;	       /* kind OFFCPU's stacks, kept across sets */
+	int offcpu_ustacks_fd; /* ... and their CFI-walked user stacks */
 	struct u64map *offips; /* the same as ips for offcpu_stacks */
 	sample_fn fn;
 	void *ctx;
@@ -407,9 +409,14 @@ static struct sample_stack drain__stack(struct drain *d, __s32 id)
 	return st;
 }
 
-/* The ips of a stack the BPF unwinder walked (key in ustacks), cached like drain__stack's. */
-static struct sample_stack drain__ustack(struct drain *d, __u64 key)
+/*
+ * The ips of a stack the BPF unwinder walked (key in the set's ustacks, or in offcpu_ustacks
+ * for kind OFFCPU), cached like drain__stack's: one key is one stack in either map.
+ */
+static struct sample_stack drain__ustack(struct drain *d, const struct sample_key *k)
 {
+	__u64 key = k->ustack;
+	int fd = k->kind == BP_KIND_OFFCPU ? d->offcpu_ustacks_fd : d->ustacks_fd;
 	static const uint64_t none[1];
 	struct sample_stack st = { .ips = none };
 	struct unwind_stack us;
@@ -419,7 +426,7 @@ static struct sample_stack drain__ustack(struct drain *d, __u64 key)
 		ips = calloc(MAX_STACK_DEPTH + 1, sizeof(*ips));
 		if (!ips)
 			return st;
-		if (!bpf_map_lookup_elem(d->ustacks_fd, &key, &us))
+		if (!bpf_map_lookup_elem(fd, &key, &us))
 			memcpy(ips, us.ips,
 			       (us.len < MAX_STACK_DEPTH ? us.len : MAX_STACK_DEPTH) *
 				       sizeof(*ips));
@@ -461,7 +468,7 @@ static void drain__entries(struct drain *d, const struct sample_key *keys,
 			.tid = keys[i].tid,
 			.kind = keys[i].kind,
 			.kernel = drain__kind_stack(d, &keys[i], keys[i].kstack_id),
-			.user = keys[i].ustack ? drain__ustack(d, keys[i].ustack)
+			.user = keys[i].ustack ? drain__ustack(d, &keys[i])
 					       : drain__kind_stack(d, &keys[i], keys[i].ustack_id),
 			.count = vals[i].count,
 			.weight = vals[i].weight,
@@ -546,6 +553,7 @@ static int sampler__drain_set(struct sampler *s, int set, sample_fn fn, void *ct
 		.ips = u64map__new(),
 		.uips = u64map__new(),
 		.offcpu_fd = bpf_map__fd(skel->maps.offcpu_stacks),
+		.offcpu_ustacks_fd = bpf_map__fd(skel->maps.offcpu_ustacks),
 		.offips = u64map__new(),
 		.fn = fn,
 		.ctx = ctx,

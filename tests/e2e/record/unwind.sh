@@ -63,6 +63,32 @@ note "dd: $d% reach dd's main with CFI, $df% by frame pointers"
 within "$d" 90 100; ok $? "dd through libc reaches main ($d%)"
 awk -v a="$d" -v b="$df" 'BEGIN { exit !(a > b + 20) }'; ok $? "... where frame pointers reach it less ($df%)"
 
+# a JVM thread blocked in a futex (-e offcpu): Java's main thread sleeping, through libjvm and
+# libc (no frame pointers) down to the futex, must reach the thread's start
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
+if [ -x "$JAVA_HOME/bin/javac" ]; then
+	cat > "$TMP/Blocked.java" <<'JAVA'
+public class Blocked {
+	public static void main(String[] a) throws Exception {
+		long end = System.currentTimeMillis() + Long.parseLong(a[0]) * 1000;
+		while (System.currentTimeMillis() < end)
+			Thread.sleep(50);
+	}
+}
+JAVA
+	"$JAVA_HOME/bin/javac" -d "$TMP" "$TMP/Blocked.java"
+	for u in auto fp; do
+		"$BPFPROF" record --unwind $u -e offcpu --java off -o "$TMP/java_$u.folded" -- "$JAVA_HOME/bin/java" -cp "$TMP" Blocked 3 > /dev/null 2>&1
+	done
+	re='clone3;start_thread;ThreadJavaMain;JavaMain;.*JVM_Sleep;.*__futex_abstimed_wait_common'
+	j=$(share "$TMP/java_auto.folded" "$re") jf=$(share "$TMP/java_fp.folded" "$re")
+	note "JVM main thread asleep, whole stack: $j% of off-CPU time with CFI, $jf% by frame pointers"
+	within "$j" 1 100; ok $? "a futex-blocked JVM thread reaches clone3;start_thread;...;JVM_Sleep;...;futex ($j%)"
+	within "$jf" 0 0; ok $? "... which frame pointers never reach ($jf%)"
+else
+	note "no javac: JVM check skipped"
+fi
+
 # bad input: a binary whose .eh_frame is garbage is profiled without a crash or a hang
 cp "$W" "$TMP/garbled"
 read -r off size <<< "$(readelf -SW "$TMP/garbled" | awk '$2 == ".eh_frame" { print $5, $6 }')"
