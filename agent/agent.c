@@ -9,6 +9,9 @@
  * followed by lines for the PC ranges that run inlined code, named by the inline chain outermost
  * first: "7f..b00 40 Burn.round->Burn.hotA->Burn.step". Unloaded methods are reported to mapfile.c,
  * which drops their lines from the map once most of it is dead (compact=, grace= options).
+ * Beside the map, /tmp/perf-PID.threads names each thread's tid with its whole Java name
+ * (threads.c): from ThreadStart, which runs on the new thread, and for threads already running
+ * at an attach from HotSpot's own record of their tid (hotspot.c).
  *
  * It lives inside someone else's process: it never leaves a JNI exception pending, never blocks in
  * a callback beyond one buffered write, frees everything JVMTI allocates, and if it cannot write
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -227,6 +231,81 @@ static void JNICALL agent__on_dynamic_code(jvmtiEnv *ti, const char *name, const
 	mapfile__add((uintptr_t)address, length, 0, line, n);
 }
 
+/* The current thread's Java name to the threads file, under its kernel tid. */
+static void JNICALL agent__on_thread_start(jvmtiEnv *ti, JNIEnv *jni, jthread thread)
+{
+	jvmtiThreadInfo info = { 0 };
+
+	if ((*ti)->GetThreadInfo(ti, thread, &info) != JVMTI_ERROR_NONE)
+		return;
+	if (info.name)
+		threads__start((int)syscall(SYS_gettid), info.name);
+	agent__free(info.name);
+	if (jni && info.thread_group)
+		(*jni)->DeleteLocalRef(jni, info.thread_group);
+	if (jni && info.context_class_loader)
+		(*jni)->DeleteLocalRef(jni, info.context_class_loader);
+}
+
+static void JNICALL agent__on_thread_end(jvmtiEnv *ti, JNIEnv *jni, jthread thread)
+{
+	threads__end((int)syscall(SYS_gettid));
+}
+
+/* One thread that ran before we listened: its tid from HotSpot (eetop: the JavaThread*). */
+static void agent__add_running_thread(JNIEnv *jni, jfieldID eetop, jthread thread)
+{
+	jvmtiThreadInfo info = { 0 };
+	jvmtiEnv *ti = agent_jvmti;
+	int tid;
+
+	if ((*ti)->GetThreadInfo(ti, thread, &info) != JVMTI_ERROR_NONE)
+		return;
+	if (info.name) {
+		tid = hotspot__tid((uintptr_t)(*jni)->GetLongField(jni, thread, eetop), info.name);
+		if (tid > 0)
+			threads__start(tid, info.name);
+	}
+	agent__free(info.name);
+	if (info.thread_group)
+		(*jni)->DeleteLocalRef(jni, info.thread_group);
+	if (info.context_class_loader)
+		(*jni)->DeleteLocalRef(jni, info.context_class_loader);
+}
+
+/* Threads already running (at an attach, or at VM init for the main thread): name them too. */
+static void agent__add_running_threads(JNIEnv *jni)
+{
+	jvmtiEnv *ti = agent_jvmti;
+	jthread *threads = NULL;
+	jfieldID eetop = NULL;
+	jclass klass;
+	jint n = 0;
+
+	if (!jni)
+		return;
+	hotspot__init((const void *)(*ti)->GetThreadInfo);
+	klass = (*jni)->FindClass(jni, "java/lang/Thread");
+	if (klass)
+		eetop = (*jni)->GetFieldID(jni, klass, "eetop", "J");
+	if ((*jni)->ExceptionCheck(jni))
+		(*jni)->ExceptionClear(jni); /* a JVM without eetop: new threads still get names */
+	if (eetop && (*ti)->GetAllThreads(ti, &n, &threads) == JVMTI_ERROR_NONE) {
+		for (jint i = 0; i < n; i++) {
+			agent__add_running_thread(jni, eetop, threads[i]);
+			(*jni)->DeleteLocalRef(jni, threads[i]);
+		}
+		agent__free(threads);
+	}
+	if (klass)
+		(*jni)->DeleteLocalRef(jni, klass);
+}
+
+static void JNICALL agent__on_vm_init(jvmtiEnv *ti, JNIEnv *jni, jthread thread)
+{
+	agent__add_running_threads(jni);
+}
+
 /* Ask the JVM to re-send events for code that existed before we listened. */
 static void agent__replay(void)
 {
@@ -238,12 +317,15 @@ static void agent__replay(void)
 	mapfile__replay_end();
 }
 
-static int agent__listen(void)
+static int agent__listen(bool attached, bool threads_ok)
 {
 	jvmtiEventCallbacks cb = {
 		.CompiledMethodLoad = agent__on_compiled_method_load,
 		.DynamicCodeGenerated = agent__on_dynamic_code,
 		.CompiledMethodUnload = agent__on_compiled_method_unload,
+		.ThreadStart = agent__on_thread_start,
+		.ThreadEnd = agent__on_thread_end,
+		.VMInit = agent__on_vm_init,
 	};
 	jvmtiCapabilities caps = { .can_generate_compiled_method_load_events = 1 };
 	jvmtiEnv *ti = agent_jvmti;
@@ -255,6 +337,14 @@ static int agent__listen(void)
 	    (*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_DYNAMIC_CODE_GENERATED,
 					    NULL) != JVMTI_ERROR_NONE)
 		return -1;
+	/* Thread names are a bonus: a JVM refusing them still gets its map. */
+	if (threads_ok) {
+		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_THREAD_START, NULL);
+		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_THREAD_END, NULL);
+		if (!attached)
+			(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_VM_INIT,
+							NULL);
+	}
 	/* Unloads only tell which lines a compaction may drop. */
 	if (agent_opts.compact)
 		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE,
@@ -266,6 +356,7 @@ static int agent__listen(void)
 static int agent__start(JavaVM *vm, const char *options, bool attached)
 {
 	char msg[PATH_MAX + 256];
+	bool threads_ok;
 
 	if (agent_opts__parse(&agent_opts, options, msg, sizeof(msg)))
 		agent__log("%s", msg);
@@ -273,12 +364,15 @@ static int agent__start(JavaVM *vm, const char *options, bool attached)
 		agent__log("%s", msg);
 		return -1;
 	}
+	threads_ok = !threads__open(&agent_opts, getpid(), msg, sizeof(msg));
+	if (!threads_ok)
+		agent__log("%s", msg);
 	agent_vm = vm;
 	if ((*vm)->GetEnv(vm, (void **)&agent_jvmti, JVMTI_VERSION_1_2) != JNI_OK) {
 		agent__log("this JVM offers no JVMTI 1.2; use a HotSpot JVM 8 or newer");
 		return -1;
 	}
-	if (agent__listen()) {
+	if (agent__listen(attached, threads_ok)) {
 		agent__log(
 			"the JVM refused the JIT events (can_generate_compiled_method_load_events); Java frames stay unnamed");
 		(*agent_jvmti)->DisposeEnvironment(agent_jvmti);
@@ -288,6 +382,8 @@ static int agent__start(JavaVM *vm, const char *options, bool attached)
 	atomic_store(&agent_active, true);
 	if (attached)
 		agent__replay();
+	if (attached && threads_ok)
+		agent__add_running_threads(agent__jni());
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  * The agent is split so that everything which does not talk to the JVM (option parsing, name
  * formatting, inline PC ranges, the growable string) is plain C without <jvmti.h>; the unit
  * tests #include those files directly. agent.c is the only file that calls JVMTI, mapfile.c the
- * only one that touches the map file.
+ * only one that touches the map file, threads.c the only one that touches the threads file, and
+ * hotspot.c the only one that reads HotSpot's own structures.
  *
  * Invariants: its reader takes the LAST line covering an address, so every writer appends whole
  * lines, a method's inline lines come right after its whole-range line, and events that happen
@@ -173,6 +174,34 @@ void mapfile__replay_end(void);
 void mapfile__stop_rewrites(void);
 
 const char *mapfile__path(void);
+
+/* --- threads.c: DIR/perf-PID.threads, "TID NAME" per Java thread (last line wins) --- */
+#define THREAD_NAME_MAX 255 /* longer names are cut */
+
+/* Create (empty) DIR/perf-PID.threads to append to. 0/-errno, with a message in err. */
+int threads__open(const struct agent_opts *opts, int pid, char *err, size_t err_len);
+/* Thread tid runs the Java thread name (from now on). One write() under a short lock. */
+void threads__start(int tid, const char *name);
+/* Thread tid ended: its line may go in a rewrite, grace seconds from now. */
+void threads__end(int tid);
+/*
+ * The line "TID NAME\n" in buf (NUL-terminated): control characters become '?', the name is cut
+ * at THREAD_NAME_MAX bytes. Its length, or 0 when the name is empty or buf too small.
+ */
+size_t threads__line(char *buf, size_t len, int tid, const char *name);
+const char *threads__path(void);
+
+/* --- hotspot.c: HotSpot's native tid of a Java thread that already ran at an attach --- */
+
+/* Find libjvm's exported VMStructs table through any of its functions (once). */
+void hotspot__init(const void *jvm_function);
+/*
+ * The tid of the thread whose JavaThread* (java.lang.Thread.eetop) is java_thread, checked
+ * against the kernel's name for it (hotspot__comm_matches); -1 when not found or not believed.
+ */
+int hotspot__tid(uintptr_t java_thread, const char *name);
+/* Is /proc/self/task/TID/comm the first 15 bytes of name, as HotSpot sets it? */
+bool hotspot__comm_matches(int tid, const char *name);
 
 /* --- agent.c --- */
 void agent__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 struct strset;
+struct thread_names;
 
 struct runtime_cfg {
 	const char *agent_opts; /* the runtime's agent options ("key=value,..."), NULL: defaults */
@@ -48,6 +49,12 @@ struct runtime_ops {
 	void (*finish)(void *state);
 	/* A raw perf-map name -> the name people expect (interned in strs); NULL: keep it. Pure. */
 	const char *(*jit_name)(const char *name, struct strset *strs);
+	/*
+	 * The whole thread names the runtime published for process nspid (its pid in its own
+	 * namespace), read inside rootfd (< 0: the host's root) from a file root or owner owns; NULL:
+	 * none. Pure, like jit_name: the symbolizer keeps the table with the process.
+	 */
+	struct thread_names *(*thread_names)(int rootfd, pid_t nspid, uid_t owner);
 };
 
 extern const struct runtime_ops java_runtime;

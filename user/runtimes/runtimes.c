@@ -117,3 +117,18 @@ const char *runtimes__jit_name(const char *name, struct strset *strs)
 	}
 	return name;
 }
+
+struct thread_names *runtimes__thread_names(int rootfd, pid_t nspid, uid_t owner)
+{
+	struct thread_names *tn;
+
+	errno = ENOENT;
+	for (size_t i = 0; i < NRUNTIMES; i++) {
+		if (!all_runtimes[i]->thread_names)
+			continue;
+		tn = all_runtimes[i]->thread_names(rootfd, nspid, owner);
+		if (tn)
+			return tn;
+	}
+	return NULL;
+}

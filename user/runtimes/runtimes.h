@@ -5,8 +5,9 @@
  *
  * Lifecycle: runtimes__new -> command_env (in the forked child) / prepare (each -p target) /
  * offer and forget (host-wide, as processes come and go) -> finish (before symbolization) ->
- * free. Every call takes NULL (runtimes off) and does nothing. runtimes__jit_name needs no object:
- * the symbolizer calls it for every perf-map name.
+ * free. Every call takes NULL (runtimes off) and does nothing. runtimes__jit_name and
+ * runtimes__thread_names need no object: the symbolizer calls them for perf-map names and for
+ * thread frames.
  */
 #ifndef BPFPROF_RUNTIMES_H
 #define BPFPROF_RUNTIMES_H
@@ -34,5 +35,11 @@ void runtimes__finish(struct runtimes *rt);
 
 /* name as the runtime that wrote it would have people read it (interned in strs), or name. */
 const char *runtimes__jit_name(const char *name, struct strset *strs);
+
+/*
+ * The whole thread names a runtime published for a process (runtime.h thread_names), or NULL:
+ * none (errno: ENOENT, a rootfs refusal, ENOMEM). Free with thread_names__free.
+ */
+struct thread_names *runtimes__thread_names(int rootfd, pid_t nspid, uid_t owner);
 
 #endif /* BPFPROF_RUNTIMES_H */

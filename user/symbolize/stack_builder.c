@@ -101,8 +101,8 @@ static void stacks__kernel_frames(struct stack_builder *b, const struct sample *
 static void stacks__root_frames(struct stack_builder *b, const struct sample *k, uint32_t *ids,
 				uint32_t *n)
 {
-	const char *comm = symbolizer__comm(b->sym, k->pid);
-	char buf[64];
+	const char *comm = symbolizer__comm(b->sym, k->pid), *tname;
+	char buf[64], tcomm[SAMPLE_COMM_LEN + 1], tbuf[300];
 	int64_t fid;
 
 	if (!comm) {
@@ -114,8 +114,10 @@ static void stacks__root_frames(struct stack_builder *b, const struct sample *k,
 		ids[(*n)++] = fid;
 	if (!b->threads)
 		return;
-	snprintf(buf, sizeof(buf), "[%.*s tid=%u]", SAMPLE_COMM_LEN, k->tcomm, k->tid);
-	fid = profile__frame(b->profile, buf, FRAME_THREAD, NULL, NULL);
+	snprintf(tcomm, sizeof(tcomm), "%.*s", SAMPLE_COMM_LEN, k->tcomm);
+	tname = symbolizer__thread_name(b->sym, k->pid, k->tid, tcomm); /* a JVM's whole name */
+	snprintf(tbuf, sizeof(tbuf), "[%.255s tid=%u]", tname ? tname : tcomm, k->tid);
+	fid = profile__frame(b->profile, tbuf, FRAME_THREAD, NULL, NULL);
 	if (fid >= 0)
 		ids[(*n)++] = fid;
 }

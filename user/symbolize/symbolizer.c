@@ -25,6 +25,7 @@
 #include "symbolize/elf_syms.h"
 #include "symbolize/ksyms.h"
 #include "symbolize/perf_map.h"
+#include "runtimes/thread_names.h"
 #include "lib/log.h"
 #include "lib/procfs.h"
 #include "symbolize/procmaps.h"
@@ -63,6 +64,9 @@ struct sym_proc {
 	unsigned long perf_map_epoch; /* when it was last read */
 	int perf_map_refused;	      /* -errno of the rootfs refusal of its perf map, or 0 */
 	uid_t uid, perf_map_owner;    /* effective uid, and the map's owner when refused */
+	struct thread_names *threads; /* whole thread names its runtime published, or NULL */
+	bool threads_done;
+	unsigned long threads_epoch; /* when they were last read */
 };
 
 struct symbolizer {
@@ -120,6 +124,7 @@ static void sym_proc__free(uint64_t key, void *val, void *ctx)
 	while (p->nsnaps)
 		procmaps__free(p->snaps[--p->nsnaps]);
 	perf_map__free(p->perf_map);
+	thread_names__free(p->threads);
 	if (p->rootfd >= 0)
 		close(p->rootfd);
 	free(p);
@@ -252,6 +257,7 @@ static void sym_proc__reset(struct sym_proc *p, unsigned long long start)
 	while (p->nsnaps)
 		procmaps__free(p->snaps[--p->nsnaps]);
 	perf_map__free(p->perf_map);
+	thread_names__free(p->threads);
 	if (p->rootfd >= 0)
 		close(p->rootfd);
 	*p = (struct sym_proc){ .pid = p->pid, .start = start, .rootfd = -1 };
@@ -296,13 +302,29 @@ static bool sym_proc__same(const struct sym_proc *p)
 
 static void sym_proc__read_perf_map(struct sym_proc *p);
 
-/* pid no longer names the process: a last read of its perf map through a held root, then none. */
+/* Its runtime's thread names as they are now; the copy we had stays when there are none. */
+static void sym_proc__read_threads(struct sym_proc *p)
+{
+	struct thread_names *tn =
+		runtimes__thread_names(p->rootfd, p->nspid ? p->nspid : p->pid, p->uid);
+
+	if (!tn)
+		return;
+	thread_names__free(p->threads);
+	p->threads = tn;
+}
+
+/*
+ * pid no longer names the process: a last read of its perf map (and thread names) through a
+ * held root, then none.
+ */
 static void sym_proc__let_go(struct sym_proc *p)
 {
 	p->exited = true;
 	if (p->rootfd < 0 || p->root_refs)
 		return;
 	sym_proc__read_perf_map(p);
+	sym_proc__read_threads(p);
 	close(p->rootfd);
 	p->rootfd = -1;
 }
@@ -712,6 +734,34 @@ const char *symbolizer__comm(struct symbolizer *s, pid_t pid)
 	if (p && !p->comm && !p->exited)
 		p->comm = read_comm(s, pid);
 	return p ? p->comm : NULL;
+}
+
+/* The tid as the process's own pid namespace numbers it (what its runtime published). */
+static pid_t sym_proc__nstid(const struct sym_proc *p, pid_t tid)
+{
+	return !p->nspid || p->nspid == p->pid ? tid : read_nspid(tid);
+}
+
+const char *symbolizer__thread_name(struct symbolizer *s, pid_t pid, pid_t tid, const char *comm)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+	pid_t nstid;
+	const char *name;
+
+	if (!p)
+		return NULL;
+	nstid = p->exited ? tid : sym_proc__nstid(p, tid);
+	name = thread_names__find(p->threads, nstid, comm);
+	if (name || (p->threads_done && (p->exited || p->threads_epoch == s->epoch)))
+		return name;
+	/* Read when first asked, again at most once an epoch for a thread not known yet. */
+	p->threads_done = true;
+	p->threads_epoch = s->epoch;
+	if (!sym_proc__enter(p)) {
+		sym_proc__read_threads(p);
+		sym_proc__leave(p);
+	}
+	return thread_names__find(p->threads, nstid, comm);
 }
 
 static void count_exited(uint64_t key, void *val, void *ctx)

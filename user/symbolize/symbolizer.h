@@ -102,6 +102,11 @@ size_t symbolizer__exited(const struct symbolizer *s);
 size_t symbolizer__binaries(const struct symbolizer *s);
 /* The process name captured for pid, or NULL. */
 const char *symbolizer__comm(struct symbolizer *s, pid_t pid);
+/*
+ * The whole name pid's runtime gave thread tid (runtimes/thread_names.h), believed only while
+ * comm, the kernel's name for tid, is its first 15 bytes; NULL: use comm.
+ */
+const char *symbolizer__thread_name(struct symbolizer *s, pid_t pid, pid_t tid, const char *comm);
 size_t symbolizer__processes(const struct symbolizer *s);
 /* What was refused so far; perf maps are counted over the processes known now. */
 const struct symbolizer_refusals *symbolizer__refusals(struct symbolizer *s);

@@ -3,7 +3,8 @@
  * runtimes/java/java.c - the Java runtime (runtime.h ops): attach our agent so /tmp/perf-PID.map
  * stays current while we sample; when the agent cannot load, ask a JDK 17+ JVM for its own
  * snapshot (jcmd Compiler.perfmap) now and again at finish; warn once when Java stacks cannot be
- * walked because the JVM omits frame pointers. A command we start gets the agent through
+ * walked because the JVM omits frame pointers (as the JVM itself reports its flags). The whole
+ * Java thread names the agent publishes beside the map are read by threads.c. A command we start gets the agent through
  * JAVA_TOOL_OPTIONS; a host-wide recording hands the processes it meets to the attach worker
  * (watch.c), which ends up in java__prepare too.
  *
@@ -25,6 +26,7 @@
 #include "runtimes/runtime.h"
 #include "runtimes/java/jattach.h"
 #include "runtimes/java/names.h"
+#include "runtimes/java/threads.h"
 #include "runtimes/java/watch.h"
 #include "lib/log.h"
 #include "lib/procfs.h"
@@ -56,9 +58,29 @@ __attribute__((format(printf, 2, 3))) static void java__say(pid_t pid, const cha
 	va_end(ap);
 }
 
-static void java__warn_frame_pointers(pid_t pid)
+/*
+ * Is -XX:+PreserveFramePointer on? The command line is asked first (cheap); when it does not
+ * say so, the JVM itself (VM.flags lists the flags set), because the flag may come from where no
+ * scan looks: javac -J-XX:..., an @argfile, -XX:Flags=FILE, a launcher's own options. -1: the
+ * JVM could not be asked, 0/1 as it answered.
+ */
+static int java__frame_pointers(const struct java *j, pid_t pid)
 {
-	if (procfs__alive(pid) && jvm__bool_flag(pid, "PreserveFramePointer") != 1)
+	char *out = NULL, err[256];
+	int on = jvm__bool_flag(pid, "PreserveFramePointer");
+
+	if (on == 1)
+		return 1;
+	if (jvm__jcmd(pid, "VM.flags", &out, j->cfg.timeout_ms, err, sizeof(err)))
+		return on;
+	on = out ? jvm__scan_flag(out, strlen(out), " \t\n", "PreserveFramePointer", 0) : 0;
+	free(out);
+	return on;
+}
+
+static void java__warn_frame_pointers(const struct java *j, pid_t pid)
+{
+	if (procfs__alive(pid) && java__frame_pointers(j, pid) != 1)
 		pr_warn("JVM %d runs without -XX:+PreserveFramePointer: Java stacks will be truncated; restart it with -XX:+PreserveFramePointer",
 			(int)pid);
 }
@@ -134,11 +156,11 @@ static int java__prepare(void *state, pid_t pid)
 		pr_debug(
 			"JVM %d maps a libbpfprof-agent.so already (another bpfprof's, or -agentpath) and has a perf map: not attaching a second writer to it",
 			(int)pid);
-		java__warn_frame_pointers(pid);
+		java__warn_frame_pointers(j, pid);
 		return 0;
 	}
 	e = java__load(j, pid, err, sizeof(err));
-	java__warn_frame_pointers(pid);
+	java__warn_frame_pointers(j, pid);
 	if (!e) {
 		pr_debug("agent active in JVM %d", (int)pid);
 		return 0;
@@ -229,4 +251,5 @@ const struct runtime_ops java_runtime = {
 	.forget = java__forget,
 	.finish = java__finish,
 	.jit_name = java__jit_name,
+	.thread_names = java__thread_names,
 };
