@@ -220,6 +220,15 @@ pid_t session__child(const struct session *s)
 	return workload__pid(s->cmd);
 }
 
+/*
+ * How often -p targets are checked: record stops within half a second of their exit; a monitor,
+ * which runs for days, looks every 5 s so that it wakes up less than once a second when idle.
+ */
+static double session__check_every(const struct session *s)
+{
+	return s->cfg.taps_only ? 5.0 : 0.5;
+}
+
 int session__start(struct session *s, char *err, size_t errlen)
 {
 	int e;
@@ -231,7 +240,7 @@ int session__start(struct session *s, char *err, size_t errlen)
 	if (e)
 		return e; /* the sampler said why */
 	s->t_start = mono_s();
-	s->next_check = 0.5;
+	s->next_check = session__check_every(s);
 	if (s->cmd && (e = workload__release(s->cmd)))
 		return fail(err, errlen, e, "cannot start the command: %s", strerror(-e));
 	return 0;
@@ -286,7 +295,7 @@ int session__poll(struct session *s, int timeout_ms, char *err, size_t errlen)
 		return SESSION_CMD_EXITED;
 	elapsed = mono_s() - s->t_start;
 	if (elapsed >= s->next_check) {
-		s->next_check = elapsed + 0.5;
+		s->next_check = elapsed + session__check_every(s);
 		if (targets__all_gone(s))
 			return SESSION_TARGETS_GONE;
 	}
