@@ -13,7 +13,8 @@ rm -f "/tmp/perf-$pid.map"; cleanup_files+=("/tmp/perf-$pid.map")
 "$BPFPROF" monitor -p "$pid" -F 199 --window 1s --dir "$TMP/h" --socket "$TMP/ctl" 2> "$TMP/mon.err" & mp=$!
 cleanup_pids+=($mp)
 wait "$pid"; ok $? "the JVM finishes fine under the monitor ($(tail -n1 "$TMP/out"))"
-for _ in $(seq 30); do kill -0 "$mp" 2> /dev/null || break; sleep 0.1; done
+# a monitor checks its targets every 5 s
+for _ in $(seq 80); do kill -0 "$mp" 2> /dev/null || break; sleep 0.1; done
 ! kill -0 "$mp" 2> /dev/null; ok $? "the monitor stops by itself when its only target exits"
 kill -INT "$mp" 2> /dev/null; wait "$mp"
 ok $? "  exit status 0 ($(tail -n1 "$TMP/mon.err"))"

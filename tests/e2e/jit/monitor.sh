@@ -10,7 +10,7 @@ sleep 4
 t_map=$(date +%s%N)
 printf '10000000 1000 jit_spin_late\n' > "/tmp/perf-$pid.map"
 wait "$pid"
-for _ in $(seq 30); do kill -0 "$mp" 2> /dev/null || break; sleep 0.1; done
+for _ in $(seq 80); do kill -0 "$mp" 2> /dev/null || break; sleep 0.1; done
 kill -INT "$mp" 2> /dev/null; wait "$mp"
 before=0 after=0 named_before=0 named_after=0
 for f in "$TMP/h"/*.pb.gz; do
