@@ -164,6 +164,9 @@ int threads__open(const struct agent_opts *opts, int pid, char *err, size_t err_
 	tf.fd = fd;
 	tf.grace = opts->grace;
 	tf.size = tf.last_size = 0;
+	for (size_t i = 0; i < tf.n; i++)
+		free(tf.recs[i].name);
+	tf.n = 0;
 	pthread_mutex_unlock(&tf.lock);
 	return 0;
 }

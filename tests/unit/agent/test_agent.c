@@ -4,23 +4,29 @@
  * parsing, inline PC ranges, the map file's append and replay ordering, and its compaction: the
  * live set (unloads, shadowing, grace), the trigger rule, a rewrite that leaves exactly the live
  * lines, one under fire from a writer while a reader checks every version it sees, and the
- * rewrites that must not happen (someone else writes the map, PATH.tmp is not ours). The agent
+ * rewrites that must not happen (someone else writes the map, PATH.tmp is not ours); the threads
+ * file (its lines, last-wins appends, the rewrite that forgets ended threads) and the check of a
+ * tid against the kernel's thread name, with HotSpot's tid lookup on memory that is not there. The agent
  * is a separate .so, so its sources are compiled in here directly.
  */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "../../../agent/hotspot.c"
 #include "../../../agent/liveset.c"
 #include "../../../agent/mapfile.c"
 #include "../../../agent/names.c"
 #include "../../../agent/options.c"
 #include "../../../agent/ranges.c"
 #include "../../../agent/strbuf.c"
+#include "../../../agent/threads.c"
 
 static int logged;
 
@@ -544,6 +550,143 @@ static void test_rewrite_stress(const char *dir)
 	unlink(path);
 }
 
+/* The whole file, malloc'ed; NULL if it cannot be read. */
+static char *slurp_all(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "r"), *m = open_memstream(&buf, &len);
+	int c;
+
+	while (f && m && (c = getc(f)) != EOF)
+		fputc(c, m);
+	if (f)
+		fclose(f);
+	if (m)
+		fclose(m);
+	return f ? buf : (free(buf), NULL);
+}
+
+static void test_thread_lines(void)
+{
+	char buf[THREAD_NAME_MAX + 32], long_name[400], want[THREAD_NAME_MAX + 32];
+	static const struct {
+		int tid;
+		const char *name, *want, *what;
+	} cases[] = {
+		{ 4242, "request-worker-alpha", "4242 request-worker-alpha\n",
+		  "a name longer than comm" },
+		{ 7, "C2 CompilerThread0", "7 C2 CompilerThread0\n", "spaces stay" },
+		{ 8, "evil\nname\t\x7f!",
+		  "8 evil?name?"
+		  "?!\n",
+		  "control characters become '?'" },
+		{ 9, "", "", "an empty name writes nothing" },
+		{ 10, "pool-1-thread-1 \xc3\xa9", "10 pool-1-thread-1 \xc3\xa9\n",
+		  "UTF-8 bytes stay" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = threads__line(buf, sizeof(buf), cases[i].tid, cases[i].name);
+
+		check_str(n ? buf : "", cases[i].want, cases[i].what);
+		check_int(n, strlen(cases[i].want), "  its length");
+	}
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	snprintf(want, sizeof(want), "1 %.*s\n", THREAD_NAME_MAX, long_name);
+	threads__line(buf, sizeof(buf), 1, long_name);
+	check_str(buf, want, "a 399-byte name is cut at THREAD_NAME_MAX bytes");
+	check_int(threads__line(buf, 8, 123456, "abcdef"), 0, "a buffer too small gives nothing");
+}
+
+static void test_threads_file(const char *dir)
+{
+	struct agent_opts o = { .grace = 0 };
+	char err[512], path[PATH_MAX + 64], name[PATH_MAX + 80], *text;
+	struct stat st1, st2;
+	int lines = 0;
+
+	snprintf(o.dir, sizeof(o.dir), "%s", dir);
+	snprintf(path, sizeof(path), "%s/perf-4242.threads", dir);
+	check_int(threads__open(&o, 4242, err, sizeof(err)), 0, "threads file opens");
+	check_str(threads__path(), path, "its path is DIR/perf-PID.threads");
+	threads__start(100, "request-worker-alpha");
+	threads__start(101, "request-worker-beta");
+	threads__start(100, "renamed-at-restart");
+	check_str(slurp(path),
+		  "100 request-worker-alpha\n101 request-worker-beta\n100 renamed-at-restart\n",
+		  "one appended line per start, in order (a reader takes the last for a tid)");
+	check_int(stat(path, &st1), 0, "the file is there");
+	check_int(st1.st_mode & 0777, 0644, "readable by a profiler running as another user");
+	threads__open(&o, 4242, err, sizeof(err));
+	check_str(slurp(path), "",
+		  "opened again (a new agent): emptied, every thread is written again");
+
+	/*
+	 * Threads come and go: once the file doubled it is rewritten without those that ended more
+	 * than grace ago. The first rewrite (at 64 KiB) comes too soon to drop anyone.
+	 */
+	threads__start(7, "main-loop-thread-that-stays");
+	for (int i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "short-lived-worker-%d", i);
+		threads__start(1000 + i, name);
+		threads__end(1000 + i);
+	}
+	sleep(2); /* grace 0: ended a second ago is long enough */
+	for (int i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "pool-thread-%d", i);
+		threads__start(10000 + i, name);
+	}
+	text = slurp_all(path);
+	for (char *p = text; p && *p; p++)
+		lines += *p == '\n';
+	check(text && strstr(text, "7 main-loop-thread-that-stays\n") &&
+		      strstr(text, "\n14999 pool-thread-4999\n"),
+	      "a rewrite keeps the threads alive");
+	check(text && !strstr(text, "short-lived-worker-"), "and drops those that ended");
+	check(lines <= 5001, "%d lines for the 5001 threads alive, after 8000 came", lines);
+	free(text);
+	check_int(stat(path, &st2), 0, "the file is there after the rewrite");
+	check(st2.st_ino != st1.st_ino, "replaced by another file, in one rename");
+	snprintf(name, sizeof(name), "%s.tmp", path);
+	check(access(name, F_OK) != 0, "no PATH.tmp left behind");
+	unlink(path);
+	snprintf(o.dir, sizeof(o.dir), "/nonexistent/dir");
+	check(threads__open(&o, 1, err, sizeof(err)) < 0 && strstr(err, "15-character"),
+	      "an unwritable dir fails with what it costs: %s", err);
+}
+
+static void test_thread_tid(void)
+{
+	int tid = (int)syscall(SYS_gettid);
+	char old[32] = "";
+
+	prctl(PR_GET_NAME, old);
+	prctl(PR_SET_NAME, "request-worker-");
+	check(hotspot__comm_matches(tid, "request-worker-alpha"),
+	      "comm is the name's first 15 bytes");
+	check(!hotspot__comm_matches(tid, "request-worker"), "a name shorter than comm is not it");
+	check(!hotspot__comm_matches(tid, "some-other-thread"), "another name is not it");
+	prctl(PR_SET_NAME, "main");
+	check(hotspot__comm_matches(tid, "main"), "a short name matches as a whole");
+	check(!hotspot__comm_matches(tid, "mainly"), "and only as a whole");
+	check(!hotspot__comm_matches(999999999, "main"),
+	      "a tid that does not exist matches nothing");
+	prctl(PR_SET_NAME, old);
+
+	/* Offsets as if libjvm said so, a JavaThread* that points at nothing: no fault, no tid. */
+	hs.ok = true;
+	hs.osthread = 8;
+	hs.thread_id = 16;
+	check_int(hotspot__tid(0x10, "main"), -1,
+		  "a JavaThread* into unmapped memory gives no tid");
+	check_int(hotspot__tid(0, "main"), -1, "nor does a null one");
+	hs.ok = false;
+	hotspot__init(NULL);
+	check(!hs.ok, "no libjvm: no offsets, so never a tid");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/bpfprof-agent-test.XXXXXX";
@@ -559,6 +702,9 @@ int main(void)
 	test_rewrite_stress(dir);
 	test_rewrite_deleted(dir);
 	test_rewrite_refused(dir);
+	test_thread_lines();
+	test_threads_file(dir);
+	test_thread_tid();
 	rmdir(dir);
 	return check_done();
 }
