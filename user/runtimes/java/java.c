@@ -59,20 +59,18 @@ __attribute__((format(printf, 2, 3))) static void java__say(pid_t pid, const cha
 }
 
 /*
- * Is -XX:+PreserveFramePointer on? The command line is asked first (cheap); when it does not
- * say so, the JVM itself (VM.flags lists the flags set), because the flag may come from where no
- * scan looks: javac -J-XX:..., an @argfile, -XX:Flags=FILE, a launcher's own options. -1: the
- * JVM could not be asked, 0/1 as it answered.
+ * Is -XX:+PreserveFramePointer on? Asked of the JVM (VM.flags lists the flags set), because the
+ * flag may come from where a scan of the command line cannot see: javac -J-XX:..., an @argfile,
+ * -XX:Flags=FILE, a later -XX:- in any of them. Only a JVM that cannot be asked (attach off) is
+ * judged by its command line and environment. 1, 0, or -1: not given anywhere we could see.
  */
 static int java__frame_pointers(const struct java *j, pid_t pid)
 {
 	char *out = NULL, err[256];
-	int on = jvm__bool_flag(pid, "PreserveFramePointer");
+	int on;
 
-	if (on == 1)
-		return 1;
 	if (jvm__jcmd(pid, "VM.flags", &out, j->cfg.timeout_ms, err, sizeof(err)))
-		return on;
+		return jvm__bool_flag(pid, "PreserveFramePointer");
 	on = out ? jvm__scan_flag(out, strlen(out), " \t\n", "PreserveFramePointer", 0) : 0;
 	free(out);
 	return on;
