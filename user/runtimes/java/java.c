@@ -34,10 +34,10 @@
 struct java {
 	struct runtime_cfg cfg;
 	char agent[PATH_MAX]; /* libbpfprof-agent.so next to our binary, "" when there is none */
-	char agent_env[PATH_MAX + 16];
-	struct java_watch *watch; /* host-wide only */
-	pthread_mutex_t lock;	  /* guards fallbacks */
-	pid_t *fallbacks;	  /* JVMs using their own Compiler.perfmap */
+	char agent_env[PATH_MAX + 512]; /* -agentpath:AGENT[=OPTS] */
+	struct java_watch *watch;	/* host-wide only */
+	pthread_mutex_t lock;		/* guards fallbacks */
+	pid_t *fallbacks;		/* JVMs using their own Compiler.perfmap */
 	size_t nfallbacks;
 };
 
@@ -221,9 +221,23 @@ static void java__free(void *state)
 	free(j);
 }
 
+/* -agentpath:AGENT[=OPTS] for a command's JAVA_TOOL_OPTIONS, which splits at blanks. */
+static void java__agent_env(struct java *j, const char *opts)
+{
+	if (opts && opts[strcspn(opts, " \t\n")]) {
+		/* a piece the JVM does not know would stop it from starting */
+		pr_warn("--agent-opts '%s' has a blank: a command's JVM gets the agent's defaults",
+			opts);
+		opts = NULL;
+	}
+	snprintf(j->agent_env, sizeof(j->agent_env), "-agentpath:%s%s%s", j->agent, opts ? "=" : "",
+		 opts ? opts : "");
+}
+
 static void *java__new(const struct runtime_cfg *cfg)
 {
 	struct java *j = calloc(1, sizeof(*j));
+	const char *opts = cfg->agent_opts && *cfg->agent_opts ? cfg->agent_opts : NULL;
 
 	if (!j)
 		return NULL;
@@ -232,7 +246,7 @@ static void *java__new(const struct runtime_cfg *cfg)
 	if (jvm__default_agent(j->agent, sizeof(j->agent)))
 		j->agent[0] = '\0'; /* prepare says so; a command runs without it */
 	else
-		snprintf(j->agent_env, sizeof(j->agent_env), "-agentpath:%s", j->agent);
+		java__agent_env(j, opts);
 	if (cfg->watch)
 		j->watch = java_watch__start(java__offered, j); /* NULL: recording goes on */
 	return j;
