@@ -28,6 +28,12 @@ _Static_assert(SAMPLE_COMM_LEN == TASK_COMM_LEN, "collect/sample.h and bpf/abi/s
 _Static_assert((int)SAMPLE_KINDS == (int)BP_KIND_MAX && (int)SAMPLE_ALLOC == (int)BP_KIND_ALLOC,
 	       "collect/sample.h and bpf/abi/sample.h agree");
 
+struct unwind_job {
+	__u32 pid;
+	enum proc_event_type type;
+	bool again; /* BP_EVENT_MAPS: the BPF side asked */
+};
+
 struct sampler {
 	struct cpu_bpf *skel;
 	struct ring_buffer *rb;
@@ -45,7 +51,11 @@ struct sampler {
 	struct unwinder *unwinder; /* unwind tables (bpf/unwind/), NULL with --unwind fp */
 	enum unwind_mode unwind;
 	bool unwind_logged;
+	struct unwind_job *jobs; /* process events for the unwinder, in order, run after polls */
+	size_t njobs, job_head, cap_jobs;
 };
+
+#define SAMPLER_UNWIND_BUDGET_MS 20 /* unwinder work per poll: drains must not wait on it */
 
 static bool libbpf_verbose;
 
@@ -73,14 +83,35 @@ static bool proc_event__type(__u32 bp_type, enum proc_event_type *type)
 	return false;
 }
 
-/* A process seen or exec'd gets its unwind tables now; an exited one lets go of them. */
+/*
+ * A process seen or exec'd gets its unwind tables, an exited one lets go of them: queued here,
+ * done after the poll within a time budget (sampler__unwind_run), since building a large
+ * table takes a while and a host starting a hundred processes a second must still be drained
+ * in time. Samples of a process still queued use frame pointers.
+ */
 static void sampler__unwind_event(struct sampler *s, enum proc_event_type type, __u32 pid,
 				  bool again)
 {
-	int err;
+	struct unwind_job *jobs;
 
 	if (!s->unwinder)
 		return;
+	if (s->njobs == s->cap_jobs) {
+		size_t cap = s->cap_jobs ? s->cap_jobs * 2 : 64;
+
+		jobs = realloc(s->jobs, cap * sizeof(*jobs));
+		if (!jobs)
+			return; /* that process keeps frame pointers */
+		s->jobs = jobs;
+		s->cap_jobs = cap;
+	}
+	s->jobs[s->njobs++] = (struct unwind_job){ pid, type, again };
+}
+
+static void sampler__unwind_job(struct sampler *s, __u32 pid, enum proc_event_type type, bool again)
+{
+	int err;
+
 	if (type == PROC_EXIT) {
 		unwinder__remove_process(s->unwinder, pid);
 		return;
@@ -290,10 +321,28 @@ const char *sampler__unit(const struct sampler *s, const struct event_spec *ev)
 	return source__for(ev)->unit(ev);
 }
 
+/* Run queued unwinder jobs, in order, for up to budget_ms. */
+static void sampler__unwind_run(struct sampler *s, long long budget_ms)
+{
+	long long end = mono_ms() + budget_ms;
+
+	while (s->job_head < s->njobs && mono_ms() < end) {
+		struct unwind_job *j = &s->jobs[s->job_head++];
+
+		sampler__unwind_job(s, j->pid, j->type, j->again);
+	}
+	if (s->job_head == s->njobs)
+		s->job_head = s->njobs = 0;
+}
+
 int sampler__poll(struct sampler *s, int timeout_ms)
 {
-	int n = ring_buffer__poll(s->rb, timeout_ms);
+	int n;
 
+	if (s->job_head < s->njobs && (timeout_ms < 0 || timeout_ms > 5))
+		timeout_ms = 5; /* work is queued: come back soon */
+	n = ring_buffer__poll(s->rb, timeout_ms);
+	sampler__unwind_run(s, SAMPLER_UNWIND_BUDGET_MS);
 	return n == -EINTR ? 0 : n;
 }
 
@@ -685,6 +734,7 @@ void sampler__free(struct sampler *s)
 	if (s->quiesce_inner >= 0)
 		close(s->quiesce_inner);
 	unwinder__free(s->unwinder);
+	free(s->jobs);
 	cpu_bpf__destroy(s->skel);
 	free(s->pids);
 	free(s);

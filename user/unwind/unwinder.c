@@ -32,6 +32,11 @@
 
 #define UNWIND_MAX_FILE (8ULL << 30) /* as symbolize/elf_syms.h: time, not memory, is bounded */
 #define VDSO_KEY 1		     /* no file has device 0, inode 1 */
+/*
+ * A table no live process maps is kept this long (or until its rows are needed): a host where
+ * `ls` runs every second would otherwise build libc's table every second.
+ */
+#define UNWIND_IDLE_S 30.0
 
 struct ubin {
 	uint32_t dev;
@@ -42,6 +47,7 @@ struct ubin {
 	uint32_t first_row, nrows; /* nrows 0: no table (failed, or no room) */
 	unsigned refs;		   /* mappings of added processes, +1 for the vDSO */
 	bool no_room;		   /* built, but unwind_rows had no room: try again later */
+	double idle_since;	   /* monotonic s when its last process went, 0 while mapped */
 	double build_ms;
 };
 
@@ -66,7 +72,16 @@ struct unwinder {
 	size_t nfree, cap_free;
 	struct ubin *vdso;
 	struct unwinder_stats st;
+	double last_sweep; /* monotonic s */
 };
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static double cpu_ms(void)
 {
@@ -150,6 +165,8 @@ static void ubin__free(struct ubin *b)
 	free(b);
 }
 
+static void unwinder__sweep(struct unwinder *u, double idle_s);
+
 /* Copy t's rows into the array and keep what biases need; b->nrows stays 0 without room. */
 static void unwinder__publish(struct unwinder *u, struct ubin *b, struct unwind_table *t)
 {
@@ -158,6 +175,10 @@ static void unwinder__publish(struct unwinder *u, struct ubin *b, struct unwind_
 	b->nsegs = t->nsegs;
 	t->segs = NULL;
 	b->no_room = t->n > UINT32_MAX || rows__alloc(u, t->n, &b->first_row);
+	if (b->no_room && t->n <= UINT32_MAX) { /* make room: let go of every idle table */
+		unwinder__sweep(u, 0);
+		b->no_room = rows__alloc(u, t->n, &b->first_row) != 0;
+	}
 	if (b->no_room) {
 		u->st.no_room++;
 		pr_debug("unwind: no room for the %zu rows of %s (unwind_rows holds %u)", t->n,
@@ -244,10 +265,15 @@ static struct ubin *unwinder__binary(struct unwinder *u, pid_t pid, const struct
 	return b;
 }
 
+/* b's last mapping is gone: keep its table a while (UNWIND_IDLE_S) for the next process. */
 static void unwinder__unref(struct unwinder *u, struct ubin *b)
 {
-	if (--b->refs)
-		return;
+	if (!--b->refs)
+		b->idle_since = mono_s();
+}
+
+static void unwinder__evict(struct unwinder *u, struct ubin *b)
+{
 	if (b->nrows) {
 		rows__release(u, b->first_row, b->nrows);
 		u->st.rows -= b->nrows;
@@ -255,6 +281,41 @@ static void unwinder__unref(struct unwinder *u, struct ubin *b)
 	}
 	u64map__del(u->bins, bin_key(b->dev, b->inode));
 	ubin__free(b);
+}
+
+struct sweep {
+	struct ubin **victims;
+	size_t n, cap;
+	double before;
+};
+
+static void sweep__collect(uint64_t key, void *val, void *ctx)
+{
+	struct sweep *sw = ctx;
+	struct ubin *b = val, **v;
+
+	if (b->refs || b->idle_since > sw->before)
+		return;
+	if (sw->n == sw->cap) {
+		sw->cap = sw->cap ? sw->cap * 2 : 16;
+		v = realloc(sw->victims, sw->cap * sizeof(*v));
+		if (!v)
+			return;
+		sw->victims = v;
+	}
+	sw->victims[sw->n++] = b;
+}
+
+/* Free the tables no process has mapped for idle_s seconds (0: every idle one). */
+static void unwinder__sweep(struct unwinder *u, double idle_s)
+{
+	struct sweep sw = { .before = mono_s() - idle_s };
+
+	u->last_sweep = mono_s();
+	u64map__for_each(u->bins, sweep__collect, &sw);
+	for (size_t i = 0; i < sw.n; i++)
+		unwinder__evict(u, sw.victims[i]);
+	free(sw.victims);
 }
 
 static struct ubin *vdso__build(struct unwinder *u)
@@ -291,6 +352,7 @@ static int uproc__claim(struct uproc *p, struct ubin *b)
 	p->bins = bins;
 	p->bins[p->nbins++] = b;
 	b->refs++;
+	b->idle_since = 0;
 	return 0;
 }
 
@@ -359,6 +421,8 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, bool again)
 	bool rows = false;
 	int err;
 
+	if (mono_s() - u->last_sweep >= 1)
+		unwinder__sweep(u, UNWIND_IDLE_S);
 	/* An exec: the new image's claims come first, so tables both images map are kept. */
 	pm = procmaps__read(pid);
 	err = pm ? 0 : -errno;

@@ -7,8 +7,9 @@
  * (unwind/unwind_table.h) the first time a process mapping it is added, and written as one
  * contiguous run of the shared `unwind_rows` array; a process's `unwind_procs` entry lists its
  * executable mappings that have a table, and exists from unwinder__add_process() until
- * unwinder__remove_process(); a table is freed, and its rows reused, when the last process
- * mapping it is removed. A binary whose table failed (no CFI, not ELF, no room) is remembered as
+ * unwinder__remove_process(); a table is freed, and its rows reused, once no process has
+ * mapped it for 30 s (at once when its rows are needed), so short-lived processes that come and
+ * go share their tables too. A binary whose table failed (no CFI, not ELF, no room) is remembered as
  * such while mapped, so it is not tried again per process. Only the rows' metadata (a few
  * hundred bytes per binary) stays in user space: the rows themselves live in the BPF map.
  */

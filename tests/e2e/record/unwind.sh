@@ -12,10 +12,10 @@ ok $([ $? -ne 0 ]; echo $?) "the workload has no frame pointers (cmp_a does not 
 
 rec() { # rec NAME UNWIND ARGS...: record the workload, its own output in NAME.out
 	local name=$1 unwind=$2; shift 2
-	"$BPFPROF" record --unwind "$unwind" -F 499 -v -o "$TMP/$name.folded" -- "$W" "$@" > "$TMP/$name.out" 2> "$TMP/$name.err"
+	"$BPFPROF" record --unwind "$unwind" -F "${F:-499}" -v -o "$TMP/$name.folded" -- "$W" "$@" > "$TMP/$name.out" 2> "$TMP/$name.err"
 }
 
-rec split auto split 4; ok $? "record -- nofp_unwind split"
+F=999 rec split auto split 4; ok $? "record -- nofp_unwind split"
 n=$(total "$TMP/split.folded") m=$(share "$TMP/split.folded" ';main;')
 note "split: $n samples, $m% reach main"
 within "$m" 95 100; ok $? "no frame pointers: main reached in $m% of samples (>= 95)"
