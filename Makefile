@@ -43,6 +43,7 @@ SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
 LIB        := $(BUILD)/libbpfprof.a
 AGENT      := $(BUILD)/libbpfprof-agent.so
 AGENT_SRCS := $(wildcard agent/*.c)
+ALLOC_SHIM := $(BUILD)/libbpfprof-alloc.so
 UNIT_SRCS  := $(shell find tests/unit -name 'test_*.c' | sort)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 WORK_BINS  := $(patsubst tests/workloads/%.c,$(BUILD)/tests/workloads/%,$(wildcard tests/workloads/*.c)) \
@@ -56,7 +57,7 @@ JAVA_STAMP := $(BUILD)/tests/java/.stamp
 # intermediates (a later test build includes them).
 .SECONDARY: $(PROTO_HDRS) $(PROTO_HDRS:.h=.c) $(EMBEDS) $(SKELS) $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 
-all: deps $(BUILD)/bpfprof $(AGENT) tests-build
+all: deps $(BUILD)/bpfprof $(AGENT) $(ALLOC_SHIM) tests-build
 
 deps:
 	@tools/deps.sh build
@@ -107,6 +108,12 @@ $(BUILD)/bpfprof: user/cli/main.c $(LIB)
 $(AGENT): $(AGENT_SRCS) $(wildcard agent/*.h)
 	$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -shared -fPIC -fvisibility=hidden \
 		-I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux $(AGENT_SRCS) -lpthread -o $@
+
+# -e alloc's in-process sampler, preloaded into a command (shim/alloc.c); frame pointers so the
+# walk from its probe reaches the allocating caller.
+$(ALLOC_SHIM): shim/alloc.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -fno-omit-frame-pointer -shared -fPIC -fvisibility=hidden $< -o $@
 
 tests-build: $(UNIT_BINS) $(WORK_BINS) $(JAVA_STAMP) $(BUILD)/tests/fixtures/.stamp
 
@@ -181,10 +188,11 @@ demo: all
 PREFIX     ?= /usr/local
 LIBEXEC    := $(PREFIX)/lib/bpfprof
 UNITDIR    ?= /etc/systemd/system
-install: $(BUILD)/bpfprof $(AGENT)
+install: $(BUILD)/bpfprof $(AGENT) $(ALLOC_SHIM)
 	install -d $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)/etc/bpfprof
 	install -m 0755 $(BUILD)/bpfprof $(DESTDIR)$(LIBEXEC)/bpfprof
 	install -m 0644 $(AGENT) $(DESTDIR)$(LIBEXEC)/libbpfprof-agent.so
+	install -m 0644 $(ALLOC_SHIM) $(DESTDIR)$(LIBEXEC)/libbpfprof-alloc.so
 	ln -sf ../lib/bpfprof/bpfprof $(DESTDIR)$(PREFIX)/bin/bpfprof
 	sed 's|@BINDIR@|$(PREFIX)/bin|' tools/bpfprof.service > $(DESTDIR)$(UNITDIR)/bpfprof.service
 	test -e $(DESTDIR)/etc/bpfprof/monitor.conf || install -m 0644 tools/monitor.conf $(DESTDIR)/etc/bpfprof/monitor.conf

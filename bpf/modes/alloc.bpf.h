@@ -10,6 +10,9 @@
  * weight of every allocation is its size, and totals are unbiased whatever the sizes. Its
  * objects are that weight / size, rounded.
  *
+ * A command gets the sampling done in-process instead (shim/alloc.c: no trap per call) and only
+ * its samples come here, through on_alloc_sampled; -p targets get the uprobes below.
+ *
  * The decision is made on entry, where the size is; the stack is taken at the return
  * (uretprobe), where the return address is the caller's pc and the frame-pointer walk starts
  * in the caller: on entry it would skip the allocating function itself. The per-CPU byte
@@ -136,6 +139,21 @@ SEC("uprobe")
 int BPF_KPROBE(on_posix_memalign, void **out, __u64 alignment, __u64 size)
 {
 	return alloc_enter(size);
+}
+
+/*
+ * libbpfprof-alloc.so (shim/alloc.c), preloaded into a command, samples in the process and
+ * calls bpfprof_alloc_sampled(size, bytes) once per sample: the stack is taken there, the weight
+ * is the shim's.
+ */
+SEC("uprobe")
+int BPF_KPROBE(on_alloc_sampled, __u64 size, __u64 bytes)
+{
+	__u64 objects = size ? (bytes + size / 2) / size : 1;
+
+	if (!bytes || !mode_wants(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	return mode_record(ctx, BP_KIND_ALLOC, objects ?: 1, bytes, false);
 }
 
 SEC("uretprobe")

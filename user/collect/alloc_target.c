@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "collect/alloc_target.h"
 
 static const char *const fn_names[ALLOC_FN_MAX] = {
@@ -132,6 +133,36 @@ static bool path__resolve(const char *exe, char *out, size_t len)
 		path += n + (path[n] == ':');
 	}
 	return false;
+}
+
+int alloc_target__shim(const char *exe, char *path, size_t len)
+{
+	struct alloc_target t;
+	char self[4096], prog[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	bool dynamic = false;
+	struct stat st;
+	char *slash;
+
+	if (n <= 0 || !path__resolve(exe, prog, sizeof(prog)) || stat(prog, &st) ||
+	    (st.st_mode & (S_ISUID | S_ISGID)) || elf__scan(prog, &t, &dynamic) || !dynamic)
+		return -ENOENT;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	snprintf(path, len, "%.*s/%s", slash ? (int)(slash - self) : 1, slash ? self : ".",
+		 ALLOC_SHIM_NAME);
+	return access(path, R_OK) ? -ENOENT : 0;
+}
+
+void alloc_target__preload(const char *shim, uint64_t interval)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char buf[8192], num[32];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", shim, old && *old ? " " : "", old ? old : "");
+	setenv("LD_PRELOAD", buf, 1);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)interval);
+	setenv("BPFPROF_ALLOC_INTERVAL", num, 1);
 }
 
 int alloc_target__find(pid_t pid, const char *exe, struct alloc_target *t, char *err, size_t len)

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#define ALLOC_SHIM_NAME "libbpfprof-alloc.so" /* built from shim/alloc.c, beside bpfprof */
+
 enum alloc_fn {
 	ALLOC_MALLOC,
 	ALLOC_CALLOC,
@@ -38,5 +40,15 @@ const char *alloc_fn__name(enum alloc_fn f);
  * this one's libc, for a host-wide recording). 0, or -errno with the reason and the fix in err.
  */
 int alloc_target__find(pid_t pid, const char *exe, struct alloc_target *t, char *err, size_t len);
+
+/*
+ * The in-process sampler for a command (shim/alloc.c): libbpfprof-alloc.so next to this
+ * executable, when the program exe (found on PATH) is dynamic and not set-uid, so that
+ * LD_PRELOAD reaches it. 0 with its path, or -ENOENT: probe the command's malloc instead.
+ */
+int alloc_target__shim(const char *exe, char *path, size_t len);
+
+/* In the command's child before exec: preload the shim, sampling every interval bytes. */
+void alloc_target__preload(const char *shim, uint64_t interval);
 
 #endif /* BPFPROF_ALLOC_TARGET_H */

@@ -299,10 +299,11 @@ int sampler__add_pid(struct sampler *s, pid_t pid)
 		       : 0;
 }
 
-int sampler__add_command(struct sampler *s, pid_t pid, const char *exe)
+int sampler__add_command(struct sampler *s, pid_t pid, const char *exe, const char *alloc_shim)
 {
 	s->modes.cmd_pid = pid;
 	s->modes.cmd_exe = exe;
+	s->modes.alloc_shim = alloc_shim;
 	return sampler__add_pid(s, pid);
 }
 

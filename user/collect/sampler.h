@@ -50,8 +50,11 @@ struct sampler;
 /* Process events (new pid, exec, exit) go to fn, in sampler__poll() and sampler__stop(). */
 struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, void *ctx);
 int sampler__add_pid(struct sampler *s, pid_t pid);
-/* sampler__add_pid() for the held command, whose program exe is not exec'd yet (-e alloc). */
-int sampler__add_command(struct sampler *s, pid_t pid, const char *exe);
+/*
+ * sampler__add_pid() for the held command, whose program exe is not exec'd yet (-e alloc), with
+ * the allocation shim preloaded into it (NULL: none; its malloc is probed instead).
+ */
+int sampler__add_command(struct sampler *s, pid_t pid, const char *exe, const char *alloc_shim);
 /* Attach to ev; samples flow from here on. 0 or -errno (error printed). */
 int sampler__start(struct sampler *s, const struct event_spec *ev, const struct sample_rate *rate);
 /* The unit of a sample's weight for ev: "nanoseconds" (cpu-clock) or "count". */

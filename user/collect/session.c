@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "cli/record.h"
 #include "collect/proc_info.h"
+#include "collect/alloc_target.h"
 #include "collect/mode.h"
 #include "collect/proc_tracker.h"
 #include "collect/sampler.h"
@@ -55,6 +56,7 @@ struct session {
 	struct pf_value_type types[PROFILE_MAX_VALUES];
 	int ntypes;
 	struct sample_columns cols;
+	char alloc_shim[4096]; /* libbpfprof-alloc.so preloaded into the command, "": none */
 	regex_t comm_re;
 	bool comm_re_set;
 	char host[256];
@@ -114,7 +116,12 @@ static struct runtimes *session__runtimes_new(const struct session_cfg *cfg)
 /* A JVM started by the command loads our agent itself, from its first compiled method on. */
 static void session__command_env(void *ctx)
 {
-	runtimes__command_env(ctx);
+	struct session *s = ctx;
+
+	if (s->runtimes)
+		runtimes__command_env(s->runtimes);
+	if (s->alloc_shim[0]) /* -e alloc: the command samples its allocations itself */
+		alloc_target__preload(s->alloc_shim, s->cfg.ev->alloc_interval);
 }
 
 static int session__spawn(struct session *s, char *err, size_t errlen)
@@ -123,8 +130,11 @@ static int session__spawn(struct session *s, char *err, size_t errlen)
 
 	if (!s->cfg.cmd)
 		return 0;
-	e = workload__spawn(&s->cmd, s->cfg.cmd, s->runtimes ? session__command_env : NULL,
-			    s->runtimes);
+	if (s->cfg.ev && (s->cfg.ev->modes & MODE_BIT(MODE_ALLOC)) &&
+	    alloc_target__shim(s->cfg.cmd[0], s->alloc_shim, sizeof(s->alloc_shim)))
+		s->alloc_shim[0] = '\0'; /* no shim, or a static program: uprobes on its malloc */
+	e = workload__spawn(&s->cmd, s->cfg.cmd,
+			    s->runtimes || s->alloc_shim[0] ? session__command_env : NULL, s);
 	if (e)
 		return fail(err, errlen, e, "cannot start '%s': %s", s->cfg.cmd[0], strerror(-e));
 	return 0;
@@ -156,7 +166,8 @@ static int session__load(struct session *s, char *err, size_t errlen)
 				    strerror(-e));
 		symbolizer__add_process(s->sym, s->cfg.pids[i], 0, NULL, 0);
 	}
-	if (s->cmd && (e = sampler__add_command(s->sampler, workload__pid(s->cmd), s->cfg.cmd[0])))
+	if (s->cmd && (e = sampler__add_command(s->sampler, workload__pid(s->cmd), s->cfg.cmd[0],
+						s->alloc_shim[0] ? s->alloc_shim : NULL)))
 		return fail(err, errlen, e, "cannot watch the command: %s", strerror(-e));
 	return 0;
 }

@@ -35,8 +35,9 @@ struct source {
 	struct cpu_bpf *skel;
 	const int *pids;
 	int npids;
-	int cmd_pid;	     /* among pids: the command, held before its exec (0: none) */
-	const char *cmd_exe; /* its program, as given */
+	int cmd_pid;		/* among pids: the command, held before its exec (0: none) */
+	const char *cmd_exe;	/* its program, as given */
+	const char *alloc_shim; /* libbpfprof-alloc.so preloaded into it (-e alloc), or NULL */
 };
 
 struct source_ops {

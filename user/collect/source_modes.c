@@ -34,8 +34,9 @@ static void programs__select(struct cpu_bpf *k, const struct event_spec *ev)
 	bool off = has(ev, MODE_BIT(MODE_OFFCPU) | MODE_BIT(MODE_WALL));
 	bool lock = has(ev, MODE_BIT(MODE_LOCK)), alloc = has(ev, MODE_BIT(MODE_ALLOC));
 	struct bpf_program *alloc_progs[] = {
-		k->progs.on_malloc,   k->progs.on_calloc,	  k->progs.on_realloc,
-		k->progs.on_memalign, k->progs.on_posix_memalign, k->progs.on_alloc_return,
+		k->progs.on_malloc,	   k->progs.on_calloc,	       k->progs.on_realloc,
+		k->progs.on_memalign,	   k->progs.on_posix_memalign, k->progs.on_alloc_return,
+		k->progs.on_alloc_sampled,
 	};
 
 	bpf_program__set_autoload(k->progs.on_switch, off);
@@ -166,18 +167,38 @@ static int alloc_attach_one(struct source *src, int pid, const struct alloc_targ
 	return err;
 }
 
+/* The preloaded shim's probe point, in every process that maps it (the pid filter picks). */
+static int alloc_attach_shim(struct source *src)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = "bpfprof_alloc_sampled");
+	int err = source__keep_link(
+		src, bpf_program__attach_uprobe_opts(src->skel->progs.on_alloc_sampled, -1,
+						     src->alloc_shim, 0, &o));
+
+	if (err)
+		fprintf(stderr,
+			"bpfprof: cannot attach a uprobe to bpfprof_alloc_sampled in %s: %s\n",
+			src->alloc_shim, strerror(-err));
+	return err;
+}
+
 static int alloc_start(struct source *src, const struct event_spec *ev)
 {
 	struct alloc_target t;
-	char why[512];
+	char why[512] = "";
 	int err = alloc_fill_draws(src, ev->alloc_interval ?: MODE_ALLOC_INTERVAL), i;
 
 	if (err)
 		return fprintf(stderr, "bpfprof: cannot fill the allocation sampler's table: %s\n",
 			       strerror(-err)),
 		       err;
+	if (src->alloc_shim) /* the command samples itself: its samples, from any process */
+		err = alloc_attach_shim(src);
 	for (i = 0; i < src->npids && !err; i++) {
 		bool cmd = src->pids[i] == src->cmd_pid;
+
+		if (cmd && src->alloc_shim)
+			continue;
 
 		err = alloc_target__find(cmd ? 0 : src->pids[i], cmd ? src->cmd_exe : NULL, &t, why,
 					 sizeof(why));
