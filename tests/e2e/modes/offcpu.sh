@@ -3,7 +3,7 @@
 # time it says it slept (+-10 %), all of it under nanosleep with the kernel's reason
 # (do_nanosleep); the spin is not there; --min-block above the sleep leaves nothing; cpu shows
 # the spin only. Units go through folded (header), text, HTML and pprof, and come back in report;
-# diff refuses two units; wall without a target is refused.
+# diff keeps one unit and refuses two; wall without a target is refused.
 source "$(dirname "$0")/../lib.sh"
 W=$BUILD/tests/workloads/spinsleep
 
@@ -56,6 +56,13 @@ ok $? "cpu folded stays plain sample counts (no unit header)"
 rc=$?
 [ "$rc" -ne 0 ] && grep -q 'one unit' "$TMP/derr" && [ "$(wc -l <"$TMP/derr")" -eq 1 ]
 ok $? "diff of samples and nanoseconds is refused in one line (exit $rc)"
+
+"$BPFPROF" diff "$TMP/min.folded" "$TMP/off.folded" -o "$TMP/d.folded" 2>/dev/null &&
+	"$BPFPROF" diff "$TMP/min.folded" "$TMP/off.folded" -o "$TMP/d.html" 2>/dev/null
+ok $? "diff of two off-CPU profiles runs"
+grep -qx '# unit: nanoseconds' "$TMP/d.folded" && grep -q '"unit":"nanoseconds"' "$TMP/d.html" &&
+	grep -Eq 'BASE [0-9.]+ (ns|us|ms|s), NEW [0-9.]+ (ms|s)' "$TMP/d.html"
+ok $? "the diff keeps the unit: folded header, HTML in ms/s"
 
 "$BPFPROF" record -e wall -d 1 -o "$TMP/w.folded" 2>"$TMP/werr"
 rc=$?

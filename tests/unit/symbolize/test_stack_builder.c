@@ -49,6 +49,56 @@ static struct sample sample_of(const uint64_t *uips, uint32_t ulen, uint64_t cou
 				.weight = weight };
 }
 
+/*
+ * With the columns of a mode (collect/mode.h) each kind's count and weight land in its own
+ * columns: lock's weight is the delay (column 0), its count the contentions (column 1); in wall,
+ * cpu samples and off-CPU time share column 0; a kind with no column adds nothing.
+ */
+static void test_columns(struct symbolizer *sym, const uint64_t *uips)
+{
+	static const struct pf_value_type lock[] = { { "delay", "nanoseconds" },
+						     { "contentions", "count" } };
+	struct sample_columns cols;
+	struct stack_builder_stats st = {};
+	struct profile *p = profile__new();
+	struct stack_builder b = {
+		.profile = p, .sym = sym, .st = &st, .user = true, .cols = &cols
+	};
+	struct sample smp = sample_of(uips, 2, 3, 4500000);
+
+	memset(&cols, -1, sizeof(cols));
+	cols.weight[SAMPLE_LOCK] = 0;
+	cols.count[SAMPLE_LOCK] = 1;
+	profile__set_types(p, lock, 2);
+	smp.kind = SAMPLE_LOCK;
+	stack_builder__add(&b, &smp);
+	check(p->nstacks == 1 && p->stacks[0].values[0] == 4500000 && p->stacks[0].values[1] == 3,
+	      "lock: weight 4.5 ms into delay, count 3 into contentions (%llu, %llu)",
+	      (unsigned long long)p->stacks[0].values[0],
+	      (unsigned long long)p->stacks[0].values[1]);
+	smp.kind = SAMPLE_ALLOC; /* not in this recording's columns */
+	stack_builder__add(&b, &smp);
+	check_int(p->totals[0] * 10 + p->totals[1], 45000000 + 3,
+		  "a kind without columns adds nothing");
+	profile__free(p);
+
+	p = profile__new();
+	b.profile = p;
+	memset(&cols, -1, sizeof(cols));
+	cols.weight[SAMPLE_CPU] = cols.weight[SAMPLE_OFFCPU] = 0;
+	profile__set_types(p, &(struct pf_value_type){ "wall", "nanoseconds" }, 1);
+	smp.kind = SAMPLE_CPU;
+	smp.weight = 10000000;
+	stack_builder__add(&b, &smp);
+	smp.kind = SAMPLE_OFFCPU;
+	smp.weight = 30000000;
+	stack_builder__add(&b, &smp);
+	check(p->nstacks == 1 && p->stacks[0].values[0] == 40000000,
+	      "wall: 10 ms on CPU and 30 ms off it, one stack, one column (%llu)",
+	      (unsigned long long)p->stacks[0].values[0]);
+	profile__free(p);
+}
+
 int main(void)
 {
 	static const struct pf_value_type types[] = { { "samples", "count" },
@@ -118,6 +168,7 @@ int main(void)
 	check_str(frame_name(p, &p->stacks[3], 0), "[pid 2147483632]",
 		  "an unknown pid named by number");
 
+	test_columns(sym, uips);
 	u64map__free(pids);
 	profile__free(p);
 	symbolizer__free(sym);
