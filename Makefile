@@ -201,8 +201,12 @@ SOAK_SECONDS ?= 600
 soak: test-deps all
 	SOAK_SECONDS=$(SOAK_SECONDS) BUILD=$(abspath $(BUILD)) TESTS=monitor/soak tests/run.sh
 
-bench: bench-deps all
-	tools/bench.sh
+bench: bench-deps all $(BUILD)/tools/bpfstats
+	BUILD=$(BUILD) tools/bench.sh
+
+$(BUILD)/tools/bpfstats: tools/bpfstats.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -lbpf
 
 FORMATTED = $$(find bpf user agent tests/unit -name '*.[ch]')
 format:

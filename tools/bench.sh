@@ -1,85 +1,418 @@
 #!/usr/bin/env bash
-# bench.sh - what `sudo make bench` runs: bpfprof against bpftrace and perf on the same
-# workload in the same run (two split burners keep both CPUs busy), each sampling every CPU at
-# 999 Hz with kernel and user stacks for BENCH_SECONDS (default 10). Prints, with ratios:
-#   BPF ns/sample   run_time_ns / run_cnt of the sampling program (kernel.bpf_stats_enabled)
-#   CPU seconds     user + system time of the profiler's process, recording included
-#   peak RSS        of the profiler's process
-#   post-processing bpfprof: drain + symbolize + write; bpftrace: from stop to exit (it
-#                   symbolizes on exit); perf: `perf script` turning perf.data into stacks
+# bench.sh - what `sudo make bench` runs: what bpfprof costs next to perf and bpftrace, measured in
+# the same run on the same loads, and what the node monitor costs on its own.
+#
+# Loads, on every CPU for the whole of each phase: the split burner (tests/workloads/split), a
+# many-unique-stacks burner (tests/workloads/manystacks) and process churn, about 50 new processes
+# a second (tests/workloads/churn forking children, plus exec'd short commands); the rate reached
+# is measured from /proc/stat and printed.
+#
+# Phase 1, repeated BENCH_REPS times (default 3): `bpfprof record` host-wide, `perf record -a -g`
+# and bpftrace's `profile:hz:999 { @[kstack, ustack, pid] = count(); }`, all at 999 Hz with their
+# default settings, all attached over the SAME window of BENCH_SECONDS (default 20), then all
+# sent SIGINT at the same moment, as at the end of a shared window; `perf script` starts on
+# perf.data as soon as perf record has exited. The loads run throughout. Phase 2, repeated as
+# often: `bpfprof monitor` alone at its defaults (19 Hz) with 1 s windows and its history in a
+# temporary directory, for BENCH_MONITOR_SECONDS (default 60) under the same loads, then 10 s with
+# no load. BENCH_KEEP=1 keeps the tools' outputs and logs (the directory is printed).
+#
+# How each figure is taken (whole processes: all threads, and the children they waited for):
+#   CPU s, window      user + system time over the window, from /proc/PID/stat at its two ends
+#   BPF s, window      run time of the BPF programs the tool's process holds, over the window
+#   CPU s, whole run   GNU time's user + system from start to exit: start-up + window + stop
+#   BPF ns / sample    run_time_ns / run_cnt of the tool's own perf_event programs over the window
+#   samples taken      runs of its perf_event programs (the last count read while it stops), or
+#                      perf's SAMPLE records: from attach to exit
+#   in the output      the counts in the files it wrote, as a share of the samples taken: what a
+#                      reader of its output gets, whatever the tool says it lost (bpftrace's map
+#                      holds 4096 keys by default: what does not fit is missing without a word)
+#   samples lost       what the tool itself reports: bpfprof its summary (table full + stack
+#                      collisions + dropped); bpftrace "failed to look up stack id" (a map entry
+#                      whose stack was lost: one sample or more) + "Lost N events"; perf its LOST
+#                      and LOST_SAMPLES records
+#   stop -> files s    SIGINT to folded stacks on disk; for perf, its exit + `perf script` +
+#                      collapsing to folded stacks, which is also given on its own as post-processing
+#   monitor CPU %      (user + system + BPF run time) / wall time, from its 2nd window to the end
+#   idle wake-ups / s  voluntary context switches of all its threads over 10 s with no load of ours
+#                      (the host's own new processes a second over those 10 s are given beside it)
+# BPF statistics are kept on by holding a BPF_ENABLE_STATS fd (tools/bpfstats hold) for the whole
+# bench; kernel.bpf_stats_enabled is never written. Each tool's programs are found by the ids its
+# own fds name (tools/bpfstats progs PID) and read by id, never by type or name.
+#
+# Prints a table (median [min-max] over the repetitions; ratios computed within each repetition,
+# then their median) and writes the same as TSV to $BUILD/bench/results.tsv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-SECS=${BENCH_SECONDS:-10}
+SECS=${BENCH_SECONDS:-20}
+REPS=${BENCH_REPS:-3}
+MON_SECS=${BENCH_MONITOR_SECONDS:-60}
+IDLE_SECS=10
 HZ=999
+BP=$BUILD/bpfprof
+W=$BUILD/tests/workloads
+STATS=$BUILD/tools/bpfstats
+OUT=$BUILD/bench
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root; run: sudo make bench" >&2; exit 1; }
+for f in "$BP" "$STATS" "$W/split" "$W/manystacks" "$W/churn"; do
+	[ -x "$f" ] || { echo "bench: $f is missing; run: sudo make bench" >&2; exit 1; }
+done
 T=$(mktemp -d /tmp/bpfprof-bench.XXXXXX)
-old_stats=$(sysctl -n kernel.bpf_stats_enabled)
+RAW=$T/raw.tsv
+: > "$RAW"
+loads=()
+holder=
+
 cleanup() {
-	sysctl -qw kernel.bpf_stats_enabled="$old_stats"
-	kill "${burners[@]}" 2>/dev/null || true
-	rm -rf "$T"
+	local p
+	for p in "${loads[@]}" $holder; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: outputs kept in $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
-[ "$(id -u)" -eq 0 ] || { echo "bench: needs root; run: sudo make bench" >&2; exit 1; }
-sysctl -qw kernel.bpf_stats_enabled=1
-burners=()
-for i in 1 2; do "$BUILD/tests/workloads/split" $((SECS * 4 + 30)) > /dev/null & burners+=($!); done
-sleep 0.5
 
-# timed OUT CMD...: GNU time's "elapsed user sys maxrss_kb" into OUT
-timed() { local out=$1; shift; /usr/bin/time -f '%e %U %S %M' -o "$out" "$@"; }
-field() { awk -v f="$2" '{ print $f }' "$1"; }
+now() { echo "$EPOCHREALTIME"; }
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", a - b }'; }
+# raw PHASE METRIC TOOL REP VALUE: one measurement, for the summary
+raw() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RAW"; }
 
-# prog_ns NAME_REGEX: ns per run of the perf_event BPF program whose name matches, now
-prog_ns() {
-	bpftool prog show -j | python3 -c '
-import json, re, sys
-best = None
-for p in json.load(sys.stdin):
-    if p.get("type") == "perf_event" and re.search(sys.argv[1], p.get("name", "")) and p.get("run_cnt"):
-        best = "%.0f %d" % (p["run_time_ns"] / p["run_cnt"], p["run_cnt"])
-print(best or "nan 0")' "$1"
+# cpu_s PID: user + system seconds of the process, its threads and its waited-for children
+CLK_TCK=$(getconf CLK_TCK)
+cpu_s() {
+	awk -v hz="$CLK_TCK" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13 + $14 + $15) / hz }' \
+		"/proc/$1/stat"
+}
+# bpf_ns PID: "all_ns pe_ns pe_runs": run time of all the process's BPF programs, and run time
+# and runs of its perf_event (sampling) programs
+bpf_ns() {
+	"$STATS" progs "$1" | awk '{ all += $5 } $3 == "perf_event" { ns += $5; n += $6 }
+		END { printf "%d %d %d\n", all, ns, n }'
+}
+has_sampler() { "$STATS" progs "$1" 2>/dev/null | awk '$3 == "perf_event" { f = 1 } END { exit !f }'; }
+# child PID: the process GNU time started (signals go to it: time itself ignores SIGINT)
+child() {
+	local c i
+	for i in $(seq 100); do
+		c=$(pgrep -P "$1" | head -1) && [ -n "$c" ] && { echo "$c"; return; }
+		sleep 0.05
+	done
+	echo "bench: process $1 started nothing" >&2
+	return 1
+}
+TIME=(/usr/bin/time -f '%e %U %S %M')
+tfield() { awk -v f="$2" 'END { print $f }' "$1"; } # the last line: time's own, after any warning
+procs_forked() { awk '$1 == "processes" { print $2 }' /proc/stat; }
+
+# Loads --------------------------------------------------------------------------------------
+
+# churn_load: about 50 new processes a second until killed: 25 forked by churn, the rest exec'd
+churn_load() {
+	local i
+	while :; do
+		"$W/churn" 25 3 2 &
+		for i in 1 2 3 4 5 6 7 8; do
+			awk 'BEGIN { for (i = 0; i < 20000; i++) s += i }'
+			sed -n 1p /proc/self/status > /dev/null
+			cat /proc/loadavg > /dev/null
+		done
+		wait
+		sleep 0.4
+	done
+}
+start_loads() {
+	"$W/split" 100000 > /dev/null & loads+=($!)
+	"$W/manystacks" 100000 8 > /dev/null & loads+=($!)
+	churn_load > /dev/null 2>&1 & loads+=($!)
+	sleep 1
+}
+stop_loads() {
+	local p
+	for p in "${loads[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${loads[@]}"; do wait "$p" 2>/dev/null || true; done
+	loads=()
 }
 
-echo "bench: $SECS s per profiler, $HZ Hz on every CPU, kernel + user stacks, 2 busy CPUs"
+# perf script output (a header line per sample, then one frame a line, leaf first, then a blank
+# line) to folded stacks: "comm;root;...;leaf count". Counts LOST lines on stderr.
+collapse_perf() {
+	awk '
+	/^[^ \t]/ {
+		comm = $0
+		sub(/ +[0-9]+(\/[0-9]+)? +(\[[0-9]+\] +)?[0-9]+\.[0-9]+:.*$/, "", comm)
+		gsub(/;/, ":", comm)
+		stack = ""; n = 0; next
+	}
+	NF == 0 { if (comm != "") { key = comm stack; cnt[key]++ } comm = ""; next }
+	{
+		f = $0
+		sub(/^[ \t]*[0-9a-f]+ /, "", f); sub(/ \([^()]*\)$/, "", f); sub(/\+0x[0-9a-f]+$/, "", f)
+		gsub(/;/, ":", f)
+		stack = ";" f stack
+	}
+	END { if (comm != "") cnt[comm stack]++; for (k in cnt) print k, cnt[k] }'
+}
 
-# bpfprof
-timed "$T/bp.time" "$BUILD/bpfprof" record -F $HZ -d "$SECS" -v -o "$T/bp.folded" 2> "$T/bp.err"
-bp_ns=$(sed -n 's/.*BPF program: [0-9]* runs, \([0-9]*\) ns per run.*/\1/p' "$T/bp.err")
-bp_runs=$(sed -n 's/.*BPF program: \([0-9]*\) runs.*/\1/p' "$T/bp.err")
-bp_post=$(sed -n 's/.*post-processing (drain, symbolize, write): \([0-9.]*\) ms.*/\1/p' "$T/bp.err")
-bp_cpu=$(awk '{ printf "%.2f", $2 + $3 }' "$T/bp.time")
-bp_rss=$(field "$T/bp.time" 4)
-bp_stacks=$(wc -l < "$T/bp.folded")
+# Phase 1: record, perf and bpftrace over one window --------------------------------------------
 
-# bpftrace: same map key as the issue's reference point; its program is read mid-run
-bt_prog='profile:hz:'$HZ' { @[kstack, ustack, comm] = count(); } interval:s:'$SECS' { exit(); }'
-timed "$T/bt.time" bpftrace -e "$bt_prog" -o "$T/bt.out" 2> "$T/bt.err" &
-bt=$!
-sleep $((SECS - 1))
-read -r bt_ns bt_runs < <(prog_ns '^profile|^999')
-wait $bt
-bt_post=$(awk -v s="$SECS" '{ printf "%.1f", ($1 - s) * 1000 }' "$T/bt.time")
-bt_cpu=$(awk '{ printf "%.2f", $2 + $3 }' "$T/bt.time")
-bt_rss=$(field "$T/bt.time" 4)
+BT_PROG="profile:hz:$HZ { @[kstack, ustack, pid] = count(); }"
+TOOLS=(bpfprof perf bpftrace)
 
-# perf: no BPF; its kernel cost is not visible to bpf_stats
-timed "$T/pf.time" perf record -q -F $HZ -a -g -o "$T/perf.data" -- sleep "$SECS" 2> /dev/null
-timed "$T/ps.time" perf script -i "$T/perf.data" > "$T/perf.txt" 2> /dev/null
-pf_cpu=$(awk '{ printf "%.2f", $2 + $3 }' "$T/pf.time")
-pf_rss=$(field "$T/pf.time" 4)
-ps_post=$(awk '{ printf "%.1f", $1 * 1000 }' "$T/ps.time")
-ps_rss=$(field "$T/ps.time" 4)
+start_tools() {
+	local d=$1 t i
+	# GNU time itself in the background (not a function: that would be a subshell)
+	"${TIME[@]}" -o "$d/bpfprof.time" "$BP" record -F $HZ --no-status -v -o "$d/bpfprof.folded" \
+		2> "$d/bpfprof.err" &
+	tpid[bpfprof]=$!
+	"${TIME[@]}" -o "$d/perf.time" perf record -a -g -F $HZ -o "$d/perf.data" 2> "$d/perf.err" &
+	tpid[perf]=$!
+	"${TIME[@]}" -o "$d/bpftrace.time" bpftrace -e "$BT_PROG" -o "$d/bpftrace.out" \
+		2> "$d/bpftrace.err" &
+	tpid[bpftrace]=$!
+	for t in "${TOOLS[@]}"; do pid[$t]=$(child "${tpid[$t]}"); done
+	for i in $(seq 600); do
+		has_sampler "${pid[bpfprof]}" && has_sampler "${pid[bpftrace]}" &&
+			[ -s "$d/perf.data" ] && break
+		[ "$i" -lt 600 ] || { echo "bench: the tools did not attach in 60 s" >&2; cat "$d"/*.err >&2; exit 1; }
+		sleep 0.1
+	done
+	sleep 1
+}
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2fx", a / b }'; }
+# bpf_last TOOL: its BPF figures now, kept if it has not yet closed its programs: at its exit
+# bpf_int[TOOL] holds the samples it took up to the end
+bpf_last() {
+	local b
+	b=$(bpf_ns "${pid[$1]}" 2> /dev/null) || return 0
+	[ "${b##* }" -ge "${bpf_int[$1]##* }" ] && bpf_int[$1]=$b
+	return 0
+}
+
+# stop_tools DIR: SIGINT to all at once, as at the end of a shared window, then each one's time
+# until its files are there; perf's post-processing starts as soon as perf record has exited
+stop_tools() {
+	local d=$1 t t0 post= left=("${TOOLS[@]}") rest
+	for t in bpfprof bpftrace; do bpf_int[$t]=$(bpf_ns "${pid[$t]}"); done
+	t0=$(now)
+	for t in "${TOOLS[@]}"; do kill -INT "${pid[$t]}"; done
+	while [ ${#left[@]} -gt 0 ]; do
+		rest=()
+		for t in "${left[@]}"; do
+			if [ "$t" = perf ] && [ -n "$post" ]; then
+				kill -0 "$post" 2> /dev/null && { rest+=("$t"); continue; }
+				wait "$post" || true
+			elif kill -0 "${tpid[$t]}" 2> /dev/null; then
+				[ "$t" = perf ] || bpf_last "$t"
+				rest+=("$t"); continue
+			else
+				wait "${tpid[$t]}" || true
+				if [ "$t" = perf ]; then
+					"${TIME[@]}" -o "$d/post.time" bash -c "$(declare -f collapse_perf)
+						perf script -i '$d/perf.data' 2> /dev/null | collapse_perf > '$d/perf.folded'" &
+					post=$!
+					rest+=("$t"); continue
+				fi
+			fi
+			stop_s[$t]=$(sub "$(now)" "$t0")
+		done
+		left=("${rest[@]}")
+		sleep 0.1
+	done
+	perf report --stats -i "$d/perf.data" > "$d/perf.stats" 2> /dev/null || true
+}
+
+compare_rep() {
+	local rep=$1 d=$T/rep$rep t f0 t0 f1 t1
+	mkdir -p "$d"
+	declare -gA tpid=() pid=() cpu0=() cpu1=() bpf0=() bpf1=() bpf_int=() stop_s=()
+	start_loads
+	start_tools "$d"
+	for t in "${TOOLS[@]}"; do cpu0[$t]=$(cpu_s "${pid[$t]}"); bpf0[$t]=$(bpf_ns "${pid[$t]}"); done
+	f0=$(procs_forked); t0=$(now)
+	sleep "$SECS"
+	for t in "${TOOLS[@]}"; do cpu1[$t]=$(cpu_s "${pid[$t]}"); bpf1[$t]=$(bpf_ns "${pid[$t]}"); done
+	f1=$(procs_forked); t1=$(now)
+	stop_tools "$d"
+	stop_loads
+	raw load "new processes / s, the window" all "$rep" "$(rate "$f0" "$f1" "$(sub "$t1" "$t0")")"
+	for t in "${TOOLS[@]}"; do compare_figures "$t" "$rep" "$d"; done
+}
+
+rate() { awk -v a="$1" -v b="$2" -v s="$3" 'BEGIN { printf "%.1f", (b - a) / s }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b * 100; else print "nan" }'; }
+
+# compare_figures TOOL REP DIR: the tool's figures for this repetition into $RAW
+compare_figures() {
+	local t=$1 rep=$2 d=$3 tf=$3/$1.time b0 b1 bi taken lost out stacks
+	read -r -a b0 <<< "${bpf0[$t]}"
+	read -r -a b1 <<< "${bpf1[$t]}"
+	read -r -a bi <<< "${bpf_int[$t]:-}"
+	raw record "CPU s, window" "$t" "$rep" "$(sub "${cpu1[$t]}" "${cpu0[$t]}")"
+	if [ "$t" != perf ]; then
+		raw record "BPF s, window" "$t" "$rep" "$(awk -v a="${b0[0]}" -v b="${b1[0]}" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
+	fi
+	raw record "CPU s, whole run (start + window + stop)" "$t" "$rep" \
+		"$(awk '{ u = $2; s = $3 } END { printf "%.2f", u + s }' "$tf")"
+	raw record "peak RSS MB" "$t" "$rep" "$(awk '{ m = $4 } END { printf "%.1f", m / 1024 }' "$tf")"
+	if [ "$t" != perf ]; then
+		raw record "BPF ns / sample" "$t" "$rep" "$(awk -v a="${b0[1]}" -v b="${b1[1]}" -v m="${b0[2]}" -v n="${b1[2]}" 'BEGIN { if (n > m) printf "%.0f", (b - a) / (n - m); else print "nan" }')"
+		taken=${bi[2]}
+	fi
+	case $t in
+	bpfprof)
+		lost=$(awk '/lost to stack-map collisions/ || /samples dropped/ { n += $2 } END { print n + 0 }' "$d/bpfprof.err")
+		out=$(awk '{ n += $NF } END { print n + 0 }' "$d/bpfprof.folded")
+		stacks=$(wc -l < "$d/bpfprof.folded")
+		;;
+	bpftrace)
+		lost=$(awk '/failed to look up stack id/ { n++ } /Lost [0-9]+ events/ { n += $2 } END { print n + 0 }' "$d/bpftrace.err")
+		out=$(awk '/\]: [0-9]+$/ { n += $NF } END { print n + 0 }' "$d/bpftrace.out")
+		stacks=$(grep -c '^@\[' "$d/bpftrace.out" || true)
+		;;
+	perf)
+		taken=$(awk '/^ *SAMPLE events:/ { print $3; exit }' "$d/perf.stats")
+		lost=$(awk '/^ *LOST(_SAMPLES)? events:/ { n += $3 } END { print n + 0 }' "$d/perf.stats")
+		out=$(awk '{ n += $NF } END { print n + 0 }' "$d/perf.folded")
+		stacks=$(wc -l < "$d/perf.folded")
+		;;
+	esac
+	[ "${out:-0}" -gt 0 ] || echo "bench: repetition $rep: $t's output holds no samples" >> "$T/notes"
+	raw record "samples taken, attach to exit" "$t" "$rep" "${taken:-nan}"
+	raw record "samples in the output, % of taken" "$t" "$rep" "$(pct "$out" "${taken:-0}")"
+	raw record "samples lost (its own count), % of taken" "$t" "$rep" "$(pct "$lost" "${taken:-0}")"
+	raw record "unique stacks in the output" "$t" "$rep" "$stacks"
+	raw record "stop -> files s" "$t" "$rep" "${stop_s[$t]}"
+	if [ "$t" = perf ]; then
+		raw record "  post-processing s (perf script + collapse)" "$t" "$rep" "$(tfield "$d/post.time" 1)"
+		raw record "  post-processing CPU s" "$t" "$rep" "$(awk '{ u = $2; s = $3 } END { printf "%.2f", u + s }' "$d/post.time")"
+		raw record "  post-processing peak RSS MB" "$t" "$rep" "$(awk '{ m = $4 } END { printf "%.1f", m / 1024 }' "$d/post.time")"
+	fi
+}
+
+# Phase 2: the monitor --------------------------------------------------------------------------
+
+rss_mb() { awk '$1 == "VmRSS:" { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+vol_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '$1 == "voluntary_ctxt_switches:" { n += $2 } END { print n + 0 }'; }
+
+monitor_rep() {
+	local rep=$1 d=$T/mon$rep mtp mp i c0 c1 b0 b1 t0 t1 rss2 rss_end v0 v1 f0 f1 started
+	mkdir -p "$d/history"
+	start_loads
+	started=$(now)
+	"${TIME[@]}" -o "$d/time" "$BP" monitor --window 1s --dir "$d/history" --socket "$d/sock" 2> "$d/err" &
+	mtp=$!
+	mp=$(child "$mtp")
+	for i in $(seq 300); do
+		[ "$(find "$d/history" -name '*.pb.gz' | wc -l)" -ge 2 ] && break
+		sleep 0.1
+		[ "$i" -lt 300 ] || { echo "bench: the monitor wrote no second window in 30 s" >&2; cat "$d/err" >&2; exit 1; }
+	done
+	rss2=$(rss_mb "$mp")
+	c0=$(cpu_s "$mp"); read -r b0 _ <<< "$(bpf_ns "$mp")"; t0=$(now)
+	sleep "$(awk -v s="$MON_SECS" -v e="$(sub "$t0" "$started")" 'BEGIN { x = s - e; print (x > 1 ? x : 1) }')"
+	c1=$(cpu_s "$mp"); read -r b1 _ <<< "$(bpf_ns "$mp")"; t1=$(now)
+	rss_end=$(rss_mb "$mp")
+	stop_loads
+	sleep 2
+	v0=$(vol_switches "$mp"); f0=$(procs_forked)
+	sleep $IDLE_SECS
+	v1=$(vol_switches "$mp"); f1=$(procs_forked)
+	kill -TERM "$mp"
+	wait "$mtp" || true
+	raw monitor "CPU % of one core (user + sys + BPF)" monitor "$rep" \
+		"$(awk -v c="$(sub "$c1" "$c0")" -v b=$((b1 - b0)) -v s="$(sub "$t1" "$t0")" 'BEGIN { printf "%.3f", (c + b / 1e9) / s * 100 }')"
+	raw monitor "  of which BPF %" monitor "$rep" \
+		"$(awk -v b=$((b1 - b0)) -v s="$(sub "$t1" "$t0")" 'BEGIN { printf "%.3f", b / 1e9 / s * 100 }')"
+	raw monitor "idle wake-ups / s" monitor "$rep" "$(awk -v a="$v0" -v b="$v1" -v s=$IDLE_SECS 'BEGIN { printf "%.1f", (b - a) / s }')"
+	raw load "new processes / s, the monitor's idle 10 s (other users)" all "$rep" "$(rate "$f0" "$f1" $IDLE_SECS)"
+	raw monitor "RSS MB at the 2nd window" monitor "$rep" "$rss2"
+	raw monitor "RSS MB at ${MON_SECS} s" monitor "$rep" "$rss_end"
+	raw monitor "samples lost" monitor "$rep" "$(sed -n 's/.*stopped after.* lost \([0-9]*\).*/\1/p' "$d/err" | tail -1)"
+	raw monitor "samples taken" monitor "$rep" "$(sed -n 's/.*stopped after.*samples taken \([0-9]*\).*/\1/p' "$d/err" | tail -1)"
+}
+
+# Summary ---------------------------------------------------------------------------------------
+
+summarize() {
+	python3 - "$RAW" "$OUT/results.tsv" <<'PY'
+import statistics, sys
+from collections import OrderedDict
+rows = OrderedDict()
+for line in open(sys.argv[1]):
+    phase, metric, tool, rep, value = line.rstrip("\n").split("\t")
+    try:
+        v = float(value)
+    except ValueError:
+        continue
+    if v != v:  # nan
+        continue
+    rows.setdefault((phase, metric), {}).setdefault(tool, {})[int(rep)] = v
+# ratios within each repetition
+for (phase, metric), tools in rows.items():
+    if phase != "record" or "bpfprof" not in tools:
+        continue
+    for peer in ("perf", "bpftrace"):
+        if peer in tools:
+            r = {k: tools["bpfprof"][k] / tools[peer][k] for k in tools["bpfprof"]
+                 if k in tools[peer] and tools[peer][k]}
+            if r:
+                tools["bpfprof/" + peer] = r
+
+def fmt(x):
+    if x == 0 or abs(x) >= 100:
+        return "%.0f" % x
+    return "%.3g" % x if abs(x) < 10 else "%.1f" % x
+
+def cell(vals, ratio=False):
+    if not vals:
+        return "-"
+    v = sorted(vals.values())
+    m = statistics.median(v)
+    s = (fmt(m) + ("x" if ratio else ""))
+    if len(v) > 1:
+        s += " [%s-%s]" % (fmt(v[0]), fmt(v[-1]))
+    return s
+
+with open(sys.argv[2], "w") as out:
+    out.write("phase\tmetric\ttool\tmedian\tmin\tmax\tvalues\n")
+    for (phase, metric), tools in rows.items():
+        for tool, vals in tools.items():
+            v = sorted(vals.values())
+            out.write("%s\t%s\t%s\t%g\t%g\t%g\t%s\n" % (phase, metric, tool, statistics.median(v),
+                      v[0], v[-1], ",".join("%g" % vals[k] for k in sorted(vals))))
+cols = ["bpfprof", "perf", "bpftrace", "bpfprof/perf", "bpfprof/bpftrace"]
+w = 46
+print("%-*s %-20s %-20s %-20s %-18s %-18s" % (w, "record, same window", *cols))
+for (phase, metric), tools in rows.items():
+    if phase == "record":
+        print("%-*s %-20s %-20s %-20s %-18s %-18s" % (w, metric, *(cell(tools.get(c, {}), "/" in c) for c in cols)))
+print()
+print("%-*s %s" % (w, "monitor (19 Hz, 1 s windows)", "bpfprof monitor"))
+for (phase, metric), tools in rows.items():
+    if phase == "monitor":
+        print("%-*s %s" % (w, metric, cell(tools["monitor"])))
+for (phase, metric), tools in rows.items():
+    if phase == "load":
+        print("%-*s %s" % (w, "load: " + metric, cell(tools["all"])))
+PY
+}
+
+# Main ------------------------------------------------------------------------------------------
+
+mkdir -p "$OUT"
+"$STATS" hold < /dev/null > "$T/hold" &
+holder=$!
+for i in $(seq 50); do grep -q holding "$T/hold" 2> /dev/null && break; sleep 0.1; done
+grep -q holding "$T/hold" || { echo "bench: could not turn BPF statistics on" >&2; exit 1; }
+echo "bench: $(nproc) CPUs, $REPS repetitions; record: $SECS s at $HZ Hz; monitor: $MON_SECS s at 19 Hz + ${IDLE_SECS} s idle; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+for rep in $(seq "$REPS"); do
+	echo "bench: repetition $rep/$REPS: record, perf and bpftrace" >&2
+	compare_rep "$rep"
+	echo "bench: repetition $rep/$REPS: monitor" >&2
+	monitor_rep "$rep"
+done
+echo "bench: load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '%-34s %12s %12s %12s   %s\n' metric bpfprof bpftrace perf "bpfprof / bpftrace, / perf"
-printf '%-34s %12s %12s %12s   %s\n' "BPF ns per sample" "$bp_ns" "$bt_ns" "n/a" "$(ratio "$bp_ns" "$bt_ns")"
-printf '%-34s %12s %12s %12s   %s\n' "samples taken (BPF runs)" "$bp_runs" "$bt_runs" "-" ""
-printf '%-34s %12s %12s %12s   %s, %s\n' "profiler CPU seconds" "$bp_cpu" "$bt_cpu" "$pf_cpu" "$(ratio "$bp_cpu" "$bt_cpu")" "$(ratio "$bp_cpu" "$pf_cpu")"
-printf '%-34s %12s %12s %12s   %s, %s\n' "peak RSS KB (recording)" "$bp_rss" "$bt_rss" "$pf_rss" "$(ratio "$bp_rss" "$bt_rss")" "$(ratio "$bp_rss" "$pf_rss")"
-printf '%-34s %12s %12s %12s   %s, %s\n' "post-processing ms" "$bp_post" "$bt_post" "$ps_post" "$(ratio "$bp_post" "$bt_post")" "$(ratio "$bp_post" "$ps_post")"
-printf '%-34s %12s %12s %12s\n' "peak RSS KB (post-processing)" "(same)" "(same)" "$ps_rss"
+summarize
+[ ! -s "$T/notes" ] || { echo; cat "$T/notes"; }
 echo
-echo "bench: bpfprof wrote $bp_stacks unique stacks; bpftrace printed $(grep -c '^@' "$T/bt.out" || true) map entries"
-echo "bench: stacks lost to collisions: bpfprof $(sed -n 's/.*: \([0-9]*\) stacks .* lost to stack-map collisions.*/\1/p' "$T/bp.err" | grep . || echo 0), bpftrace $(grep -c 'failed to look up stack id' "$T/bt.err" || true)"
+echo "bench: median [min-max] over $REPS repetitions; ratios within each repetition; TSV: $OUT/results.tsv"
