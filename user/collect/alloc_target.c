@@ -143,9 +143,16 @@ int alloc_target__shim(const char *exe, char *path, size_t len)
 	bool dynamic = false;
 	struct stat st;
 	char *slash;
+	int e;
 
 	if (n <= 0 || !path__resolve(exe, prog, sizeof(prog)) || stat(prog, &st) ||
-	    (st.st_mode & (S_ISUID | S_ISGID)) || elf__scan(prog, &t, &dynamic) || !dynamic)
+	    (st.st_mode & (S_ISUID | S_ISGID)))
+		return -ENOENT;
+	/* a script (not ELF): its interpreter is dynamic, and LD_PRELOAD reaches it */
+	e = elf__scan(prog, &t, &dynamic);
+	if (e == -ENOEXEC)
+		dynamic = true;
+	else if (e || !dynamic)
 		return -ENOENT;
 	self[n] = '\0';
 	slash = strrchr(self, '/');
