@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # -e lock on a JVM whose 3 threads contend for one synchronized block (tests/java/Contend.java):
 # the waits to enter the monitor (ObjectMonitor::enter, parked on a futex) add up to what the
-# threads measured themselves (+-20 %), and the Java frames show through the agent's perf map:
+# threads measured themselves (-30 %/+20 %: the JVM spins before it parks), and the Java frames
+# show through the agent's perf map:
 # Contend.waitForLock_[j] above the monitorenter.
 source "$(dirname "$0")/../lib.sh"
 JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
@@ -15,7 +16,9 @@ grep -v '^#' "$TMP/j.folded" | grep 'ObjectMonitor::enter' >"$TMP/enter.folded"
 got=$(total "$TMP/enter.folded")
 named=$(share "$TMP/enter.folded" 'Contend\.waitForLock_\[j\];[^;]*monitorenter')
 note "threads measured ${waited} ns getting in; ObjectMonitor::enter waits ${got} ns, ${named} % under Contend.waitForLock_[j]"
-ok "$(awk -v g="$got" -v w="$waited" 'BEGIN { exit !(w > 0 && g >= 0.8 * w && g <= 1.2 * w) }'; echo $?)" \
-	"monitor waits within 20 % of the threads' own measure"
+# HotSpot spins a while before it parks a thread: that part of the wait is on the CPU, not in
+# a futex, so the futex waits may fall short of the measure (down to 70 %), never exceed it much.
+ok "$(awk -v g="$got" -v w="$waited" 'BEGIN { exit !(w > 0 && g >= 0.7 * w && g <= 1.2 * w) }'; echo $?)" \
+	"monitor waits within -30 %/+20 % of the threads' own measure"
 ok "$(within "$named" 50 100; echo $?)" "most of it under Contend.waitForLock_[j] -> monitorenter ($named %)"
 done_testing

@@ -16,9 +16,10 @@ ok "$(awk -v g="$got" -v w="$waited" 'BEGIN { exit !(w > 0 && g >= 0.8 * w && g 
 	"the mutex wait total is within 20 % of the threads' own measure"
 ok "$(within "$(share "$TMP/mutex.folded" 'worker;')" 95 100; echo $?)" \
 	"the waits are under the waiting thread's function ($(share "$TMP/mutex.folded" 'worker;') %)"
-# Through glibc (no frame pointers) the waiting function itself needs CFI unwinding (--unwind).
+# Through glibc (no frame pointers) the waiting function itself needs CFI unwinding (--unwind);
+# a process's first stacks, before its tables are built, are walked by frame pointers.
 if "$BPFPROF" record --help 2>&1 | grep -q -- '--unwind'; then
-	ok "$(within "$(share "$TMP/mutex.folded" 'wait_for_lock;pthread_mutex_lock')" 80 100; echo $?)" \
+	ok "$(within "$(share "$TMP/mutex.folded" 'wait_for_lock;pthread_mutex_lock')" 50 100; echo $?)" \
 		"the waits are under wait_for_lock -> pthread_mutex_lock ($(share "$TMP/mutex.folded" 'wait_for_lock;pthread_mutex_lock') %)"
 fi
 grep -qx '# type: delay' "$TMP/lock.folded" && grep -qx '# unit: nanoseconds' "$TMP/lock.folded"
