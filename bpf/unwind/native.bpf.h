@@ -205,6 +205,19 @@ static __always_inline __u32 unwind_fp_step(struct unwind_scratch *s)
 	return 0;
 }
 
+/* Move to the caller a CFI row found; signal: its pc is exact, not a return address. */
+static __always_inline __u32 unwind_cfi_caller(struct unwind_scratch *s, __u64 pc, __u64 sp,
+					       __u64 bp, __u32 signal)
+{
+	s->pc = pc;
+	s->sp = sp;
+	s->bp = bp;
+	s->after_signal = signal;
+	s->trusted = 1;
+	unwind_stat(UNWIND_STAT_CFI_FRAMES);
+	return 0;
+}
+
 /* The caller's registers by the row r. */
 static __always_inline __u32 unwind_cfi_step(struct unwind_scratch *s, struct unwind_row *r)
 {
@@ -217,13 +230,7 @@ static __always_inline __u32 unwind_cfi_step(struct unwind_scratch *s, struct un
 		if (!unwind_read(&ra, s->sp + UC_RIP) || !unwind_read(&cfa, s->sp + UC_RSP) ||
 		    !unwind_read(&bp, s->sp + UC_RBP))
 			return UNWIND_STAT_BAD_READ;
-		s->pc = ra;
-		s->sp = cfa;
-		s->bp = bp;
-		s->after_signal = 1;
-		s->trusted = 1;
-		unwind_stat(UNWIND_STAT_CFI_FRAMES);
-		return 0;
+		return unwind_cfi_caller(s, ra, cfa, bp, 1);
 	case UNWIND_CFA_RSP:
 		cfa = s->sp + r->cfa_off;
 		break;
@@ -248,13 +255,7 @@ static __always_inline __u32 unwind_cfi_step(struct unwind_scratch *s, struct un
 	else if (r->cfa_type != UNWIND_CFA_PLT && r->rbp != UNWIND_RBP_SAME &&
 		 !unwind_read(&bp, cfa + (__s64)r->rbp * 8))
 		return UNWIND_STAT_BAD_READ;
-	s->pc = ra;
-	s->sp = cfa;
-	s->bp = bp;
-	s->after_signal = 0;
-	s->trusted = 1;
-	unwind_stat(UNWIND_STAT_CFI_FRAMES);
-	return 0;
+	return unwind_cfi_caller(s, ra, cfa, bp, 0);
 }
 
 /*

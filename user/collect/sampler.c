@@ -18,6 +18,7 @@
 #include "cpu.skel.h"
 #include "collect/sampler.h"
 #include "collect/source.h"
+#include "lib/array.h"
 #include "lib/log.h"
 #include "lib/u64map.h"
 #include "lib/util.h"
@@ -92,19 +93,9 @@ static bool proc_event__type(__u32 bp_type, enum proc_event_type *type)
 static void sampler__unwind_event(struct sampler *s, enum proc_event_type type, __u32 pid,
 				  bool again)
 {
-	struct unwind_job *jobs;
-
-	if (!s->unwinder)
-		return;
-	if (s->njobs == s->cap_jobs) {
-		size_t cap = s->cap_jobs ? s->cap_jobs * 2 : 64;
-
-		jobs = realloc(s->jobs, cap * sizeof(*jobs));
-		if (!jobs)
-			return; /* that process keeps frame pointers */
-		s->jobs = jobs;
-		s->cap_jobs = cap;
-	}
+	if (!s->unwinder ||
+	    array__grow((void **)&s->jobs, &s->cap_jobs, s->njobs, sizeof(*s->jobs)))
+		return; /* no memory: that process keeps frame pointers */
 	s->jobs[s->njobs++] = (struct unwind_job){ pid, type, again };
 }
 
@@ -427,6 +418,25 @@ static void free_ips(uint64_t key, void *val, void *ctx)
 	free(val);
 }
 
+/* ips (malloc'd) kept in cache under key; false, ips freed, when there is no memory. */
+static bool drain__cache(struct u64map *cache, uint64_t key, uint64_t *ips)
+{
+	if (!u64map__set(cache, key, ips))
+		return true;
+	free(ips);
+	return false;
+}
+
+/* A sample_stack over ips: leaf first, 0-terminated or MAX_STACK_DEPTH long. */
+static struct sample_stack stack_of(const uint64_t *ips)
+{
+	struct sample_stack st = { .ips = ips };
+
+	while (st.len < MAX_STACK_DEPTH && ips[st.len])
+		st.len++;
+	return st;
+}
+
 /* The ips of stack id (cached: many entries share a stack), as a sample_stack. */
 static struct sample_stack drain__stack(struct drain *d, __s32 id)
 {
@@ -448,15 +458,10 @@ static struct sample_stack drain__stack(struct drain *d, __s32 id)
 			return st;
 		if (bpf_map_lookup_elem(d->stacks_fd, &key, ips))
 			ips[0] = 0;
-		if (u64map__set(d->ips, (uint64_t)id + 1, ips)) {
-			free(ips);
+		if (!drain__cache(d->ips, (uint64_t)id + 1, ips))
 			return st;
-		}
 	}
-	st.ips = ips;
-	while (st.len < MAX_STACK_DEPTH && ips[st.len])
-		st.len++;
-	return st;
+	return stack_of(ips);
 }
 
 /*
@@ -480,15 +485,10 @@ static struct sample_stack drain__ustack(struct drain *d, const struct sample_ke
 			memcpy(ips, us.ips,
 			       (us.len < MAX_STACK_DEPTH ? us.len : MAX_STACK_DEPTH) *
 				       sizeof(*ips));
-		if (u64map__set(d->uips, key, ips)) {
-			free(ips);
+		if (!drain__cache(d->uips, key, ips))
 			return st;
-		}
 	}
-	st.ips = ips;
-	while (st.len < MAX_STACK_DEPTH && ips[st.len])
-		st.len++;
-	return st;
+	return stack_of(ips);
 }
 
 /*

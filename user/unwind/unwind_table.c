@@ -17,6 +17,7 @@
 #include <dwarf.h>
 #include <gelf.h>
 #include <elfutils/libdw.h>
+#include "lib/array.h"
 #include "unwind/unwind_table.h"
 
 #define DWARF_RBP 6
@@ -38,15 +39,8 @@ struct builder {
 
 static int builder__add_start(struct builder *b, uint64_t pc)
 {
-	if (b->nstarts == b->cap_starts) {
-		size_t cap = b->cap_starts ? b->cap_starts * 2 : 1024;
-		uint64_t *s = realloc(b->starts, cap * sizeof(*s));
-
-		if (!s)
-			return -ENOMEM;
-		b->starts = s;
-		b->cap_starts = cap;
-	}
+	if (array__grow((void **)&b->starts, &b->cap_starts, b->nstarts, sizeof(*b->starts)))
+		return -ENOMEM;
 	b->starts[b->nstarts++] = pc;
 	return 0;
 }
@@ -346,15 +340,8 @@ static int builder__emit(struct builder *b, struct unwind_row r)
 			t->n--;
 		return 0;
 	}
-	if (t->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		struct unwind_row *rows = realloc(t->rows, cap * sizeof(*rows));
-
-		if (!rows)
-			return -ENOMEM;
-		t->rows = rows;
-		b->cap = cap;
-	}
+	if (array__grow((void **)&t->rows, &b->cap, t->n, sizeof(*t->rows)))
+		return -ENOMEM;
 	t->rows[t->n++] = r;
 	return 0;
 }

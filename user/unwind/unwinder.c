@@ -19,10 +19,12 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <linux/types.h>
+#include "lib/array.h"
 #include "lib/log.h"
 #include "lib/rootfs.h"
 #include "lib/u64map.h"
@@ -53,7 +55,7 @@ struct ubin {
 
 struct uproc {
 	struct ubin **bins; /* one claim per mapping */
-	size_t nbins;
+	size_t nbins, cap;
 	bool published; /* has an unwind_procs entry */
 };
 
@@ -73,6 +75,8 @@ struct unwinder {
 	struct ubin *vdso;
 	struct unwinder_stats st;
 	double last_sweep; /* monotonic s */
+	dev_t self_dev;	   /* our executable: a process running it is us, or our command's */
+	ino_t self_ino;	   /* child before its exec; neither gets tables (an exec follows) */
 };
 
 static double mono_s(void)
@@ -134,15 +138,8 @@ static int rows__release(struct unwinder *u, uint32_t start, uint32_t n)
 		u->free[i].len += n;
 		return 0;
 	}
-	if (u->nfree == u->cap_free) {
-		size_t cap = u->cap_free ? u->cap_free * 2 : 16;
-		struct extent *f = realloc(u->free, cap * sizeof(*f));
-
-		if (!f)
-			return -ENOMEM;
-		u->free = f;
-		u->cap_free = cap;
-	}
+	if (array__grow((void **)&u->free, &u->cap_free, u->nfree, sizeof(*u->free)))
+		return -ENOMEM;
 	memmove(&u->free[i + 1], &u->free[i], (u->nfree - i) * sizeof(*u->free));
 	u->free[i] = (struct extent){ start, n };
 	u->nfree++;
@@ -292,17 +289,11 @@ struct sweep {
 static void sweep__collect(uint64_t key, void *val, void *ctx)
 {
 	struct sweep *sw = ctx;
-	struct ubin *b = val, **v;
+	struct ubin *b = val;
 
-	if (b->refs || b->idle_since > sw->before)
+	if (b->refs || b->idle_since > sw->before ||
+	    array__grow((void **)&sw->victims, &sw->cap, sw->n, sizeof(*sw->victims)))
 		return;
-	if (sw->n == sw->cap) {
-		sw->cap = sw->cap ? sw->cap * 2 : 16;
-		v = realloc(sw->victims, sw->cap * sizeof(*v));
-		if (!v)
-			return;
-		sw->victims = v;
-	}
 	sw->victims[sw->n++] = b;
 }
 
@@ -345,11 +336,8 @@ static struct ubin *vdso__build(struct unwinder *u)
 
 static int uproc__claim(struct uproc *p, struct ubin *b)
 {
-	struct ubin **bins = realloc(p->bins, (p->nbins + 1) * sizeof(*bins));
-
-	if (!bins)
+	if (array__grow((void **)&p->bins, &p->cap, p->nbins, sizeof(*p->bins)))
 		return -ENOMEM;
-	p->bins = bins;
 	p->bins[p->nbins++] = b;
 	b->refs++;
 	b->idle_since = 0;
@@ -412,6 +400,16 @@ static void uproc__release(struct unwinder *u, struct uproc *p)
 	free(p);
 }
 
+/* Is pid running our own executable (ourselves, or a command not exec'd yet)? */
+static bool unwinder__is_self(const struct unwinder *u, pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	return !stat(path, &st) && st.st_dev == u->self_dev && st.st_ino == u->self_ino;
+}
+
 int unwinder__add_process(struct unwinder *u, pid_t pid, bool again)
 {
 	struct uproc *old = u64map__del(u->procs, pid), *p = NULL;
@@ -421,6 +419,8 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, bool again)
 	bool rows = false;
 	int err;
 
+	if (unwinder__is_self(u, pid))
+		return 0; /* frame pointers for us; a command gets its tables at its exec */
 	if (mono_s() - u->last_sweep >= 1)
 		unwinder__sweep(u, UNWIND_IDLE_S);
 	/* An exec: the new image's claims come first, so tables both images map are kept. */
@@ -469,10 +469,33 @@ void unwinder__remove_process(struct unwinder *u, pid_t pid)
 
 /* ---- lifecycle ---- */
 
+/*
+ * libc and ld.so are in almost every process: build their tables now, from our own mappings
+ * (the same files, on the host), idle until a process claims them, so that a command's first
+ * samples after its exec do not wait for them.
+ */
+static void unwinder__prebuild(struct unwinder *u)
+{
+	struct procmaps *pm = procmaps__read(getpid());
+	struct ubin *b;
+
+	for (size_t i = 0; pm && i < pm->n; i++) {
+		const char *base = strrchr(pm->e[i].path, '/');
+
+		if (!base || (strcmp(base, "/libc.so.6") && strncmp(base, "/ld-linux", 9)))
+			continue;
+		b = unwinder__binary(u, getpid(), &pm->e[i]);
+		if (b && !b->refs)
+			b->idle_since = mono_s();
+	}
+	procmaps__free(pm);
+}
+
 struct unwinder *unwinder__new(int rows_fd, uint32_t capacity, int procs_fd)
 {
 	struct unwinder *u = calloc(1, sizeof(*u));
 	long page = sysconf(_SC_PAGESIZE);
+	struct stat self;
 
 	if (!u)
 		return NULL;
@@ -490,7 +513,12 @@ struct unwinder *unwinder__new(int rows_fd, uint32_t capacity, int procs_fd)
 		return NULL;
 	}
 	u->st.capacity_rows = capacity;
+	if (!stat("/proc/self/exe", &self)) {
+		u->self_dev = self.st_dev;
+		u->self_ino = self.st_ino;
+	}
 	u->vdso = vdso__build(u);
+	unwinder__prebuild(u);
 	return u;
 }
 
