@@ -111,7 +111,7 @@ $(AGENT): $(AGENT_SRCS) $(wildcard agent/*.h)
 
 # -e alloc's in-process sampler, preloaded into a command (shim/alloc.c); frame pointers so the
 # walk from its probe reaches the allocating caller.
-$(ALLOC_SHIM): shim/alloc.c
+$(ALLOC_SHIM): shim/alloc.c shim/ln_unit.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -Wall -Wextra -fno-omit-frame-pointer -shared -fPIC -fvisibility=hidden $< -o $@
 

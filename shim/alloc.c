@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include "ln_unit.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define DEFAULT_INTERVAL (512 << 10)
@@ -35,26 +36,6 @@ static __thread uint64_t rng; /* xorshift64 state; 0: not seeded yet */
 EXPORT __attribute__((noinline)) void bpfprof_alloc_sampled(uint64_t size, uint64_t bytes)
 {
 	__asm__ volatile("" : : "r"(size), "r"(bytes) : "memory");
-}
-
-/* ln(u), u in (0, 1]: u = m * 2^e, ln(m) = 2 atanh((m - 1) / (m + 1)); no libm in here. */
-static double ln_unit(double u)
-{
-	double z, z2, term, sum = 0;
-	int e = 0;
-
-	while (u < 1) {
-		u *= 2;
-		e--;
-	}
-	z = (u - 1) / (u + 1);
-	z2 = z * z;
-	term = z;
-	for (int k = 1; k < 30; k += 2) {
-		sum += term / k;
-		term *= z2;
-	}
-	return 2 * sum + e * 0.69314718055994530942;
 }
 
 /* The next exponential gap, >= 1 byte. */

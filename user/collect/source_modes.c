@@ -21,6 +21,7 @@
 #include "collect/alloc_target.h"
 #include "collect/mode.h"
 #include "collect/source.h"
+#include "shim/ln_unit.h"
 
 #define ALLOC_DRAWS 4096 /* bpf/modes/alloc.bpf.h */
 
@@ -97,26 +98,6 @@ static int lock_start(struct source *src)
 			"bpfprof: cannot attach to the futex syscall's tracepoints (%s); -e lock needs syscall tracepoints (CONFIG_FTRACE_SYSCALLS) and tracefs\n",
 			strerror(-err));
 	return err;
-}
-
-/* ln(u) for u in (0, 1]: u = m * 2^e with m in [1, 2), ln(m) = 2 atanh((m - 1) / (m + 1)). */
-static double ln_unit(double u)
-{
-	double z, z2, term, sum = 0;
-	int e = 0;
-
-	while (u < 1) {
-		u *= 2;
-		e--;
-	}
-	z = (u - 1) / (u + 1);
-	z2 = z * z;
-	term = z;
-	for (int k = 1; k < 40; k += 2) {
-		sum += term / k;
-		term *= z2;
-	}
-	return 2 * sum + e * 0.69314718055994530942;
 }
 
 /* Exponential gaps with mean interval: -interval * ln(u), u uniform in (0, 1]. */
