@@ -17,6 +17,7 @@
  * seconds ago. The rewrite runs in the event that triggered it, under the lock, but its size is
  * that of the live threads and it happens only when the file doubled: amortized, a few bytes per
  * thread start. Names have control characters replaced and are cut at THREAD_NAME_MAX bytes.
+ * After a write error the file is given up: threads keep their 15-character names.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -189,8 +190,7 @@ void threads__start(int tid, const char *name)
 		copy = NULL;
 	}
 	if (tf.fd >= 0 && !threads__write(tf.fd, line, len)) {
-		agent__log("cannot write %s: %s; threads keep their 15-character names", tf.path,
-			   strerror(errno));
+		/* Quietly: the map, in the same directory, says it once (a full disk, ...). */
 		close(tf.fd);
 		tf.fd = -1;
 	}
