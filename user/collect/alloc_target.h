@@ -36,8 +36,9 @@ struct alloc_target {
 const char *alloc_fn__name(enum alloc_fn f);
 
 /*
- * The allocator of process pid, or with pid <= 0 of the program `exe` about to be run (NULL:
- * this one's libc, for a host-wide recording). 0, or -errno with the reason and the fix in err.
+ * The allocator of process pid, or with pid <= 0 of the program `exe` about to be run by a
+ * child of this process (a dynamic one gets this process's libc: the child maps it until its
+ * exec, and the same file after it). 0, or -errno with the reason and the fix in err.
  */
 int alloc_target__find(pid_t pid, const char *exe, struct alloc_target *t, char *err, size_t len);
 
