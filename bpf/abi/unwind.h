@@ -69,9 +69,11 @@ struct unwind_map {
  * writes refresh_ns 0), when the libraries ld.so maps next are not in the entry yet. */
 #define UNWIND_REFRESH_NS 100000000ULL
 
+#define UNWIND_PROC_TRUNCATED 1 /* more mappings than UNWIND_MAX_MAPS: a miss is no news */
+
 struct unwind_proc {
 	__u32 nmaps;
-	__u32 pad;
+	__u32 flags;	  /* UNWIND_PROC_* */
 	__u64 refresh_ns; /* monotonic ns of the last BP_EVENT_MAPS (or of the entry's writing) */
 	struct unwind_map maps[UNWIND_MAX_MAPS]; /* sorted by start, not overlapping */
 };

@@ -267,7 +267,7 @@ static __always_inline void unwind_ask_refresh(struct unwind_proc *proc)
 	__u64 now = bpf_ktime_get_ns();
 	struct bp_event *e;
 
-	if (now - proc->refresh_ns < UNWIND_REFRESH_NS)
+	if (now - proc->refresh_ns < UNWIND_REFRESH_NS || (proc->flags & UNWIND_PROC_TRUNCATED))
 		return;
 	proc->refresh_ns = now;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

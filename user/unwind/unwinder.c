@@ -378,8 +378,10 @@ static int unwinder__fill(struct unwinder *u, pid_t pid, const struct procmaps *
 			b = unwinder__binary(u, pid, e);
 		if (b && uproc__claim(p, b))
 			return -ENOMEM;
-		if (v->nmaps < UNWIND_MAX_MAPS) /* beyond: frame-pointer steps there */
+		if (v->nmaps < UNWIND_MAX_MAPS)
 			*rows |= proc_map(b, e, &v->maps[v->nmaps++]);
+		else /* frame-pointer steps there */
+			v->flags |= UNWIND_PROC_TRUNCATED;
 	}
 	return 0;
 }
