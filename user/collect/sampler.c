@@ -204,7 +204,8 @@ static void sampler__quiesce(struct sampler *s)
 		usleep(20000); /* a sampling program runs for microseconds */
 }
 
-static void explain_load_error(int err)
+/* cfi: the CFI unwinder was in the program (it needs bpf_loop, Linux 5.17). */
+static void explain_load_error(int err, bool cfi)
 {
 	if (err == -EPERM || err == -EACCES)
 		fprintf(stderr,
@@ -213,6 +214,10 @@ static void explain_load_error(int err)
 	else if (err == -ENOMEM || err == -E2BIG)
 		fprintf(stderr,
 			"bpfprof: cannot create the BPF maps (%s); lower --stack-storage-size or --max-stacks, or raise the locked-memory limit (ulimit -l)\n",
+			strerror(-err));
+	else if (cfi)
+		fprintf(stderr,
+			"bpfprof: cannot load the BPF program (%s); the kernel needs BTF (CONFIG_DEBUG_INFO_BTF) and version 5.17 or later for CFI unwinding (5.8 with --unwind fp); rerun with -v for details\n",
 			strerror(-err));
 	else
 		fprintf(stderr,
@@ -269,7 +274,7 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, vo
 	}
 	return s;
 err_explain:
-	explain_load_error(err);
+	explain_load_error(err, s->unwind != UNWIND_MODE_FP);
 	sampler__free(s);
 	return NULL;
 }
