@@ -203,6 +203,7 @@ soak: test-deps all
 
 bench: bench-deps all $(BUILD)/tools/bpfstats
 	BUILD=$(BUILD) tools/bench.sh
+	BUILD=$(BUILD) tools/bench_modes.sh
 
 $(BUILD)/tools/bpfstats: tools/bpfstats.c
 	@mkdir -p $(@D)
