@@ -736,22 +736,24 @@ const char *symbolizer__comm(struct symbolizer *s, pid_t pid)
 	return p ? p->comm : NULL;
 }
 
-/* The tid as the process's own pid namespace numbers it (what its runtime published). */
-static pid_t sym_proc__nstid(const struct sym_proc *p, pid_t tid)
+/* tid's name in p's published thread names; tid as p's own pid namespace numbers it there. */
+static const char *sym_proc__thread_name(const struct sym_proc *p, pid_t tid, const char *comm)
 {
-	return !p->nspid || p->nspid == p->pid ? tid : read_nspid(tid);
+	if (!p->threads)
+		return NULL;
+	if (p->nspid && p->nspid != p->pid && !p->exited)
+		tid = read_nspid(tid);
+	return thread_names__find(p->threads, tid, comm);
 }
 
 const char *symbolizer__thread_name(struct symbolizer *s, pid_t pid, pid_t tid, const char *comm)
 {
 	struct sym_proc *p = u64map__get(s->procs, pid);
-	pid_t nstid;
 	const char *name;
 
 	if (!p)
 		return NULL;
-	nstid = p->exited ? tid : sym_proc__nstid(p, tid);
-	name = thread_names__find(p->threads, nstid, comm);
+	name = sym_proc__thread_name(p, tid, comm);
 	if (name || (p->threads_done && (p->exited || p->threads_epoch == s->epoch)))
 		return name;
 	/* Read when first asked, again at most once an epoch for a thread not known yet. */
@@ -761,7 +763,7 @@ const char *symbolizer__thread_name(struct symbolizer *s, pid_t pid, pid_t tid, 
 		sym_proc__read_threads(p);
 		sym_proc__leave(p);
 	}
-	return thread_names__find(p->threads, nstid, comm);
+	return sym_proc__thread_name(p, tid, comm);
 }
 
 static void count_exited(uint64_t key, void *val, void *ctx)

@@ -5,7 +5,8 @@
 # command (the agent names each thread as it starts), each name gets its own share, checked
 # against the CPU time the kernel accounted to that tid while recording (schedstat); no sample
 # is left under the cut name. The agent's perf-PID.threads holds exactly those names. On JDK 17
-# and on JDK 25 where installed.
+# and on JDK 25 where installed; in a container (its own pid namespace and /tmp); and a line
+# that does not fit the kernel's name for its tid is not believed.
 . "$(dirname "$0")/../lib.sh"
 CLASSES=$BUILD/tests/java
 JDKS=(/usr/lib/jvm/java-17-openjdk-amd64)
@@ -71,6 +72,24 @@ for jdk in "${JDKS[@]}"; do
 	check_shares "$v" "-- CMD" "$TMP/c.folded" ""
 	grep -Eq 'alpha=[0-9]+ beta=[0-9]+' "$TMP/c.out"; ok $? "$v: the JVM finished under the agent ($(tail -n 1 "$TMP/c.out"))"
 done
+
+# A container: own pid namespace (the JVM is pid 1, its threads have other tids inside) and own
+# /tmp; the agent's tids are the container's, the samples' the host's.
+jdk=${JDKS[0]}
+mkdir -p "$TMP/ctr-tmp/c" && cp "$CLASSES"/Workers*.class "$TMP/ctr-tmp/c/"
+unshare --mount --pid --fork --mount-proc sh -c "mount --bind $TMP/ctr-tmp /tmp && exec $jdk/bin/java -XX:+PreserveFramePointer -cp /tmp/c Workers 10" > "$TMP/ctr.out" 2>&1 &
+upid=$!; cleanup_pids+=("$upid")
+wait_line "$TMP/ctr.out" "Workers ready"
+pid=$(pgrep -P "$upid" java || pgrep -P "$(pgrep -P "$upid" | head -n 1)" java); cleanup_pids+=("$pid"); sleep 1
+"$BPFPROF" record --threads -p "$pid" -F 499 -d 3 -o "$TMP/ctr.folded" --no-status 2> "$TMP/rec.err"; rc=$?
+ok $rc "containerized JVM (NSpid $(awk '/^NSpid/ { print $NF }' "/proc/$pid/status")): record --threads -p exits 0 ($(tail -n 1 "$TMP/rec.err"))"
+ta=$(awk '$2 == "request-worker-alpha" { print $1 }' "$TMP/ctr-tmp/perf-1.threads")
+ha=$(for t in /proc/$pid/task/*; do [ "$(awk '/^NSpid/ { print $NF }' "$t/status")" = "$ta" ] && basename "$t"; done)
+[ -n "$ta" ] && [ -n "$ha" ] && [ "$ta" != "$ha" ]; ok $? "  the agent wrote alpha's tid as the container sees it ($ta; the host's $ha)"
+grep -q "\[request-worker-alpha tid=$ha\]" "$TMP/ctr.folded" && grep -q '\[request-worker-beta tid=' "$TMP/ctr.folded"
+ok $? "  the profile names both workers by their whole names, under the host's tids"
+check_shares "container" "-p" "$TMP/ctr.folded" ""
+kill "$pid" 2>/dev/null; wait "$upid" 2>/dev/null
 
 # A threads file whose name does not fit the kernel's name for that tid is not believed: a line
 # planted for our own shell's tid under another name changes nothing.
