@@ -173,7 +173,9 @@ static void unwinder__publish(struct unwinder *u, struct ubin *b, struct unwind_
 	t->segs = NULL;
 	b->no_room = t->n > UINT32_MAX || rows__alloc(u, t->n, &b->first_row);
 	if (b->no_room && t->n <= UINT32_MAX) { /* make room: let go of every idle table */
+		b->refs++; /* but not of b itself: nothing maps it yet, and it is in use here */
 		unwinder__sweep(u, 0);
+		b->refs--;
 		b->no_room = rows__alloc(u, t->n, &b->first_row) != 0;
 	}
 	if (b->no_room) {
