@@ -405,6 +405,8 @@ static int builder__open_cfi(struct builder *b)
 		b->t->source = "eh_frame";
 		return 0;
 	}
+	if (b->cfi)
+		dwarf_cfi_end(b->cfi); /* .eh_frame without a usable index: try .debug_frame */
 	b->nstarts = 0;
 	b->dw = dwarf_begin_elf(b->elf, DWARF_C_READ, NULL);
 	b->cfi = b->dw ? dwarf_getcfi(b->dw) : NULL;
