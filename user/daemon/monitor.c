@@ -22,6 +22,7 @@
 #include "daemon/monitor.h"
 #include "emit/emit.h"
 #include "lib/log.h"
+#include "lib/units.h"
 #include "lib/util.h"
 #include "model/filter.h"
 #include "model/profile.h"
@@ -46,7 +47,8 @@ struct mon_req {
 struct mon_counters {
 	uint64_t started_ns;
 	uint64_t windows, write_errors, push_submit_errors;
-	uint64_t samples, stacks_dropped;
+	uint64_t samples, stacks_dropped; /* samples: column 0's total (samples, or ns/bytes) */
+	char unit[32];			  /* column 0's unit: "count" for samples */
 	uint64_t bpf[STAT_MAX];
 	double drain_s, write_s; /* sums over windows */
 	double last_window_s;	 /* drain + name + write of the last window */
@@ -386,6 +388,7 @@ static void monitor__account(struct monitor *m, const struct profile *p,
 	m->c.windows += !errors && m->hist;
 	m->c.write_errors += errors;
 	m->c.samples += p->totals[0];
+	snprintf(m->c.unit, sizeof(m->c.unit), "%s", p->types[0].unit);
 	m->c.stacks_dropped += st->dropped;
 	m->c.drain_s += t_name;
 	m->c.write_s += t_write;
@@ -755,8 +758,15 @@ static void monitor__log_end(struct monitor *m, double dur)
 	c = m->c;
 	pthread_mutex_unlock(&m->lock);
 	session__stats(m->s, c.bpf);
-	pr_info("stopped after %.2f s: samples taken %llu, in windows %llu, lost %llu, %llu windows written",
-		dur, (unsigned long long)c.bpf[STAT_SAMPLES], (unsigned long long)c.samples,
+	char held[48];
+
+	/* a mode's windows hold ns or bytes: then say them in that unit */
+	if (!c.unit[0] || !strcmp(c.unit, "count"))
+		snprintf(held, sizeof(held), "%llu", (unsigned long long)c.samples);
+	else
+		units__format(c.samples, c.unit, held, sizeof(held));
+	pr_info("stopped after %.2f s: samples taken %llu, in windows %s, lost %llu, %llu windows written",
+		dur, (unsigned long long)c.bpf[STAT_SAMPLES], held,
 		(unsigned long long)(c.bpf[STAT_COUNTS_FULL] + c.stacks_dropped),
 		(unsigned long long)c.windows);
 }
