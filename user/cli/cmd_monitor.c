@@ -72,6 +72,8 @@ static const struct opt monitor_opts[] = {
 	{ "java", OPT_SHARED + 1, "MODE", "JVM agent: auto (default), off" },
 	{ "threads", OPT_SHARED + 2, NULL, "add a thread frame under each process" },
 	{ "debug-dir", OPT_SHARED + 3, "DIR", "where separate debug files live" },
+	{ "unwind", OPT_SHARED + 4, "MODE", "user stacks: auto (CFI where tables exist), cfi, fp" },
+	{ "min-block", OPT_SHARED + 5, "TIME", "-e offcpu: ignore blocks shorter than this" },
 	{ "verbose", 'v', NULL, "log each window and libbpf's messages" },
 	{ "help", 'h', NULL, "this help" },
 	{},
