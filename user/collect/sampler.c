@@ -348,11 +348,6 @@ int sampler__fd(const struct sampler *s)
 	return s->rb ? ring_buffer__epoll_fd(s->rb) : -1;
 }
 
-static double share(uint64_t part, uint64_t whole)
-{
-	return whole ? 100.0 * part / whole : 0;
-}
-
 /* Once, when sampling ends: how the user walks went, and what the tables cost (-v). */
 static void sampler__log_unwind(struct sampler *s)
 {
@@ -364,14 +359,14 @@ static void sampler__log_unwind(struct sampler *s)
 	s->unwind_logged = true;
 	walks = st[UNWIND_STAT_WALKS] + st[UNWIND_STAT_FP_ONLY];
 	frames = st[UNWIND_STAT_CFI_FRAMES] + st[UNWIND_STAT_FP_FRAMES];
-	if (share(st[UNWIND_STAT_FP_ONLY], walks) >= 1)
+	if (pct(st[UNWIND_STAT_FP_ONLY], walks) >= 1)
 		pr_info("%llu user stacks (%.1f%%) were walked by frame pointers only: their process's unwind tables were not built yet",
 			(unsigned long long)st[UNWIND_STAT_FP_ONLY],
-			share(st[UNWIND_STAT_FP_ONLY], walks));
+			pct(st[UNWIND_STAT_FP_ONLY], walks));
 	pr_debug(
 		"unwind: %llu walks with tables; ended at the root %.1f%% (CFI end %llu, zero return address %llu), stopped: bad read %llu, sp not moving up %llu, depth %llu; %llu collisions, %llu dropped (map full)",
 		(unsigned long long)st[UNWIND_STAT_WALKS],
-		share(st[UNWIND_STAT_END] + st[UNWIND_STAT_PC_ZERO], st[UNWIND_STAT_WALKS]),
+		pct(st[UNWIND_STAT_END] + st[UNWIND_STAT_PC_ZERO], st[UNWIND_STAT_WALKS]),
 		(unsigned long long)st[UNWIND_STAT_END],
 		(unsigned long long)st[UNWIND_STAT_PC_ZERO],
 		(unsigned long long)st[UNWIND_STAT_BAD_READ],
@@ -380,7 +375,7 @@ static void sampler__log_unwind(struct sampler *s)
 		(unsigned long long)st[UNWIND_STAT_FULL]);
 	pr_debug(
 		"unwind: frames %.1f%% by CFI rows, %.1f%% by frame pointers (%llu in a binary without a table); %llu samples before their process had tables",
-		share(st[UNWIND_STAT_CFI_FRAMES], frames), share(st[UNWIND_STAT_FP_FRAMES], frames),
+		pct(st[UNWIND_STAT_CFI_FRAMES], frames), pct(st[UNWIND_STAT_FP_FRAMES], frames),
 		(unsigned long long)st[UNWIND_STAT_NO_TABLE],
 		(unsigned long long)st[UNWIND_STAT_FP_ONLY]);
 	pr_debug(

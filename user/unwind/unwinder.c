@@ -28,6 +28,7 @@
 #include "lib/log.h"
 #include "lib/rootfs.h"
 #include "lib/u64map.h"
+#include "lib/util.h"
 #include "symbolize/procmaps.h"
 #include "unwind/unwind_table.h"
 #include "unwind/unwinder.h"
@@ -78,14 +79,6 @@ struct unwinder {
 	dev_t self_dev;	   /* our executable: a process running it is us, or our command's */
 	ino_t self_ino;	   /* child before its exec; neither gets tables (an exec follows) */
 };
-
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static double cpu_ms(void)
 {
@@ -388,14 +381,6 @@ static int unwinder__fill(struct unwinder *u, pid_t pid, const struct procmaps *
 	return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static void uproc__release(struct unwinder *u, struct uproc *p)
 {
 	for (size_t i = 0; i < p->nbins; i++)
@@ -436,7 +421,8 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, bool again)
 		err = !v || !p ? -ENOMEM : unwinder__fill(u, pid, pm, p, v, &rows);
 	}
 	if (!err && rows) {
-		v->refresh_ns = again ? mono_ns() : 0;
+		v->refresh_ns =
+			again ? (uint64_t)(mono_s() * 1e9) : 0; /* bpf_ktime_get_ns's clock */
 		if (bpf_map_update_elem(u->procs_fd, &key, v, BPF_ANY))
 			err = -errno;
 	}
