@@ -244,6 +244,8 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, vo
 	}
 	sampler__configure(s, cfg);
 	err = source_modes.configure(&s->modes, s->skel, cfg->event);
+	if (!bpf_program__autoload(s->skel->progs.on_switch)) /* no off-CPU mode: no kept stacks */
+		bpf_map__set_max_entries(s->skel->maps.offcpu_ustacks, 1);
 	if (!err && cfg->event)
 		err = sampler__configure_source(s, cfg->event);
 	if (!err)
