@@ -57,7 +57,8 @@ enum bp_event_type {
 	BP_EVENT_EXEC = 2, /* a tracked pid called exec: its mappings changed */
 	BP_EVENT_EXIT = 4, /* a reported process ended: a NEW for its pid is another one */
 	BP_EVENT_FULL = 8, /* the filling set reached rotate_at: only the type is sent */
-	BP_EVENT_MAPS = 16, /* the unwinder met a pc outside the process's known mappings (dlopen) */
+	BP_EVENT_MAPS =
+		16, /* the unwinder met a pc outside the process's known mappings (dlopen) */
 };
 
 struct bp_event {
