@@ -170,7 +170,7 @@ start_tools() {
 	"${TIME[@]}" -o "$d/perf.time" perf record -a -g -F $HZ -o "$d/perf.data" 2> "$d/perf.err" &
 	tpid[perf]=$!
 	"${TIME[@]}" -o "$d/bpftrace.time" bpftrace -e "$BT_PROG" -o "$d/bpftrace.out" \
-		2> "$d/bpftrace.err" &
+		> /dev/null 2> "$d/bpftrace.err" &
 	tpid[bpftrace]=$!
 	for t in "${TOOLS[@]}"; do pid[$t]=$(child "${tpid[$t]}"); done
 	for i in $(seq 600); do
@@ -253,7 +253,7 @@ compare_rep() {
 	f1=$(procs_forked); t1=$(now)
 	stop_tools "$d"
 	stop_loads
-	raw load "new processes / s, the window" all "$rep" "$(rate "$f0" "$f1" "$(sub "$t1" "$t0")")"
+	raw load "host's new processes / s, the window (ours + others')" all "$rep" "$(rate "$f0" "$f1" "$(sub "$t1" "$t0")")"
 	for t in "${TOOLS[@]}"; do compare_figures "$t" "$rep" "$d"; done
 }
 
@@ -343,7 +343,7 @@ monitor_rep() {
 	raw monitor "  of which BPF %" monitor "$rep" \
 		"$(awk -v b=$((b1 - b0)) -v s="$(sub "$t1" "$t0")" 'BEGIN { printf "%.3f", b / 1e9 / s * 100 }')"
 	raw monitor "idle wake-ups / s" monitor "$rep" "$(awk -v a="$v0" -v b="$v1" -v s=$IDLE_SECS 'BEGIN { printf "%.1f", (b - a) / s }')"
-	raw load "new processes / s, the monitor's idle 10 s (other users)" all "$rep" "$(rate "$f0" "$f1" $IDLE_SECS)"
+	raw load "host's new processes / s, the monitor's idle 10 s (others')" all "$rep" "$(rate "$f0" "$f1" $IDLE_SECS)"
 	raw monitor "RSS MB at the 2nd window" monitor "$rep" "$rss2"
 	raw monitor "RSS MB at ${MON_SECS} s" monitor "$rep" "$rss_end"
 	raw monitor "samples lost" monitor "$rep" "$(sed -n 's/.*stopped after.* lost \([0-9]*\).*/\1/p' "$d/err" | tail -1)"
