@@ -71,6 +71,21 @@ int rootfs__open(int rootfd, const char *path, const struct rootfs_policy *pol)
 	return fd < 0 ? fd : rootfs__reopen(fd, pol);
 }
 
+FILE *rootfs__fopen(int rootfd, const char *path, const struct rootfs_policy *pol)
+{
+	int fd = rootfs__open(rootfd, path, pol);
+	FILE *f;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 int rootfs__open_dir(int rootfd, const char *path)
 {
 	return rootfs__resolve(rootfd, path, O_DIRECTORY, 0);

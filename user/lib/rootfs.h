@@ -25,6 +25,7 @@
 #define BPFPROF_ROOTFS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -52,6 +53,8 @@ struct rootfs_policy {
  * -EFBIG (larger than max_size) and -EPERM (wrong owner).
  */
 int rootfs__open(int rootfd, const char *path, const struct rootfs_policy *pol);
+/* The same, as a stream for reading; NULL with errno set (the refusal's, or fdopen's). */
+FILE *rootfs__fopen(int rootfd, const char *path, const struct rootfs_policy *pol);
 
 /*
  * The same checks for a file already found another way (e.g. an O_PATH descriptor of

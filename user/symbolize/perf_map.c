@@ -175,19 +175,11 @@ err_nomem:
 struct perf_map *perf_map__load(int rootfd, const char *path, uid_t owner)
 {
 	struct rootfs_policy pol = { .max_size = PERF_MAP_MAX_SIZE, .owner = owner };
-	int fd = rootfs__open(rootfd, path, &pol);
+	FILE *f = rootfs__fopen(rootfd, path, &pol);
 	struct perf_map *pm;
-	FILE *f;
 
-	if (fd < 0) {
-		errno = -fd;
+	if (!f)
 		return NULL;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return NULL;
-	}
 	pm = perf_map__parse(f, PERF_MAP_MAX_SIZE);
 	fclose(f);
 	return pm;

@@ -66,19 +66,11 @@ struct thread_names *java__thread_names(int rootfd, pid_t nspid, uid_t owner)
 	struct thread_names *tn;
 	char path[64];
 	FILE *f;
-	int fd;
 
 	snprintf(path, sizeof(path), "/tmp/perf-%d.threads", (int)nspid);
-	fd = rootfs__open(rootfd, path, &pol);
-	if (fd < 0) {
-		errno = -fd;
+	f = rootfs__fopen(rootfd, path, &pol);
+	if (!f)
 		return NULL;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return NULL;
-	}
 	tn = java_threads__parse(f, JAVA_THREADS_MAX_SIZE);
 	fclose(f);
 	return tn;
