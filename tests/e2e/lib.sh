@@ -4,6 +4,7 @@
 # share FOLDED REGEX       percent (one decimal) of samples whose stack matches REGEX (awk ERE)
 # TMP                      a per-test scratch directory, removed at exit
 # cleanup_pids, cleanup_files  processes killed and files removed at exit (files outside TMP)
+# wait_jvm PID            true once a JVM catches SIGQUIT (HotSpot attach is then safe), within 5 s
 tap_n=0 failed=0
 TMP=$(mktemp -d /tmp/bpfprof-test.XXXXXX)
 cleanup_pids=() cleanup_files=()
@@ -22,4 +23,14 @@ share() {
 total() { awk '/^#/ { next } { t += $NF } END { print t + 0 }' "$1"; }
 # within X LO HI: true when LO <= X <= HI (decimals ok)
 within() { awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'; }
+# wait_jvm PID: true once the JVM catches SIGQUIT (its signal handlers are in place)
+wait_jvm() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		local cgt; cgt=$(awk '/^SigCgt/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+		[ -n "$cgt" ] && (( (0x$cgt >> 2) & 1 )) && grep -q libjvm.so "/proc/$1/maps" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 done_testing() { echo "1..$tap_n"; [ "$failed" -eq 0 ]; }

@@ -17,16 +17,6 @@ wait_grep() {
 	done
 	return 1
 }
-# wait_jvm PID: true once the JVM catches SIGQUIT (its signal handlers are in place)
-wait_jvm() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		local cgt; cgt=$(awk '/^SigCgt/ { print $2 }' "/proc/$1/status" 2>/dev/null)
-		[ -n "$cgt" ] && (( (0x$cgt >> 2) & 1 )) && grep -q libjvm.so "/proc/$1/maps" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # finished PID OUT NAME: the JVM exits 0 with the right checksum
 finished() {
 	wait "$1"; local rc=$?

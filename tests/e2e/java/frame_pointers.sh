@@ -8,16 +8,6 @@ CLASSES=$BUILD/tests/java
 JDKS=(/usr/lib/jvm/java-17-openjdk-amd64)
 [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ] && JDKS+=(/usr/lib/jvm/temurin-25-jdk-amd64)
 
-# wait_jvm PID: true once the JVM catches SIGQUIT (it can be attached to)
-wait_jvm() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		local cgt; cgt=$(awk '/^SigCgt/ { print $2 }' "/proc/$1/status" 2>/dev/null)
-		[ -n "$cgt" ] && (( (0x$cgt >> 2) & 1 )) && grep -q libjvm.so "/proc/$1/maps" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # warned WHAT WANT PID: record -p PID for a second; WANT is 1 when the warning must be there
 warned() {
 	local what=$1 want=$2 pid=$3 got=0
