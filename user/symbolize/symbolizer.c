@@ -447,31 +447,30 @@ static void sym_proc__read_perf_map(struct sym_proc *p)
 	p->perf_map = pm;
 }
 
+/* Run read(p) with p's root entered (no-op when the process cannot be entered any more). */
+static void sym_proc__read_entered(struct sym_proc *p, void (*read)(struct sym_proc *p))
+{
+	if (!sym_proc__enter(p)) {
+		read(p);
+		sym_proc__leave(p);
+	}
+}
+
 /*
- * A JIT keeps appending to its perf map: an address the map we hold does not know makes us read
- * it again, at most once an epoch (a monitor's window), while the process lives.
+ * A JIT keeps appending to its perf map: read it at the first lookup, and again when an address
+ * the map we hold does not know turns up, at most once an epoch (a monitor's window), while the
+ * process lives.
  */
 static const struct perf_map_entry *sym_proc__jit_lookup(struct sym_proc *p, uint64_t ip,
 							 unsigned long epoch)
 {
-	const struct perf_map_entry *e;
+	const struct perf_map_entry *e = p->perf_map_done ? perf_map__find(p->perf_map, ip) : NULL;
 
-	if (!p->perf_map_done) {
-		p->perf_map_done = true;
-		p->perf_map_epoch = epoch;
-		if (!sym_proc__enter(p)) {
-			sym_proc__read_perf_map(p);
-			sym_proc__leave(p);
-		}
-	}
-	e = perf_map__find(p->perf_map, ip);
-	if (e || p->exited || p->perf_map_epoch == epoch)
+	if (e || (p->perf_map_done && (p->exited || p->perf_map_epoch == epoch)))
 		return e;
+	p->perf_map_done = true;
 	p->perf_map_epoch = epoch;
-	if (!sym_proc__enter(p)) {
-		sym_proc__read_perf_map(p);
-		sym_proc__leave(p);
-	}
+	sym_proc__read_entered(p, sym_proc__read_perf_map);
 	return perf_map__find(p->perf_map, ip);
 }
 
@@ -759,10 +758,7 @@ const char *symbolizer__thread_name(struct symbolizer *s, pid_t pid, pid_t tid, 
 	/* Read when first asked, again at most once an epoch for a thread not known yet. */
 	p->threads_done = true;
 	p->threads_epoch = s->epoch;
-	if (!sym_proc__enter(p)) {
-		sym_proc__read_threads(p);
-		sym_proc__leave(p);
-	}
+	sym_proc__read_entered(p, sym_proc__read_threads);
 	return sym_proc__thread_name(p, tid, comm);
 }
 
