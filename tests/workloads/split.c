@@ -20,12 +20,23 @@ __attribute__((noinline)) static void spin(uint64_t n)
 	sink = x;
 }
 
-__attribute__((noinline)) void hot_a(void) { spin(600000); }
-__attribute__((noinline)) void hot_b(void) { spin(300000); }
-__attribute__((noinline)) void hot_c(void) { spin(100000); }
+/*
+ * Each round's length is scaled by a pseudo-random factor in [0.5, 1.5): the shares stay exactly
+ * 60/30/10, but the rounds are not a fixed period that a fixed sampling rate could alias with (a
+ * 1 s window of 199 samples once saw hot_a at 76%).
+ */
+static uint64_t scale = 1000;
+
+__attribute__((noinline)) void hot_a(void) { spin(600 * scale); }
+__attribute__((noinline)) void hot_b(void) { spin(300 * scale); }
+__attribute__((noinline)) void hot_c(void) { spin(100 * scale); }
 
 __attribute__((noinline)) void work(void)
 {
+	static uint64_t r = 88172645463325252ULL;
+
+	r ^= r << 13, r ^= r >> 7, r ^= r << 17; /* xorshift64 */
+	scale = 500 + r % 1000;
 	hot_a();
 	hot_b();
 	hot_c();

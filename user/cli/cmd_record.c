@@ -210,6 +210,22 @@ static int record__write(struct recorder *r)
 	return err;
 }
 
+/*
+ * The command's exit code. When the recording ended first (-d, or SIGINT/SIGTERM sent to bpfprof
+ * alone) the command is ended with SIGTERM (SIGKILL 5 s later), as it would be if we died, and
+ * the code is 0: a profile already written never waits on a command that runs on.
+ */
+static int record__end_command(struct recorder *r)
+{
+	bool ended;
+	int code = session__exit_code(r->session, 5.0, &ended);
+
+	if (ended)
+		fprintf(stderr, "bpfprof: the command was still running when the recording ended; "
+				"it was sent SIGTERM\n");
+	return code;
+}
+
 /* Collect, write, sum up: the command's exit code (0 without one), or 1. */
 static int record__finish(struct recorder *r)
 {
@@ -222,7 +238,7 @@ static int record__finish(struct recorder *r)
 	r->st.post_s = mono_s() - t_post;
 	record_stats__print(&r->st, &r->cfg, &r->ev, r->duration, r->profile,
 			    session__processes(r->session));
-	return session__exit_code(r->session);
+	return record__end_command(r);
 }
 
 /* The session (its producers first, then what they fed), then what it wrote into. */

@@ -606,11 +606,13 @@ size_t session__processes(const struct session *s)
 	return symbolizer__processes(s->sym);
 }
 
-int session__exit_code(struct session *s)
+int session__exit_code(struct session *s, double grace_s, bool *ended)
 {
+	*ended = false;
 	if (!s->cmd)
 		return 0;
-	workload__poll(s->cmd, true);
+	if ((*ended = workload__end(s->cmd, grace_s)))
+		return 0;
 	return workload__exit_code(s->cmd);
 }
 

@@ -123,8 +123,12 @@ size_t session__processes(const struct session *s);
 size_t session__processes_exited(const struct session *s);
 /* Binaries whose symbols the symbolizer holds. */
 size_t session__binaries(const struct session *s);
-/* The command's exit status as a shell gives it (waits for it); 0 without a command. */
-int session__exit_code(struct session *s);
+/*
+ * The command's exit status as a shell gives it; 0 without a command. A command still running
+ * (the recording ended on -d or a signal to us alone) is ended first, SIGTERM then SIGKILL after
+ * grace_s, and *ended says so; its status is then 0: the recording ended as asked.
+ */
+int session__exit_code(struct session *s, double grace_s, bool *ended);
 /* Producers (sampler, JVM watcher) first, then what they fed; a held command exits 127. */
 void session__free(struct session *s);
 

@@ -110,6 +110,25 @@ bool workload__poll(struct workload *w, bool wait)
 	return w->done;
 }
 
+bool workload__end(struct workload *w, double grace_s)
+{
+	int waited_ms = 0;
+
+	if (workload__poll(w, false))
+		return false;
+	kill(w->pid, SIGTERM);
+	while (!workload__poll(w, false)) {
+		if (waited_ms >= grace_s * 1000) {
+			kill(w->pid, SIGKILL);
+			workload__poll(w, true);
+			break;
+		}
+		usleep(20 * 1000);
+		waited_ms += 20;
+	}
+	return true;
+}
+
 int workload__exit_code(const struct workload *w)
 {
 	if (WIFEXITED(w->status))

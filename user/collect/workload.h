@@ -31,6 +31,11 @@ pid_t workload__pid(const struct workload *w);
 int workload__release(struct workload *w);
 /* True once the child has exited; wait blocks until it does. */
 bool workload__poll(struct workload *w, bool wait);
+/*
+ * End a child that is still running: SIGTERM, then SIGKILL after grace_s seconds, and reap it.
+ * True if it had to be ended, false if it had already exited.
+ */
+bool workload__end(struct workload *w, double grace_s);
 /* The exit status as a shell gives it: the code, 128 + signal, or 1. Valid once poll is true. */
 int workload__exit_code(const struct workload *w);
 /* Close the pipe (a held child exits 127), reap the child, free. NULL is fine. */

@@ -113,14 +113,22 @@ static void elf_init(void)
 	}
 }
 
-/* Add a symbol; its name is kept without the "@VER"/"@@VER" suffix. */
+/*
+ * Add a symbol; its name is kept without the "@VER"/"@@VER" suffix, and without glibc's "__GI_"
+ * prefix: "__GI_x" is by glibc's convention the hidden alias of x, and where a debug file holds
+ * only the alias (ld.so's __GI___tunables_init) x is still the name a person knows. The rank,
+ * from the full name, keeps such a name behind any other at its address.
+ */
 static int elf_syms__push(struct elf_syms *es, uint64_t addr, uint64_t size, const char *name,
 			  uint8_t rank)
 {
-	const char *at = strchr(name, '@');
+	const char *at;
 	struct esym *s;
 	char buf[1024];
 
+	if (!strncmp(name, "__GI_", 5) && name[5])
+		name += 5;
+	at = strchr(name, '@');
 	if (array__grow((void **)&es->syms, &es->cap, es->n, sizeof(*es->syms)))
 		return -ENOMEM;
 	if (at && at > name && (size_t)(at - name) < sizeof(buf)) {

@@ -3,22 +3,25 @@
 # the waits to enter the monitor (ObjectMonitor::enter, parked on a futex) add up to what the
 # threads measured themselves (-30 %/+20 %: the JVM spins before it parks), and the Java frames
 # show through the agent's perf map:
-# Contend.waitForLock_[j] above the monitorenter.
+# Contend.waitForLock_[j] above the monitor's slow path (C2's _complete_monitor_locking_Java
+# stub). -Xbatch and Contend's warm-up have waitForLock compiled before the threads contend, and
+# -XX:+PreserveFramePointer lets the walk pass the stub: the answer does not hang on the JIT's
+# progress on a loaded machine (an interpreted waitForLock is one more Interpreter_[j]).
 source "$(dirname "$0")/../lib.sh"
 JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
 [ -x "$JAVA" ] || { note "skip: no JDK 17"; done_testing; exit; }
 
-out=$("$BPFPROF" record -e lock -o "$TMP/j.folded" -- "$JAVA" -cp "$BUILD/tests/java" Contend 3 \
+out=$("$BPFPROF" record -e lock -o "$TMP/j.folded" -- "$JAVA" -Xbatch -XX:+PreserveFramePointer -cp "$BUILD/tests/java" Contend 3 \
 	2>"$TMP/err")
 ok $? "record -e lock -- java Contend runs, and the JVM exits 0"
 waited=$(sed -n 's/.*waited_ns=\([0-9]*\).*/\1/p' <<<"$out")
 grep -v '^#' "$TMP/j.folded" | grep 'ObjectMonitor::enter' >"$TMP/enter.folded"
 got=$(total "$TMP/enter.folded")
-named=$(share "$TMP/enter.folded" 'Contend\.waitForLock_\[j\];[^;]*monitorenter')
+named=$(share "$TMP/enter.folded" 'Contend\.waitForLock_\[j\];[^;]*monitor')
 note "threads measured ${waited} ns getting in; ObjectMonitor::enter waits ${got} ns, ${named} % under Contend.waitForLock_[j]"
 # HotSpot spins a while before it parks a thread: that part of the wait is on the CPU, not in
 # a futex, so the futex waits may fall short of the measure (down to 70 %), never exceed it much.
 ok "$(awk -v g="$got" -v w="$waited" 'BEGIN { exit !(w > 0 && g >= 0.7 * w && g <= 1.2 * w) }'; echo $?)" \
 	"monitor waits within -30 %/+20 % of the threads' own measure"
-ok "$(within "$named" 50 100; echo $?)" "most of it under Contend.waitForLock_[j] -> monitorenter ($named %)"
+ok "$(within "$named" 80 100; echo $?)" "80 % or more of it under Contend.waitForLock_[j] -> the monitor's slow path ($named %)"
 done_testing

@@ -23,6 +23,17 @@ ok $? "full stack split;__libc_start_call_main;main;work;hot_a;spin, root first"
 "$BPFPROF" record -o "$TMP/x.folded" -- sh -c 'exit 7' 2>/dev/null
 ok $([ $? -eq 7 ]; echo $?) "the command's exit status (7) becomes bpfprof's"
 
+# -d ends the recording, and the command with it: the profile is never held up by the command
+t0=$(date +%s.%N)
+"$BPFPROF" record -F 99 -d 1 -o "$TMP/d.folded" -- sh -c 'echo $$ > "$0"; exec "$1" 60' "$TMP/d.pid" "$W" \
+	2> "$TMP/d.err"
+rc=$? t=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+[ "$rc" -eq 0 ] && [ "$(total "$TMP/d.folded")" -gt 0 ]
+ok $? "record -d 1 -- split 60 writes its profile and exits 0 after ${t} s (rc $rc)"
+grep -q "command was still running when the recording ended; it was sent SIGTERM" "$TMP/d.err"
+ok $? "it says the command was ended"
+! kill -0 "$(cat "$TMP/d.pid")" 2> /dev/null; ok $? "the command is gone, not left running"
+
 "$BPFPROF" record -F 999 -o "$TMP/child.folded" -- sh -c "$W 1; $W 1" 2>/dev/null
 s=$(share "$TMP/child.folded" '^split;.*;hot_a;')
 within "$s" 50 70; ok $? "children of the command are followed (hot_a under split: $s%)"
