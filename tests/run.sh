@@ -11,9 +11,10 @@ export BPFPROF=${BPFPROF:-$BUILD/bpfprof} ROOT=$PWD
 pass=0 fail=0 failed_names=()
 run_one() {
 	local name=$1; shift
-	local out rc p f
+	local out rc p f t0=$SECONDS
 	echo "== $name"
 	out=$(timeout 300 "$@" 2>&1); rc=$?
+	echo "   # took $((SECONDS - t0)) s"
 	printf '%s\n' "$out" | grep -E '^(ok|not ok|#|1\.\.)' | sed 's/^/   /'
 	p=$(printf '%s\n' "$out" | grep -c '^ok ')
 	f=$(printf '%s\n' "$out" | grep -c '^not ok ')
