@@ -80,6 +80,8 @@ struct {
 	__uint(max_entries, 512 * 1024);
 } events SEC(".maps");
 
+#include "unwind/native.bpf.h"
+
 /*
  * Counters live in .bss, read by user space through the skeleton's mmap: an atomic add costs a
  * few instructions where a map lookup is a helper call (hundreds of ns in a VM).
@@ -111,8 +113,10 @@ static __always_inline __u32 task_nspid(struct task_struct *task)
 
 static __always_inline void emit_bp_event(__u32 type, struct task_struct *task, __u32 pid)
 {
-	struct bp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct bp_event *e;
 
+	unwind_notify(type, pid);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		stat_inc(STAT_EVENTS_LOST);
 		return;
@@ -197,8 +201,6 @@ static __always_inline void count_stack(void *counts, struct sample_key *key, __
 		wake_for_rotation();
 	}
 }
-
-#include "unwind/native.bpf.h"
 
 /*
  * The user stack: walked here with the CFI tables of its process (bpf/unwind/native.bpf.h) when

@@ -78,6 +78,16 @@ struct unwind_proc {
 	struct unwind_map maps[UNWIND_MAX_MAPS]; /* sorted by start, not overlapping */
 };
 
+/*
+ * A notice on `unwind_events`, the unwinder's own ring buffer (its thread reads it, so that the
+ * loader's other work never delays a table): type is a BP_EVENT_* of abi/sample.h, NEW or EXEC
+ * (read the mappings), MAPS (again, the walk met a pc outside them) or EXIT (let go).
+ */
+struct unwind_event {
+	__u32 type;
+	__u32 pid;
+};
+
 /* The user stack a walk built: the value of `ustacks` (keyed by its 64-bit hash). */
 struct unwind_stack {
 	__u64 hash2; /* a second hash: equal keys with different hash2 are collisions */

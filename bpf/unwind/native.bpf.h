@@ -12,7 +12,8 @@
  * bpf_loop callback (kernel 5.17+): verified once, up to UNWIND_MAX_DEPTH times. A walk stops at
  * the outermost frame (return address undefined in the CFI, or zero), a failed read, an sp that
  * does not move up, or the depth; the frames found so far are kept, and why it stopped is
- * counted in `unwind_stats`. The caller includes this after its maps and settings.
+ * counted in `unwind_stats`. Processes come to the loader's unwinder through `unwind_events`
+ * (unwind_notify), a ring buffer of its own. The caller includes this after abi/sample.h.
  */
 #ifndef BPFPROF_BPF_UNWIND_NATIVE_H
 #define BPFPROF_BPF_UNWIND_NATIVE_H
@@ -68,6 +69,11 @@ struct {
 	__type(value, struct unwind_stack);
 	__uint(max_entries, 16384); /* as offcpu_stacks */
 } offcpu_ustacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024); /* 4096 notices */
+} unwind_events SEC(".maps");
 
 struct unwind_scratch {
 	struct unwind_stack st; /* the stack being built (ips, len), then stored */
@@ -258,6 +264,21 @@ static __always_inline __u32 unwind_cfi_step(struct unwind_scratch *s, struct un
 	return unwind_cfi_caller(s, ra, cfa, bp, 0);
 }
 
+/* Tell the unwinder about process pid: a BP_EVENT_* (struct unwind_event). */
+static __always_inline void unwind_notify(__u32 type, __u32 pid)
+{
+	struct unwind_event *e;
+
+	if (unwind_mode == UNWIND_MODE_FP)
+		return;
+	e = bpf_ringbuf_reserve(&unwind_events, sizeof(*e), 0);
+	if (!e)
+		return; /* that process keeps frame pointers, or its tables (an exit) a while */
+	e->type = type;
+	e->pid = pid;
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP); /* its samples lose frames until then */
+}
+
 /*
  * A sure pc outside every mapping the process had when its entry was written: it mapped
  * something since (dlopen), so ask user space to read its mappings again, once a second at most.
@@ -265,18 +286,11 @@ static __always_inline __u32 unwind_cfi_step(struct unwind_scratch *s, struct un
 static __always_inline void unwind_ask_refresh(struct unwind_proc *proc)
 {
 	__u64 now = bpf_ktime_get_ns();
-	struct bp_event *e;
 
 	if (now - proc->refresh_ns < UNWIND_REFRESH_NS || (proc->flags & UNWIND_PROC_TRUNCATED))
 		return;
 	proc->refresh_ns = now;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e)
-		return;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->type = BP_EVENT_MAPS;
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP); /* its walks lose frames until then */
+	unwind_notify(BP_EVENT_MAPS, bpf_get_current_pid_tgid() >> 32);
 }
 
 /* One frame: record the pc, then step to the caller. Returns 1 to end the loop. */

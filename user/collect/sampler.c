@@ -22,18 +22,12 @@
 #include "lib/log.h"
 #include "lib/u64map.h"
 #include "lib/util.h"
-#include "unwind/unwinder.h"
+#include "unwind/unwind_worker.h"
 
 _Static_assert(SAMPLE_MAX_DEPTH == MAX_STACK_DEPTH, "collect/sample.h and bpf/abi/sample.h agree");
 _Static_assert(SAMPLE_COMM_LEN == TASK_COMM_LEN, "collect/sample.h and bpf/abi/sample.h agree");
 _Static_assert((int)SAMPLE_KINDS == (int)BP_KIND_MAX && (int)SAMPLE_ALLOC == (int)BP_KIND_ALLOC,
 	       "collect/sample.h and bpf/abi/sample.h agree");
-
-struct unwind_job {
-	__u32 pid;
-	enum proc_event_type type;
-	bool again; /* BP_EVENT_MAPS: the BPF side asked */
-};
 
 struct sampler {
 	struct cpu_bpf *skel;
@@ -49,14 +43,10 @@ struct sampler {
 	int quiesce_fd, quiesce_inner; /* map-in-map and its map (see sampler__quiesce) */
 	proc_event_fn event_fn;
 	void *event_ctx;
-	struct unwinder *unwinder; /* unwind tables (bpf/unwind/), NULL with --unwind fp */
+	struct unwind_worker *unwinder; /* unwind tables (bpf/unwind/), NULL with --unwind fp */
 	enum unwind_mode unwind;
 	bool unwind_logged;
-	struct unwind_job *jobs; /* process events for the unwinder, in order, run after polls */
-	size_t njobs, job_head, cap_jobs;
 };
-
-#define SAMPLER_UNWIND_BUDGET_MS 20 /* unwinder work per poll: drains must not wait on it */
 
 static bool libbpf_verbose;
 
@@ -84,48 +74,15 @@ static bool proc_event__type(__u32 bp_type, enum proc_event_type *type)
 	return false;
 }
 
-/*
- * A process seen or exec'd gets its unwind tables, an exited one lets go of them: queued here,
- * done after the poll within a time budget (sampler__unwind_run), since building a large
- * table takes a while and a host starting a hundred processes a second must still be drained
- * in time. Samples of a process still queued use frame pointers.
- */
-static void sampler__unwind_event(struct sampler *s, enum proc_event_type type, __u32 pid,
-				  bool again)
-{
-	if (!s->unwinder ||
-	    array__grow((void **)&s->jobs, &s->cap_jobs, s->njobs, sizeof(*s->jobs)))
-		return; /* no memory: that process keeps frame pointers */
-	s->jobs[s->njobs++] = (struct unwind_job){ pid, type, again };
-}
-
-static void sampler__unwind_job(struct sampler *s, __u32 pid, enum proc_event_type type, bool again)
-{
-	int err;
-
-	if (type == PROC_EXIT) {
-		unwinder__remove_process(s->unwinder, pid);
-		return;
-	}
-	err = unwinder__add_process(s->unwinder, pid, again);
-	if (err && err != -ESRCH && err != -ENOENT)
-		pr_debug("unwind: no tables for pid %u: %s", pid, strerror(-err));
-}
-
 static int ringbuf_cb(void *ctx, void *data, size_t size)
 {
 	struct sampler *s = ctx;
 	const struct bp_event *e = data;
 	struct proc_event pe = {};
 
-	if (size >= sizeof(*e) && e->type == BP_EVENT_MAPS) {
-		sampler__unwind_event(s, PROC_EXEC, e->pid, true); /* read its mappings again */
-		return 0;
-	}
 	/* a BP_EVENT_FULL notice is only its type: the caller then sees sampler__wants_rotate() */
 	if (size < sizeof(*e) || !s->event_fn || !proc_event__type(e->type, &pe.type))
 		return 0;
-	sampler__unwind_event(s, pe.type, e->pid, false);
 	pe.pid = e->pid;
 	pe.nspid = e->nspid;
 	pe.start_ns = e->start_ns;
@@ -147,8 +104,10 @@ static void sampler__configure_unwind(struct sampler *s, const struct sampler_cf
 	bpf_map__set_max_entries(skel->maps.offcpu_ustacks, on ? s->storage : 1);
 	bpf_map__set_max_entries(skel->maps.unwind_rows,
 				 on ? (cfg->unwind_rows ?: UNWIND_DEFAULT_ROWS) : 1);
-	if (!on)
+	if (!on) {
 		bpf_map__set_max_entries(skel->maps.unwind_procs, 1);
+		bpf_map__set_max_entries(skel->maps.unwind_events, sysconf(_SC_PAGESIZE));
+	}
 }
 
 static void sampler__configure(struct sampler *s, const struct sampler_cfg *cfg)
@@ -202,6 +161,23 @@ static void sampler__quiesce(struct sampler *s)
 
 	if (s->quiesce_fd < 0 || bpf_map_update_elem(s->quiesce_fd, &key, &val, BPF_ANY))
 		usleep(20000); /* a sampling program runs for microseconds */
+}
+
+/*
+ * The unwind tables and their thread, which the BPF side tells of processes directly: the
+ * samples of one without tables yet use frame pointers, so nothing this loop does may delay them.
+ * Tables for libc and ld.so are built here, before the thread starts.
+ */
+static int sampler__start_unwinder(struct sampler *s)
+{
+	struct unwinder *u = unwinder__new(bpf_map__fd(s->skel->maps.unwind_rows),
+					   bpf_map__max_entries(s->skel->maps.unwind_rows),
+					   bpf_map__fd(s->skel->maps.unwind_procs));
+
+	if (!u)
+		return -errno ?: -ENOMEM;
+	s->unwinder = unwind_worker__new(u, bpf_map__fd(s->skel->maps.unwind_events));
+	return s->unwinder ? 0 : -errno ?: -ENOMEM;
 }
 
 /* cfi: the CFI unwinder was in the program (it needs bpf_loop, Linux 5.17). */
@@ -260,15 +236,8 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, vo
 	if (err)
 		goto err_explain;
 	sampler__quiesce_init(s);
-	if (s->unwind != UNWIND_MODE_FP) {
-		s->unwinder = unwinder__new(bpf_map__fd(s->skel->maps.unwind_rows),
-					    bpf_map__max_entries(s->skel->maps.unwind_rows),
-					    bpf_map__fd(s->skel->maps.unwind_procs));
-		if (!s->unwinder) {
-			err = -errno ?: -ENOMEM;
-			goto err_explain;
-		}
-	}
+	if (s->unwind != UNWIND_MODE_FP && (err = sampler__start_unwinder(s)))
+		goto err_explain;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), ringbuf_cb, s, NULL);
 	if (!s->rb) {
 		err = -errno;
@@ -320,28 +289,11 @@ const char *sampler__unit(const struct sampler *s, const struct event_spec *ev)
 	return source__for(ev)->unit(ev);
 }
 
-/* Run queued unwinder jobs, in order, for up to budget_ms. */
-static void sampler__unwind_run(struct sampler *s, long long budget_ms)
-{
-	long long end = mono_ms() + budget_ms;
-
-	while (s->job_head < s->njobs && mono_ms() < end) {
-		struct unwind_job *j = &s->jobs[s->job_head++];
-
-		sampler__unwind_job(s, j->pid, j->type, j->again);
-	}
-	if (s->job_head == s->njobs)
-		s->job_head = s->njobs = 0;
-}
-
 int sampler__poll(struct sampler *s, int timeout_ms)
 {
 	int n;
 
-	if (s->job_head < s->njobs && (timeout_ms < 0 || timeout_ms > 5))
-		timeout_ms = 5; /* work is queued: come back soon */
 	n = ring_buffer__poll(s->rb, timeout_ms);
-	sampler__unwind_run(s, SAMPLER_UNWIND_BUDGET_MS);
 	return n == -EINTR ? 0 : n;
 }
 
@@ -705,7 +657,7 @@ int sampler__unwind_stats(struct sampler *s, uint64_t out[UNWIND_STAT_MAX],
 		return -ENOENT;
 	for (int i = 0; i < UNWIND_STAT_MAX; i++)
 		out[i] = __atomic_load_n(&s->skel->bss->unwind_stats[i], __ATOMIC_RELAXED);
-	unwinder__stats(s->unwinder, tables);
+	unwind_worker__stats(s->unwinder, tables);
 	return 0;
 }
 
@@ -736,8 +688,7 @@ void sampler__free(struct sampler *s)
 		close(s->quiesce_fd);
 	if (s->quiesce_inner >= 0)
 		close(s->quiesce_inner);
-	unwinder__free(s->unwinder);
-	free(s->jobs);
+	unwind_worker__free(s->unwinder);
 	cpu_bpf__destroy(s->skel);
 	free(s->pids);
 	free(s);

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * unwind/unwind_worker.c - the unwinder's thread (see unwind_worker.h).
+ *
+ * The thread polls its ring buffer with a short timeout, so that stopping needs no wake-up
+ * channel, and handles each notice in libbpf's callback under the lock stats take (they read the
+ * tables between notices, never half-built).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "bpf/abi/sample.h"
+#include "bpf/abi/unwind.h"
+#include "lib/log.h"
+#include "unwind/unwind_worker.h"
+
+#define UNWIND_WORKER_POLL_MS 50 /* how late a stop is seen */
+
+struct unwind_worker {
+	struct unwinder *u;
+	struct ring_buffer *rb;
+	pthread_t thread;
+	pthread_mutex_t lock; /* the unwinder */
+	atomic_bool stopping;
+};
+
+static int unwind_worker__notice(void *ctx, void *data, size_t size)
+{
+	struct unwind_worker *w = ctx;
+	const struct unwind_event *e = data;
+	int err = 0;
+
+	if (size < sizeof(*e))
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	if (e->type == BP_EVENT_EXIT)
+		unwinder__remove_process(w->u, e->pid);
+	else
+		err = unwinder__add_process(w->u, e->pid, e->type == BP_EVENT_MAPS);
+	pthread_mutex_unlock(&w->lock);
+	if (err && err != -ESRCH && err != -ENOENT)
+		pr_debug("unwind: no tables for pid %u: %s", e->pid, strerror(-err));
+	return 0;
+}
+
+static void *unwind_worker__main(void *arg)
+{
+	struct unwind_worker *w = arg;
+
+	while (!atomic_load(&w->stopping))
+		ring_buffer__poll(w->rb, UNWIND_WORKER_POLL_MS);
+	return NULL;
+}
+
+struct unwind_worker *unwind_worker__new(struct unwinder *u, int events_fd)
+{
+	struct unwind_worker *w = calloc(1, sizeof(*w));
+	int err;
+
+	if (!w) {
+		unwinder__free(u);
+		return NULL;
+	}
+	w->u = u;
+	pthread_mutex_init(&w->lock, NULL);
+	w->rb = ring_buffer__new(events_fd, unwind_worker__notice, w, NULL);
+	if (!w->rb) {
+		err = errno;
+		goto err_free;
+	}
+	err = pthread_create(&w->thread, NULL, unwind_worker__main, w);
+	if (!err)
+		return w;
+	ring_buffer__free(w->rb);
+err_free:
+	pthread_mutex_destroy(&w->lock);
+	unwinder__free(u);
+	free(w);
+	errno = err;
+	return NULL;
+}
+
+void unwind_worker__stats(struct unwind_worker *w, struct unwinder_stats *st)
+{
+	pthread_mutex_lock(&w->lock);
+	unwinder__stats(w->u, st);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void unwind_worker__free(struct unwind_worker *w)
+{
+	if (!w)
+		return;
+	atomic_store(&w->stopping, true);
+	pthread_join(w->thread, NULL);
+	ring_buffer__free(w->rb);
+	pthread_mutex_destroy(&w->lock);
+	unwinder__free(w->u);
+	free(w);
+}
