@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "jvm_events.h"
 
 static JavaVM *agent_vm;
 static jvmtiEnv *agent_jvmti;
@@ -326,6 +327,9 @@ static int agent__listen(bool attached, bool threads_ok)
 		.ThreadStart = agent__on_thread_start,
 		.ThreadEnd = agent__on_thread_end,
 		.VMInit = agent__on_vm_init,
+		.SampledObjectAlloc = alloc__on_sample,
+		.MonitorContendedEnter = monitors__on_enter,
+		.MonitorContendedEntered = monitors__on_entered,
 	};
 	jvmtiCapabilities caps = { .can_generate_compiled_method_load_events = 1 };
 	jvmtiEnv *ti = agent_jvmti;
@@ -350,6 +354,17 @@ static int agent__listen(bool attached, bool threads_ok)
 		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE,
 						JVMTI_EVENT_COMPILED_METHOD_UNLOAD, NULL);
 	return 0;
+}
+
+/* Switch the sampling features (jvm_events.h) to what opts ask for; a refusal is said once. */
+static void agent__features(const struct agent_opts *opts)
+{
+	if (alloc__apply(agent_jvmti, opts->alloc))
+		agent__log(
+			"the JVM refused allocation sampling (SampledObjectAlloc needs JDK 11 or newer); Java allocations stay unseen");
+	if (monitors__apply(agent_jvmti, opts->monitors))
+		agent__log(
+			"the JVM refused monitor events (can_generate_monitor_events); lock waits stay without their monitor's class");
 }
 
 /* Set everything up; on failure nothing of ours is left registered in the JVM. */
@@ -380,6 +395,7 @@ static int agent__start(JavaVM *vm, const char *options, bool attached)
 		return -1;
 	}
 	atomic_store(&agent_active, true);
+	agent__features(&agent_opts);
 	if (attached)
 		agent__replay();
 	if (attached && threads_ok)
@@ -401,10 +417,16 @@ JNIEXPORT jint JNICALL Agent_OnLoad(JavaVM *vm, char *options, void *reserved)
 JNIEXPORT jint JNICALL Agent_OnAttach(JavaVM *vm, char *options, void *reserved)
 {
 	/*
-	 * The .so is loaded once per path: a second attach finds us running. The map is live, so
-	 * it only needs a replay when it was deleted or a write failed since.
+	 * The .so is loaded once per path: a second attach finds us running. It switches the
+	 * sampling features to what its options ask; the map is live, so it only needs a replay
+	 * when it was deleted or a write failed since.
 	 */
 	if (atomic_load(&agent_active)) {
+		struct agent_opts now = agent_opts;
+		char msg[256];
+
+		agent_opts__parse(&now, options, msg, sizeof(msg)); /* warned at the first load */
+		agent__features(&now);
 		if (mapfile__reopen_if_gone() > 0)
 			agent__replay();
 		return JNI_OK;

@@ -38,7 +38,7 @@ void strbuf__addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format
 void strbuf__reset(struct strbuf *sb);
 void strbuf__free(struct strbuf *sb);
 
-/* --- options.c: "unfold=on,sig=off,dir=/tmp,quiet,compact=8m,grace=60" --- */
+/* --- options.c: "unfold=on,sig=off,dir=/tmp,quiet,compact=8m,grace=60,alloc=512k,monitors=on" --- */
 #define AGENT_COMPACT_DEFAULT (8ull << 20)
 #define AGENT_GRACE_DEFAULT 60
 
@@ -49,6 +49,8 @@ struct agent_opts {
 	char dir[PATH_MAX]; /* map directory (default /tmp) */
 	uint64_t compact; /* rewrite a mostly dead map past this size; 0 = never (default 8 MiB) */
 	unsigned grace;	  /* seconds dead code keeps its lines through a rewrite (default 60) */
+	uint64_t alloc;	  /* sample Java allocations every this many bytes; 0 = off (default) */
+	bool monitors;	  /* name contended monitors' classes (default off) */
 };
 
 /*
@@ -202,6 +204,15 @@ void hotspot__init(const void *jvm_function);
 int hotspot__tid(uintptr_t java_thread, const char *name);
 /* Is /proc/self/task/TID/comm the first 15 bytes of name, as HotSpot sets it? */
 bool hotspot__comm_matches(int tid, const char *name);
+
+/* --- probes.c: the functions bpfprof's BPF side probes (see there) --- */
+void bpfprof_java_alloc(const char *cls, uint32_t id, uint64_t size, uint64_t bytes);
+void bpfprof_monitor_wait(const char *cls, uint32_t id);
+void bpfprof_monitor_done(void);
+/* The id a name is known by (a hash; never 0). */
+uint32_t probes__id(const char *name);
+/* The bytes one sampled object of size bytes stands for, sampled at mean interval (alloc.c). */
+uint64_t probes__alloc_weight(uint64_t size, uint64_t interval);
 
 /* --- agent.c --- */
 void agent__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

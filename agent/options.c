@@ -11,6 +11,9 @@
  *                    default 8m) and mostly dead; off keeps every line
  *   grace=SECONDS    dead code keeps its lines through a rewrite this long (default 60), so a
  *                    profile symbolized at the end of a recording still names it
+ *   alloc=SIZE|off   sample Java allocations, one every SIZE bytes on average, for bpfprof -e
+ *                    alloc (default off)
+ *   monitors=on|off  name the class of contended monitors for bpfprof -e lock (default off)
  *
  * An unknown option must never stop a JVM from starting, so it is skipped and reported once.
  */
@@ -90,6 +93,10 @@ static int opt__apply(struct agent_opts *opts, char *item)
 		return opt__size(val, &opts->compact);
 	if (!strcmp(item, "grace"))
 		return opt__seconds(val, &opts->grace);
+	if (!strcmp(item, "alloc"))
+		return opt__size(val, &opts->alloc);
+	if (!strcmp(item, "monitors"))
+		return opt__bool(val, &opts->monitors);
 	if (!strcmp(item, "dir") && val && *val && strlen(val) < sizeof(opts->dir)) {
 		strcpy(opts->dir, val);
 		return 0;
@@ -107,6 +114,8 @@ int agent_opts__parse(struct agent_opts *opts, const char *str, char *warn, size
 	opts->quiet = false;
 	opts->compact = AGENT_COMPACT_DEFAULT;
 	opts->grace = AGENT_GRACE_DEFAULT;
+	opts->alloc = 0;
+	opts->monitors = false;
 	strcpy(opts->dir, "/tmp");
 	if (warn_len)
 		warn[0] = '\0';
@@ -122,7 +131,7 @@ int agent_opts__parse(struct agent_opts *opts, const char *str, char *warn, size
 		if (!bad++ && warn_len)
 			snprintf(
 				warn, warn_len,
-				"unknown option '%s' ignored (known: unfold=on|off, sig=on|off, dir=PATH, quiet, compact=SIZE|off, grace=SECONDS)",
+				"unknown option '%s' ignored (known: unfold=on|off, sig=on|off, dir=PATH, quiet, compact=SIZE|off, grace=SECONDS, alloc=SIZE|off, monitors=on|off)",
 				shown);
 	}
 	return bad;

@@ -264,13 +264,14 @@ static __always_inline void take_stacks(void *ctx, void *stacks, struct sample_k
 /*
  * Count one event of `kind` (bp_kind: cpu samples are kind 0) for the current task: `count`
  * occurrences weighing `weight` in the kind's unit. kernel: whether its kernel stack says
- * anything (not at a uprobe or a syscall's exit). Constants inline away for the cpu path.
+ * anything (not at a uprobe or a syscall's exit). leaf: a name in leaf_names shown under the
+ * stack (bpf/modes/common.bpf.h), 0: none. Constants inline away for the cpu path.
  */
 static __always_inline int record_value(void *ctx, __u32 kind, __u64 count, __u64 weight,
-					bool kernel)
+					bool kernel, __u32 leaf)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct sample_key key = { .kind = kind };
+	struct sample_key key = { .kind = kind, .leaf = leaf };
 	__u32 set = *(volatile __u32 *)&active & 1;
 	void *stacks = set ? (void *)&stacks1 : (void *)&stacks0;
 
@@ -292,7 +293,7 @@ static __always_inline int record_value(void *ctx, __u32 kind, __u64 count, __u6
 
 static __always_inline int record_sample(void *ctx, __u64 weight)
 {
-	return record_value(ctx, BP_KIND_CPU, 1, weight, true);
+	return record_value(ctx, BP_KIND_CPU, 1, weight, true, 0);
 }
 
 SEC("perf_event")

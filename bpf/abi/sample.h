@@ -28,6 +28,17 @@ struct sample_key {
 	__u64 ustack;	 /* 0, or the key in ustacks0/1 of a stack walked by bpf/unwind/ */
 	char tcomm[TASK_COMM_LEN]; /* thread name, only with --threads */
 	__u32 kind;		   /* enum bp_kind: which mode's program counted it */
+	__u32 leaf; /* 0, or the id of a name in leaf_names: a Java class, shown as the leaf */
+};
+
+/*
+ * leaf_names' value: what a runtime named for a sample, under the id its agent gave it (a hash
+ * of the name): the class a sampled Java allocation made (BP_KIND_ALLOC) or the class of the
+ * monitor a futex wait waited for (BP_KIND_LOCK). NUL-terminated, cut at LEAF_NAME_LEN - 1.
+ */
+#define LEAF_NAME_LEN 128
+struct leaf_name {
+	char name[LEAF_NAME_LEN];
 };
 
 /*

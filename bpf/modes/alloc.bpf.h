@@ -11,7 +11,8 @@
  * objects are that weight / size, rounded.
  *
  * A command gets the sampling done in-process instead (shim/alloc.c: no trap per call) and only
- * its samples come here, through on_alloc_sampled; -p targets get the uprobes below.
+ * its samples come here, through on_alloc_sampled; -p targets get the uprobes below. Java heap
+ * allocations are sampled by the JVM and come through our agent (on_java_alloc).
  *
  * The decision is made on entry, where the size is; the stack is taken at the return
  * (uretprobe), where the return address is the caller's pc and the frame-pointer walk starts
@@ -154,6 +155,21 @@ int BPF_KPROBE(on_alloc_sampled, __u64 size, __u64 bytes)
 	if (!bytes || !mode_wants(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	return mode_record(ctx, BP_KIND_ALLOC, objects ?: 1, bytes, false);
+}
+
+/*
+ * A JVM with our agent (agent/alloc.c) reports each allocation HotSpot sampled, already
+ * weighed, to bpfprof_java_alloc(class, id, size, bytes): the stack is the allocating Java
+ * thread's, and the class goes under it as the leaf.
+ */
+SEC("uprobe")
+int BPF_KPROBE(on_java_alloc, const char *cls, __u32 id, __u64 size, __u64 bytes)
+{
+	__u64 objects = size ? (bytes + size / 2) / size : 1;
+
+	if (!bytes || !mode_wants(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	return mode_record_leaf(ctx, BP_KIND_ALLOC, objects ?: 1, bytes, false, leaf_keep(cls, id));
 }
 
 SEC("uretprobe")

@@ -54,7 +54,8 @@ struct sample {
 	uint32_t tid;		     /* host tid, 0 unless threads were asked for */
 	char tcomm[SAMPLE_COMM_LEN]; /* thread name, with tid; not NUL-terminated when full */
 	struct sample_stack kernel, user;
-	uint64_t count;	 /* samples */
+	const char *leaf; /* a name the runtime gave, shown under the stack (a Java class), or NULL */
+	uint64_t count;	  /* samples */
 	uint64_t weight; /* their sum in the source's unit (ns, events, hits) */
 };
 

@@ -46,6 +46,7 @@ struct sampler {
 	struct unwind_worker *unwinder; /* unwind tables (bpf/unwind/), NULL with --unwind fp */
 	enum unwind_mode unwind;
 	bool unwind_logged;
+	struct u64map *leaves; /* leaf_names id -> its name (strdup'd), as read so far */
 };
 
 static bool libbpf_verbose;
@@ -213,12 +214,14 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, vo
 	s->event_fn = fn;
 	s->event_ctx = ctx;
 	s->quiesce_fd = s->quiesce_inner = -1;
+	s->leaves = u64map__new(); /* NULL: samples go without their leaf names */
 	s->skel = cpu_bpf__open();
 	if (!s->skel) {
 		err = -errno;
 		goto err_explain;
 	}
 	sampler__configure(s, cfg);
+	s->modes.agent = cfg->agent;
 	err = source_modes.configure(&s->modes, s->skel, cfg->event);
 	if (!bpf_program__autoload(s->skel->progs.on_switch)) /* no off-CPU mode: no kept stacks */
 		bpf_map__set_max_entries(s->skel->maps.offcpu_ustacks, 1);
@@ -363,6 +366,8 @@ struct drain {
 	int offcpu_fd;	       /* kind OFFCPU's stacks, kept across sets */
 	int offcpu_ustacks_fd; /* ... and their CFI-walked user stacks */
 	struct u64map *offips; /* the same as ips for offcpu_stacks */
+	int leaf_names_fd;
+	struct u64map *leaves; /* the sampler's: names outlive a drain */
 	sample_fn fn;
 	void *ctx;
 };
@@ -461,6 +466,28 @@ static struct sample_stack drain__kind_stack(struct drain *d, const struct sampl
 	return drain__stack(&off, id);
 }
 
+/* The name under leaf id (bpf/abi/sample.h's leaf_names), read once; NULL: none. */
+static const char *drain__leaf(struct drain *d, __u32 id)
+{
+	struct leaf_name n;
+	char *name;
+
+	if (!id || !d->leaves)
+		return NULL;
+	name = u64map__get(d->leaves, id);
+	if (name)
+		return name;
+	if (bpf_map_lookup_elem(d->leaf_names_fd, &id, &n))
+		return NULL;
+	n.name[sizeof(n.name) - 1] = '\0';
+	name = strdup(n.name);
+	if (name && u64map__set(d->leaves, id, name)) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
 static void drain__entries(struct drain *d, const struct sample_key *keys,
 			   const struct sample_value *vals, __u32 n)
 {
@@ -474,6 +501,7 @@ static void drain__entries(struct drain *d, const struct sample_key *keys,
 			.kernel = drain__kind_stack(d, &keys[i], keys[i].kstack_id),
 			.user = keys[i].ustack ? drain__ustack(d, &keys[i])
 					       : drain__kind_stack(d, &keys[i], keys[i].ustack_id),
+			.leaf = drain__leaf(d, keys[i].leaf),
 			.count = vals[i].count,
 			.weight = vals[i].weight,
 		};
@@ -559,6 +587,8 @@ static int sampler__drain_set(struct sampler *s, int set, sample_fn fn, void *ct
 		.offcpu_fd = bpf_map__fd(skel->maps.offcpu_stacks),
 		.offcpu_ustacks_fd = bpf_map__fd(skel->maps.offcpu_ustacks),
 		.offips = u64map__new(),
+		.leaf_names_fd = bpf_map__fd(skel->maps.leaf_names),
+		.leaves = s->leaves,
 		.fn = fn,
 		.ctx = ctx,
 	};
@@ -689,6 +719,8 @@ void sampler__free(struct sampler *s)
 	if (s->quiesce_inner >= 0)
 		close(s->quiesce_inner);
 	unwind_worker__free(s->unwinder);
+	u64map__for_each(s->leaves, free_ips, NULL);
+	u64map__free(s->leaves);
 	cpu_bpf__destroy(s->skel);
 	free(s->pids);
 	free(s);

@@ -42,6 +42,8 @@ struct sampler_cfg {
 	uint32_t unwind_rows;	 /* unwind_rows entries, 0: UNWIND_DEFAULT_ROWS */
 	/* The event, when known before load: its source configures the program then. Optional. */
 	const struct event_spec *event;
+	/* The JVM agent (runtimes__probe_lib): -e alloc and lock probe it in every JVM. Optional. */
+	const char *agent;
 };
 
 struct sampler;

@@ -110,6 +110,9 @@ static struct runtimes *session__runtimes_new(const struct session_cfg *cfg)
 	if (cfg->java == SESSION_JAVA_OFF)
 		return NULL;
 	rc.watch = cfg->java == SESSION_JAVA_AUTO && !cfg->npids && !cfg->cmd;
+	if (cfg->ev && (cfg->ev->modes & MODE_BIT(MODE_ALLOC))) /* Java allocations: the agent's */
+		rc.alloc_interval = cfg->ev->alloc_interval ?: MODE_ALLOC_INTERVAL;
+	rc.monitors = cfg->ev && (cfg->ev->modes & MODE_BIT(MODE_LOCK));
 	return runtimes__new(&rc); /* NULL: no memory, JIT frames stay unnamed */
 }
 
@@ -154,6 +157,7 @@ static int session__load(struct session *s, char *err, size_t errlen)
 		.verbose = s->cfg.verbose,
 		.event = s->cfg.ev,
 		.unwind = s->cfg.unwind,
+		.agent = runtimes__probe_lib(s->runtimes),
 	};
 	int i, e;
 
@@ -211,8 +215,13 @@ struct session *session__new(const struct session_cfg *cfg, char *err, size_t er
 	s->runtimes = session__runtimes_new(&s->cfg);
 	if (session__spawn(s, err, errlen) || session__load(s, err, errlen))
 		goto out_free;
-	for (int i = 0; i < s->cfg.npids; i++)
-		runtimes__prepare(s->runtimes, s->cfg.pids[i]);
+	for (int i = 0; i < s->cfg.npids; i++) {
+		int e = runtimes__prepare(s->runtimes, s->cfg.pids[i]);
+
+		/* -e alloc in a JVM without the agent would miss its heap: said already */
+		if (e && e != -ENOEXEC && s->cfg.ev && (s->cfg.ev->modes & MODE_BIT(MODE_ALLOC)))
+			goto out_free;
+	}
 	/* The tracker offers the runtimes every process it meets. */
 	s->procs = proc_tracker__new(s->sym, s->runtimes);
 	if (!s->procs) {

@@ -38,6 +38,7 @@ struct source {
 	int cmd_pid;		/* among pids: the command, held before its exec (0: none) */
 	const char *cmd_exe;	/* its program, as given */
 	const char *alloc_shim; /* libbpfprof-alloc.so preloaded into it (-e alloc), or NULL */
+	const char *agent;	/* the JVM agent whose probe points the modes attach to, or NULL */
 };
 
 struct source_ops {

@@ -37,7 +37,7 @@ static void programs__select(struct cpu_bpf *k, const struct event_spec *ev)
 	struct bpf_program *alloc_progs[] = {
 		k->progs.on_malloc,	   k->progs.on_calloc,	       k->progs.on_realloc,
 		k->progs.on_memalign,	   k->progs.on_posix_memalign, k->progs.on_alloc_return,
-		k->progs.on_alloc_sampled,
+		k->progs.on_alloc_sampled, k->progs.on_java_alloc,
 	};
 
 	bpf_program__set_autoload(k->progs.on_switch, off);
@@ -55,6 +55,8 @@ static void programs__select(struct cpu_bpf *k, const struct event_spec *ev)
 		bpf_map__set_max_entries(k->maps.alloc_inflight, 1);
 		bpf_map__set_max_entries(k->maps.alloc_draws, 1);
 	}
+	if (!alloc && !lock)
+		bpf_map__set_max_entries(k->maps.leaf_names, 1);
 }
 
 static int modes_configure(struct source *src, struct cpu_bpf *skel, const struct event_spec *ev)
@@ -163,6 +165,24 @@ static int alloc_attach_shim(struct source *src)
 	return err;
 }
 
+/*
+ * A probe point of our JVM agent, in every process that maps it (the pid filter picks): JVMs
+ * we start or attach to load this very file. No agent: no Java probes, nothing to say.
+ */
+static int agent_attach(struct source *src, struct bpf_program *prog, const char *fn, bool ret)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = fn, .retprobe = ret);
+	int err;
+
+	if (!src->agent)
+		return 0;
+	err = source__keep_link(src, bpf_program__attach_uprobe_opts(prog, -1, src->agent, 0, &o));
+	if (err)
+		fprintf(stderr, "bpfprof: cannot attach a uprobe to %s in %s: %s\n", fn, src->agent,
+			strerror(-err));
+	return err;
+}
+
 static int alloc_start(struct source *src, const struct event_spec *ev)
 {
 	struct alloc_target t;
@@ -175,6 +195,9 @@ static int alloc_start(struct source *src, const struct event_spec *ev)
 		       err;
 	if (src->alloc_shim) /* the command samples itself: its samples, from any process */
 		err = alloc_attach_shim(src);
+	if (!err)
+		err = agent_attach(src, src->skel->progs.on_java_alloc, "bpfprof_java_alloc",
+				   false);
 	for (i = 0; i < src->npids && !err; i++) {
 		bool cmd = src->pids[i] == src->cmd_pid;
 

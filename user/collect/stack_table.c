@@ -29,6 +29,7 @@ struct entry_key {
 	int32_t kstack, ustack; /* interned stack numbers, -1 when empty or missing */
 	uint32_t klost, ulost;	/* enum stack_lost */
 	uint32_t kind;		/* enum sample_kind */
+	const char *leaf;	/* the sampler's name (it outlives the table), or NULL */
 };
 
 struct raw_entry {
@@ -135,6 +136,7 @@ int stack_table__add(struct stack_table *t, const struct sample *s)
 	k.pid = s->pid;
 	k.tid = s->tid;
 	k.kind = s->kind;
+	k.leaf = s->leaf;
 	memcpy(k.tcomm, s->tcomm, sizeof(k.tcomm));
 	k.klost = s->kernel.lost;
 	k.ulost = s->user.lost;
@@ -185,6 +187,7 @@ void stack_table__for_each(const struct stack_table *t, sample_fn fn, void *ctx)
 			.kind = e->key.kind,
 			.kernel = stack_table__stack(t, e->key.kstack, e->key.klost),
 			.user = stack_table__stack(t, e->key.ustack, e->key.ulost),
+			.leaf = e->key.leaf,
 			.count = e->count,
 			.weight = e->weight,
 		};

@@ -123,8 +123,9 @@ static const struct {
 	const char *suffix;
 	enum frame_kind kind;
 } suffixes[] = {
-	{ "_[k]", FRAME_KERNEL }, { "_[j]", FRAME_JIT }, { "_[i]", FRAME_INLINED },
-	{ "_[0]", FRAME_JIT },	  { "_[1]", FRAME_JIT },
+	{ "_[k]", FRAME_KERNEL },  { "_[j]", FRAME_JIT }, { "_[i]", FRAME_INLINED },
+	{ "_[0]", FRAME_JIT },	   { "_[1]", FRAME_JIT }, { "_[a]", FRAME_ALLOC },
+	{ "_[l]", FRAME_MONITOR },
 };
 
 static bool is_thread_name(const char *s, size_t len)

@@ -202,10 +202,9 @@ static int kind_of(const char *name, const char *sys)
 	static const struct {
 		const char *suffix;
 		enum frame_kind kind;
-	} kinds[] = { { "_[k]", FRAME_KERNEL },
-		      { "_[j]", FRAME_JIT },
-		      { "_[i]", FRAME_INLINED },
-		      { "_[u]", FRAME_UNKNOWN } };
+	} kinds[] = { { "_[k]", FRAME_KERNEL },	 { "_[j]", FRAME_JIT },
+		      { "_[i]", FRAME_INLINED }, { "_[a]", FRAME_ALLOC },
+		      { "_[l]", FRAME_MONITOR }, { "_[u]", FRAME_UNKNOWN } };
 	size_t n = strlen(name);
 
 	if (!sys || strncmp(sys, name, n))

@@ -423,6 +423,10 @@ const char *frame_kind__suffix(enum frame_kind kind)
 		return "_[j]";
 	case FRAME_INLINED:
 		return "_[i]";
+	case FRAME_ALLOC:
+		return "_[a]";
+	case FRAME_MONITOR:
+		return "_[l]";
 	default:
 		return "";
 	}

@@ -38,6 +38,8 @@ enum frame_kind {
 	FRAME_JIT,     /* JIT-compiled code from a perf map, suffix _[j] */
 	FRAME_INLINED, /* a method inlined into its caller, suffix _[i] */
 	FRAME_UNKNOWN, /* "[unknown]": no mapping covers the address */
+	FRAME_ALLOC,   /* the class a sampled allocation made (-e alloc, Java), suffix _[a] */
+	FRAME_MONITOR, /* the class of the monitor a lock wait waited for (-e lock, Java), _[l] */
 	FRAME_KIND_MAX,
 };
 

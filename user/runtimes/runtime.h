@@ -17,6 +17,7 @@
 #define BPFPROF_RUNTIME_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct strset;
@@ -26,6 +27,9 @@ struct runtime_cfg {
 	const char *agent_opts; /* the runtime's agent options ("key=value,..."), NULL: defaults */
 	int timeout_ms;		/* per attach, 0: the runtime's default */
 	bool watch;		/* host-wide: offered processes are detected and prepared */
+	/* What the modes ask of the runtime's agent (its probe points, probe_lib) */
+	uint64_t alloc_interval; /* sample allocations every this many bytes; 0: none */
+	bool monitors;		 /* name the monitors lock waits wait for */
 };
 
 struct runtime_ops {
@@ -55,6 +59,11 @@ struct runtime_ops {
 	 * none. Pure, like jit_name: the symbolizer keeps the table with the process.
 	 */
 	struct thread_names *(*thread_names)(int rootfd, pid_t nspid, uid_t owner);
+	/*
+	 * The library (the agent) whose exported probe points the modes attach to in every process
+	 * that loads it (bpf/modes/: allocations, monitors), or NULL.
+	 */
+	const char *(*probe_lib)(void *state);
 };
 
 extern const struct runtime_ops java_runtime;

@@ -66,6 +66,16 @@ void runtimes__command_env(const struct runtimes *rt)
 	}
 }
 
+const char *runtimes__probe_lib(const struct runtimes *rt)
+{
+	const char *lib = NULL;
+
+	for (size_t i = 0; rt && !lib && i < NRUNTIMES; i++)
+		if (rt->state[i] && all_runtimes[i]->probe_lib)
+			lib = all_runtimes[i]->probe_lib(rt->state[i]);
+	return lib;
+}
+
 int runtimes__prepare(struct runtimes *rt, pid_t pid)
 {
 	char *maps;

@@ -33,6 +33,9 @@ void runtimes__forget(struct runtimes *rt, pid_t pid);
 /* Before symbolization: stop the host-wide workers, then finish every prepared process. */
 void runtimes__finish(struct runtimes *rt);
 
+/* The library whose probe points the modes attach to (runtime.h probe_lib), or NULL. */
+const char *runtimes__probe_lib(const struct runtimes *rt);
+
 /* name as the runtime that wrote it would have people read it (interned in strs), or name. */
 const char *runtimes__jit_name(const char *name, struct strset *strs);
 

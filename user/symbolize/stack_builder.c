@@ -98,6 +98,39 @@ static void stacks__kernel_frames(struct stack_builder *b, const struct sample *
 	}
 }
 
+/*
+ * A Java allocation's stack goes through the JVM's allocator and its JVMTI report before it
+ * reaches the probe: the native frames under the last Java frame (JIT, inlined or interpreter,
+ * all from the perf map) are the JVM's, not the program's, and go; a stack with no Java frame
+ * at all (JNI code allocating) keeps them. from: the first user frame.
+ */
+static void stacks__trim_jvm(struct stack_builder *b, uint32_t from, const uint32_t *ids,
+			     uint32_t *n)
+{
+	for (uint32_t i = *n; i > from; i--) {
+		enum frame_kind k = b->profile->frames[ids[i - 1]].kind;
+
+		if (k == FRAME_JIT || k == FRAME_INLINED) {
+			*n = i;
+			return;
+		}
+	}
+}
+
+/* The runtime's name under the stack (a Java class): what was allocated, or waited for. */
+static void stacks__leaf_frame(struct stack_builder *b, const struct sample *s, uint32_t *ids,
+			       uint32_t *n)
+{
+	enum frame_kind kind = s->kind == SAMPLE_LOCK ? FRAME_MONITOR : FRAME_ALLOC;
+	int64_t fid;
+
+	if (!s->leaf || *n >= MAX_FRAMES)
+		return;
+	fid = profile__frame(b->profile, s->leaf, kind, NULL, NULL);
+	if (fid >= 0)
+		ids[(*n)++] = fid;
+}
+
 static void stacks__root_frames(struct stack_builder *b, const struct sample *k, uint32_t *ids,
 				uint32_t *n)
 {
@@ -145,18 +178,23 @@ void stack_builder__add(struct stack_builder *b, const struct sample *s)
 	uint64_t values[PROFILE_MAX_VALUES] = {};
 	uint32_t ids[MAX_FRAMES], n = 0;
 	int64_t labels = 0;
+	uint32_t from;
 
 	if (b->keep && !b->keep(b->labels_ctx, s->pid))
 		return;
 	stacks__root_frames(b, s, ids, &n);
 	if (b->user) {
 		stacks__lost_stack(b, s->user.lost, "[user stack lost]", ids, &n);
+		from = n;
 		stacks__user_frames(b, s, ids, &n);
+		if (s->leaf && s->kind == SAMPLE_ALLOC)
+			stacks__trim_jvm(b, from, ids, &n);
 	}
 	if (b->kernel) {
 		stacks__lost_stack(b, s->kernel.lost, "[kernel stack lost]", ids, &n);
 		stacks__kernel_frames(b, s, ids, &n);
 	}
+	stacks__leaf_frame(b, s, ids, &n);
 	if (b->labels)
 		labels = b->labels(b->labels_ctx, b->profile, s->pid);
 	stacks__values(b, s, values);

@@ -24,6 +24,7 @@
 #include "../../../agent/mapfile.c"
 #include "../../../agent/names.c"
 #include "../../../agent/options.c"
+#include "../../../agent/probes.c"
 #include "../../../agent/ranges.c"
 #include "../../../agent/strbuf.c"
 #include "../../../agent/threads.c"
@@ -90,6 +91,38 @@ static void test_options(void)
 				    sizeof(warn)),
 		  5, "bad sizes and seconds are skipped");
 	check(o.compact == 8 << 20 && o.grace == 60, "  leaving the defaults");
+	check(o.alloc == 0 && !o.monitors, "defaults: no allocation sampling, no monitor names");
+	check_int(agent_opts__parse(&o, "alloc=512k,monitors=on", warn, sizeof(warn)), 0,
+		  "alloc=512k,monitors=on parse");
+	check(o.alloc == 512 << 10 && o.monitors, "  and apply");
+	check_int(agent_opts__parse(&o, "alloc=off,monitors=maybe", warn, sizeof(warn)), 1,
+		  "alloc=off parses, monitors=maybe is skipped");
+	check(o.alloc == 0 && !o.monitors, "  sampling off");
+}
+
+/*
+ * An object of size s, sampled with probability 1 - e^(-s/I), weighs s / (1 - e^(-s/I)):
+ * about I + s/2 when small, s when huge; and so the expected weight of every object is s.
+ */
+static void test_alloc_weight(void)
+{
+	const uint64_t I = 512 << 10;
+	const uint64_t sizes[] = { 16, 1024, 100000, I, 4 * I, 64 * I };
+	const double want[] = { 524296.0, 524800.2, 575876.5, 829411.4, 2136279.3, 64.0 * I };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		double got = (double)probes__alloc_weight(sizes[i], I);
+
+		check(got > 0.9999 * want[i] - 1 && got < 1.0001 * want[i] + 1,
+		      "size %llu weighs %.0f bytes (want %.1f)", (unsigned long long)sizes[i], got,
+		      want[i]);
+	}
+	check(probes__alloc_weight(0, I) == 0 && probes__alloc_weight(100, 0) == 100,
+	      "size 0 weighs nothing; interval 0 (every byte) weighs the size");
+	check(probes__id("java.lang.String") == probes__id("java.lang.String") &&
+		      probes__id("java.lang.String") != probes__id("java.lang.Object") &&
+		      probes__id("") != 0,
+	      "ids: stable, distinct, never 0");
 }
 
 /* Methods are only compared by address: any distinct pointers do. */
@@ -693,6 +726,7 @@ int main(void)
 
 	test_names();
 	test_options();
+	test_alloc_weight();
 	test_ranges();
 	test_mapfile();
 	test_liveset();

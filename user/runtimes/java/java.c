@@ -14,6 +14,11 @@
  * back is kept in the runtime's state, under a lock (the worker prepares too). A JVM gone by the
  * time something went wrong (java -version lives well under a second) is no news: what went
  * wrong with it is said only with -v.
+ *
+ * The modes' wishes (-e alloc: sample allocations; -e lock: name contended monitors) go to the
+ * agent as options (alloc=SIZE, monitors=on); an agent already loaded gets them through a second
+ * attach, and a JVM we switched them on in gets them switched off at finish. A JVM that cannot
+ * load the agent cannot show its Java allocations: for -e alloc that is an error, not a fallback.
  */
 #include <errno.h>
 #include <limits.h>
@@ -34,12 +39,20 @@
 struct java {
 	struct runtime_cfg cfg;
 	char agent[PATH_MAX]; /* libbpfprof-agent.so next to our binary, "" when there is none */
-	char agent_env[PATH_MAX + 512]; /* -agentpath:AGENT[=OPTS] */
-	struct java_watch *watch;	/* host-wide only */
-	pthread_mutex_t lock;		/* guards fallbacks */
-	pid_t *fallbacks;		/* JVMs using their own Compiler.perfmap */
+	char agent_env[PATH_MAX + 1100]; /* -agentpath:AGENT[=OPTS] */
+	struct java_watch *watch;	 /* host-wide only */
+	pthread_mutex_t lock;		 /* guards fallbacks */
+	pid_t *fallbacks;		 /* JVMs using their own Compiler.perfmap */
 	size_t nfallbacks;
+	char opts[1024]; /* the agent's options: --agent-opts and the modes' wishes; "": none */
+	pid_t *featured; /* -p JVMs whose agent samples for us, switched off at finish */
+	size_t nfeatured;
 };
+
+static bool java__features(const struct java *j)
+{
+	return j->cfg.alloc_interval || j->cfg.monitors;
+}
 
 static bool java__detect(pid_t pid, const char *maps)
 {
@@ -98,20 +111,30 @@ static int java__load(const struct java *j, pid_t pid, char *err, size_t err_len
 		snprintf(err, err_len, JVM_NO_AGENT);
 		return -ENOENT;
 	}
-	return jvm__load_agent(pid, j->agent, j->cfg.agent_opts, j->cfg.timeout_ms, err, err_len);
+	return jvm__load_agent(pid, j->agent, j->opts[0] ? j->opts : NULL, j->cfg.timeout_ms, err,
+			       err_len);
 }
 
-static void java__remember_fallback(struct java *j, pid_t pid)
+/* pid appended to *list (under j's lock). */
+static void java__remember(struct java *j, pid_t **list, size_t *n, pid_t pid)
 {
 	pid_t *p;
 
 	pthread_mutex_lock(&j->lock);
-	p = realloc(j->fallbacks, (j->nfallbacks + 1) * sizeof(*p));
+	p = realloc(*list, (*n + 1) * sizeof(*p));
 	if (p) {
-		j->fallbacks = p;
-		j->fallbacks[j->nfallbacks++] = pid;
+		*list = p;
+		(*list)[(*n)++] = pid;
 	}
 	pthread_mutex_unlock(&j->lock);
+}
+
+/* The agent could not load and -e alloc needs it: one line, and the recording fails. */
+static int java__no_features(pid_t pid, int e, const char *err)
+{
+	pr_error("JVM %d: %s; -e alloc sees its Java allocations only through the agent", (int)pid,
+		 err);
+	return e;
 }
 
 /* The agent could not load: fall back to the JVM's own snapshot where that can help. */
@@ -133,7 +156,7 @@ static int java__fall_back(struct java *j, pid_t pid, int e, const char *err)
 	java__say(pid,
 		  "JVM %d: %s; using its Compiler.perfmap snapshot instead (no inlined frames)",
 		  (int)pid, err);
-	java__remember_fallback(j, pid);
+	java__remember(j, &j->fallbacks, &j->nfallbacks, pid);
 	return 0;
 }
 
@@ -155,12 +178,18 @@ static int java__prepare(void *state, pid_t pid)
 			"JVM %d maps a libbpfprof-agent.so already (another bpfprof's, or -agentpath) and has a perf map: not attaching a second writer to it",
 			(int)pid);
 		java__warn_frame_pointers(j, pid);
-		return 0;
+		if (!java__features(j))
+			return 0;
+		/* a second load of our agent only switches its sampling (agent/agent.c) */
 	}
 	e = java__load(j, pid, err, sizeof(err));
+	if (e && j->cfg.alloc_interval)
+		return java__no_features(pid, e, err);
 	java__warn_frame_pointers(j, pid);
 	if (!e) {
 		pr_debug("agent active in JVM %d", (int)pid);
+		if (java__features(j))
+			java__remember(j, &j->featured, &j->nfeatured, pid);
 		return 0;
 	}
 	return java__fall_back(j, pid, e, err);
@@ -189,6 +218,12 @@ static void java__finish(void *state)
 		if (java__perfmap(j, pid, err, sizeof(err)))
 			java__say(pid, "JVM %d: refreshing its perf map failed: %s", (int)pid, err);
 	}
+	/* the agent's options without the modes' wishes: sampling off, the map as it was */
+	for (size_t i = 0; i < j->nfeatured; i++)
+		if (jvm__load_agent(j->featured[i], j->agent, j->cfg.agent_opts, j->cfg.timeout_ms,
+				    err, sizeof(err)))
+			java__say(j->featured[i], "JVM %d: cannot switch its sampling off: %s",
+				  (int)j->featured[i], err);
 }
 
 static const char *java__command_env(void *state, const char **var)
@@ -218,7 +253,27 @@ static void java__free(void *state)
 	java_watch__free(j->watch);
 	pthread_mutex_destroy(&j->lock);
 	free(j->fallbacks);
+	free(j->featured);
 	free(j);
+}
+
+/* The agent's options: the user's, then what the modes ask ("alloc=524288,monitors=on"). */
+static void java__opts(struct java *j, const char *user)
+{
+	size_t n = snprintf(j->opts, sizeof(j->opts), "%s", user ? user : "");
+
+	if (j->cfg.alloc_interval && n < sizeof(j->opts))
+		n += snprintf(j->opts + n, sizeof(j->opts) - n, "%salloc=%llu", n ? "," : "",
+			      (unsigned long long)j->cfg.alloc_interval);
+	if (j->cfg.monitors && n < sizeof(j->opts))
+		snprintf(j->opts + n, sizeof(j->opts) - n, "%smonitors=on", n ? "," : "");
+}
+
+static const char *java__probe_lib(void *state)
+{
+	struct java *j = state;
+
+	return j->agent[0] ? j->agent : NULL;
 }
 
 /* -agentpath:AGENT[=OPTS] for a command's JAVA_TOOL_OPTIONS, which splits at blanks. */
@@ -243,10 +298,11 @@ static void *java__new(const struct runtime_cfg *cfg)
 		return NULL;
 	j->cfg = *cfg;
 	pthread_mutex_init(&j->lock, NULL);
+	java__opts(j, opts);
 	if (jvm__default_agent(j->agent, sizeof(j->agent)))
 		j->agent[0] = '\0'; /* prepare says so; a command runs without it */
 	else
-		java__agent_env(j, opts);
+		java__agent_env(j, j->opts[0] ? j->opts : NULL);
 	if (cfg->watch)
 		j->watch = java_watch__start(java__offered, j); /* NULL: recording goes on */
 	return j;
@@ -259,6 +315,7 @@ const struct runtime_ops java_runtime = {
 	.detect = java__detect,
 	.command_env = java__command_env,
 	.prepare = java__prepare,
+	.probe_lib = java__probe_lib,
 	.offer = java__offer,
 	.forget = java__forget,
 	.finish = java__finish,
