@@ -8,6 +8,10 @@
  * or futex(FUTEX_LOCK_PI*). The syscall's entry notes the time, its exit counts the wait, taking
  * the stack there: the user stack is the one that called futex (the kernel stack at a syscall's
  * exit says nothing, so it is not taken).
+ *
+ * A JVM with our agent (agent/monitors.c) names the class of the monitor a thread is about to
+ * wait for (bpfprof_monitor_wait) and says when it got it (bpfprof_monitor_done): the futex
+ * waits in between carry that class as their leaf.
  */
 #ifndef BPFPROF_MODES_LOCK_BPF_H
 #define BPFPROF_MODES_LOCK_BPF_H
@@ -28,6 +32,14 @@ struct {
 	__type(value, __u64);
 	__uint(max_entries, 65536);
 } lock_start SEC(".maps");
+
+/* tid -> the leaf_names id of the Java monitor's class it waits for */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, 65536);
+} lock_monitor SEC(".maps");
 
 static __always_inline bool futex_waits(long op)
 {
@@ -60,12 +72,37 @@ int on_futex_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 *start = bpf_map_lookup_elem(&lock_start, &tid), delta;
+	__u32 *monitor;
 
 	if (!start)
 		return 0;
 	delta = bpf_ktime_get_ns() - *start;
 	bpf_map_delete_elem(&lock_start, &tid);
-	return mode_record(ctx, BP_KIND_LOCK, 1, delta, false);
+	monitor = bpf_map_lookup_elem(&lock_monitor, &tid);
+	return mode_record_leaf(ctx, BP_KIND_LOCK, 1, delta, false, monitor ? *monitor : 0);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(on_monitor_wait, const char *cls, __u32 id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+
+	if (!mode_wants(pid_tgid >> 32))
+		return 0;
+	id = leaf_keep(cls, id);
+	if (id)
+		bpf_map_update_elem(&lock_monitor, &tid, &id, BPF_ANY);
+	return 0;
+}
+
+SEC("uprobe")
+int on_monitor_done(struct pt_regs *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&lock_monitor, &tid);
+	return 0;
 }
 
 #endif /* BPFPROF_MODES_LOCK_BPF_H */

@@ -4,10 +4,15 @@
  * Prints "waited_ns=N locks=N" (time spent getting in, summed over threads). Usage: Contend [SECONDS]
  * waitForLock is warmed up alone first, so that it runs compiled (named from the perf map) by the
  * time the threads contend: ~1000 contended calls a thread would leave it interpreted for a good
- * part of the run. Run with -Xbatch to have the warm-up wait for the compiler.
+ * part of the run. Run with -Xbatch to have the warm-up wait for the compiler. The monitor is a
+ * Contend.Gate, a class of its own, so a profile that names the monitor's class can be told
+ * from one that guesses java.lang.Object.
  */
 public class Contend {
-	static final Object LOCK = new Object();
+	static final class Gate {
+	}
+
+	static final Gate LOCK = new Gate();
 	static volatile long sink;
 	static long deadline;
 

@@ -43,14 +43,18 @@ static void programs__select(struct cpu_bpf *k, const struct event_spec *ev)
 	bpf_program__set_autoload(k->progs.on_switch, off);
 	bpf_program__set_autoload(k->progs.on_futex_enter, lock);
 	bpf_program__set_autoload(k->progs.on_futex_exit, lock);
+	bpf_program__set_autoload(k->progs.on_monitor_wait, lock);
+	bpf_program__set_autoload(k->progs.on_monitor_done, lock);
 	for (size_t i = 0; i < sizeof(alloc_progs) / sizeof(alloc_progs[0]); i++)
 		bpf_program__set_autoload(alloc_progs[i], alloc);
 	if (!off) {
 		bpf_map__set_max_entries(k->maps.offcpu_starts, 1);
 		bpf_map__set_max_entries(k->maps.offcpu_stacks, 1);
 	}
-	if (!lock)
+	if (!lock) {
 		bpf_map__set_max_entries(k->maps.lock_start, 1);
+		bpf_map__set_max_entries(k->maps.lock_monitor, 1);
+	}
 	if (!alloc) {
 		bpf_map__set_max_entries(k->maps.alloc_inflight, 1);
 		bpf_map__set_max_entries(k->maps.alloc_draws, 1);
@@ -89,6 +93,24 @@ static int offcpu_start(struct source *src)
 	return err;
 }
 
+/*
+ * A probe point of our JVM agent, in every process that maps it (the pid filter picks): JVMs
+ * we start or attach to load this very file. No agent: no Java probes, nothing to say.
+ */
+static int agent_attach(struct source *src, struct bpf_program *prog, const char *fn)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = fn);
+	int err;
+
+	if (!src->agent)
+		return 0;
+	err = source__keep_link(src, bpf_program__attach_uprobe_opts(prog, -1, src->agent, 0, &o));
+	if (err)
+		fprintf(stderr, "bpfprof: cannot attach a uprobe to %s in %s: %s\n", fn, src->agent,
+			strerror(-err));
+	return err;
+}
+
 static int lock_start(struct source *src)
 {
 	int err = attach(src, src->skel->progs.on_futex_enter);
@@ -99,6 +121,10 @@ static int lock_start(struct source *src)
 		fprintf(stderr,
 			"bpfprof: cannot attach to the futex syscall's tracepoints (%s); -e lock needs syscall tracepoints (CONFIG_FTRACE_SYSCALLS) and tracefs\n",
 			strerror(-err));
+	if (!err) /* a JVM's monitors, named by the agent */
+		err = agent_attach(src, src->skel->progs.on_monitor_wait, "bpfprof_monitor_wait");
+	if (!err)
+		err = agent_attach(src, src->skel->progs.on_monitor_done, "bpfprof_monitor_done");
 	return err;
 }
 
@@ -165,24 +191,6 @@ static int alloc_attach_shim(struct source *src)
 	return err;
 }
 
-/*
- * A probe point of our JVM agent, in every process that maps it (the pid filter picks): JVMs
- * we start or attach to load this very file. No agent: no Java probes, nothing to say.
- */
-static int agent_attach(struct source *src, struct bpf_program *prog, const char *fn, bool ret)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = fn, .retprobe = ret);
-	int err;
-
-	if (!src->agent)
-		return 0;
-	err = source__keep_link(src, bpf_program__attach_uprobe_opts(prog, -1, src->agent, 0, &o));
-	if (err)
-		fprintf(stderr, "bpfprof: cannot attach a uprobe to %s in %s: %s\n", fn, src->agent,
-			strerror(-err));
-	return err;
-}
-
 static int alloc_start(struct source *src, const struct event_spec *ev)
 {
 	struct alloc_target t;
@@ -196,8 +204,7 @@ static int alloc_start(struct source *src, const struct event_spec *ev)
 	if (src->alloc_shim) /* the command samples itself: its samples, from any process */
 		err = alloc_attach_shim(src);
 	if (!err)
-		err = agent_attach(src, src->skel->progs.on_java_alloc, "bpfprof_java_alloc",
-				   false);
+		err = agent_attach(src, src->skel->progs.on_java_alloc, "bpfprof_java_alloc");
 	for (i = 0; i < src->npids && !err; i++) {
 		bool cmd = src->pids[i] == src->cmd_pid;
 

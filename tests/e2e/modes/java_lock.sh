@@ -7,6 +7,8 @@
 # stub). -Xbatch and Contend's warm-up have waitForLock compiled before the threads contend, and
 # -XX:+PreserveFramePointer lets the walk pass the stub: the answer does not hang on the JIT's
 # progress on a loaded machine (an interpreted waitForLock is one more Interpreter_[j]).
+# The agent names the monitor's class (MonitorContendedEnter): Contend$Gate_[l] is the leaf of
+# those waits.
 source "$(dirname "$0")/../lib.sh"
 JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
 [ -x "$JAVA" ] || { note "skip: no JDK 17"; done_testing; exit; }
@@ -24,4 +26,7 @@ note "threads measured ${waited} ns getting in; ObjectMonitor::enter waits ${got
 ok "$(awk -v g="$got" -v w="$waited" 'BEGIN { exit !(w > 0 && g >= 0.7 * w && g <= 1.2 * w) }'; echo $?)" \
 	"monitor waits within -30 %/+20 % of the threads' own measure"
 ok "$(within "$named" 80 100; echo $?)" "80 % or more of it under Contend.waitForLock_[j] -> the monitor's slow path ($named %)"
+gate=$(share "$TMP/enter.folded" ';Contend\$Gate_\[l\]$')
+note "$(grep -v '^#' "$TMP/j.folded" | grep -o ';[^;]*_\[l\] ' | sort | uniq -c | head -5 | tr '\n' ' ')"
+ok "$(within "$gate" 95 100; echo $?)" "the monitor's class Contend\$Gate_[l] is the leaf of 95 % or more of those waits ($gate %)"
 done_testing
