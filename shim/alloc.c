@@ -8,7 +8,8 @@
  * allocates (exponential gaps with mean BPFPROF_ALLOC_INTERVAL, as tcmalloc samples), and only
  * an allocation that holds n >= 1 sample points calls bpfprof_alloc_sampled(size, n * interval),
  * an empty function bpfprof's BPF side probes (bpf/modes/alloc.bpf.h): one trap per sample.
- * free() is glibc's, untouched. Built with frame pointers, so the walk from the probe reaches the
+ * mmap of anonymous private writable memory is counted the same way (a program's own large
+ * blocks). free() is glibc's, untouched. Built with frame pointers, so the walk from the probe reaches the
  * allocating caller.
  */
 #define _GNU_SOURCE
@@ -16,6 +17,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include "ln_unit.h"
@@ -119,6 +122,24 @@ EXPORT int posix_memalign(void **out, size_t alignment, size_t size)
 	*out = p;
 	return 0;
 }
+
+/*
+ * Large blocks a program maps itself: anonymous, private and writable (not a file, not a
+ * reservation). glibc's own mmap calls (malloc's huge blocks) do not come through here: they are
+ * counted once, as the malloc.
+ */
+EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	void *p = (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+
+	if (p != MAP_FAILED && (flags & MAP_ANONYMOUS) && (flags & MAP_PRIVATE) &&
+	    (prot & PROT_WRITE))
+		account(len);
+	return p;
+}
+
+EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+	__attribute__((alias("mmap")));
 
 __attribute__((constructor)) static void init(void)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * modes/alloc.bpf.h - native allocations (-e alloc), sampled by bytes: uprobes on the target's
- * malloc, calloc, realloc, aligned_alloc, memalign and posix_memalign.
+ * malloc, calloc, realloc, aligned_alloc, memalign and posix_memalign, and on mmap for the large
+ * blocks a program maps itself (anonymous, private, writable: not files, not reservations).
  *
  * Sampling is a Poisson process on the bytes allocated (as tcmalloc and async-profiler sample):
  * the gaps between sample points are exponential with mean alloc_interval, drawn from a table
@@ -18,6 +19,15 @@
  * (uretprobe), where the return address is the caller's pc and the frame-pointer walk starts
  * in the caller: on entry it would skip the allocating function itself. The per-CPU byte
  * counter is shared by the threads on that CPU, which changes no expectation.
+ *
+ * glibc serves huge mallocs with an mmap of its own, through the very function probed: an
+ * allocator call of ALLOC_MMAP_INSIDE bytes or more is marked in alloc_inflight even when not
+ * sampled (bytes 0), and an mmap inside one is not counted again. mmap has its own in-flight
+ * map and return program, so a malloc's pending sample survives the mmap it makes.
+ *
+ * Attaching and detaching a dozen uprobes takes a good fraction of a second: the entry probes
+ * count only while alloc_armed is set, which user space sets once all are attached and clears
+ * before any is detached, so that every function is measured over the same time.
  */
 #ifndef BPFPROF_MODES_ALLOC_BPF_H
 #define BPFPROF_MODES_ALLOC_BPF_H
@@ -26,8 +36,13 @@
 
 #define ALLOC_DRAWS 4096    /* entries of alloc_draws (a power of 2) */
 #define ALLOC_MAX_POINTS 32 /* points walked one by one; beyond, a huge block's rest is averaged */
+#define ALLOC_MMAP_INSIDE (64 << 10) /* below glibc's least mmap threshold (128 KiB) */
+#define MAP_PRIVATE_ 0x02	     /* uapi/asm-generic/mman-common.h, without its header */
+#define MAP_ANONYMOUS_ 0x20
+#define PROT_WRITE_ 0x2
 
 const volatile __u64 alloc_interval = 512 * 1024;
+__u32 alloc_armed; /* set while every allocation probe is attached (user space) */
 
 /* exponential gaps with mean alloc_interval, bytes, >= 1 */
 struct {
@@ -49,13 +64,22 @@ struct alloc_pending {
 	__u64 bytes, objects;
 };
 
-/* tid -> the sampled allocation in flight, counted when it returns */
+/* tid -> the sampled allocation in flight, counted when it returns (bytes 0: a large one, not
+ * sampled, marked so that its own mmap is not counted) */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__type(key, __u32);
 	__type(value, struct alloc_pending);
 	__uint(max_entries, 16384);
 } alloc_inflight SEC(".maps");
+
+/* tid -> the sampled mmap in flight */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u32);
+	__type(value, struct alloc_pending);
+	__uint(max_entries, 16384);
+} mmap_inflight SEC(".maps");
 
 static __always_inline __u64 alloc_draw(void)
 {
@@ -91,23 +115,33 @@ static __always_inline __u64 alloc_points(__u64 *left, __u64 size)
 	return n + rem / alloc_interval;
 }
 
-static __always_inline int alloc_enter(__u64 size)
+/* The sample an allocation of size bytes holds, into pending (bytes 0: none). */
+static __always_inline void alloc_sample(__u64 size, struct alloc_pending *p)
 {
-	__u64 id = bpf_get_current_pid_tgid(), *left, n;
-	__u32 tid = (__u32)id, zero = 0;
-	struct alloc_pending p;
+	__u32 zero = 0;
+	__u64 *left = bpf_map_lookup_elem(&alloc_left, &zero), n;
 
-	if (!size || !mode_wants(id >> 32))
-		return 0;
-	left = bpf_map_lookup_elem(&alloc_left, &zero);
+	p->bytes = p->objects = 0;
 	if (!left)
-		return 0;
+		return;
 	n = alloc_points(left, size);
 	if (!n)
+		return;
+	p->bytes = n * alloc_interval;
+	p->objects = (p->bytes + size / 2) / size ?: 1;
+}
+
+static __always_inline int alloc_enter(__u64 size)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct alloc_pending p;
+
+	if (!size || !alloc_armed || !mode_wants(id >> 32))
 		return 0;
-	p.bytes = n * alloc_interval;
-	p.objects = (p.bytes + size / 2) / size ?: 1;
-	bpf_map_update_elem(&alloc_inflight, &tid, &p, BPF_ANY);
+	alloc_sample(size, &p);
+	if (p.bytes || size >= ALLOC_MMAP_INSIDE)
+		bpf_map_update_elem(&alloc_inflight, &tid, &p, BPF_ANY);
 	return 0;
 }
 
@@ -184,6 +218,40 @@ int on_alloc_return(struct pt_regs *ctx)
 	bytes = p->bytes;
 	objects = p->objects;
 	bpf_map_delete_elem(&alloc_inflight, &tid);
+	return bytes ? mode_record(ctx, BP_KIND_ALLOC, objects, bytes, false) : 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(on_mmap, void *addr, __u64 len, __u64 prot, __u64 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct alloc_pending p;
+
+	if (!len || !alloc_armed || !(flags & MAP_ANONYMOUS_) || !(flags & MAP_PRIVATE_) ||
+	    !(prot & PROT_WRITE_) || !mode_wants(id >> 32) ||
+	    bpf_map_lookup_elem(&alloc_inflight, &tid))
+		return 0;
+	alloc_sample(len, &p);
+	if (p.bytes)
+		bpf_map_update_elem(&mmap_inflight, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+SEC("uretprobe")
+int on_mmap_return(struct pt_regs *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct alloc_pending *p = bpf_map_lookup_elem(&mmap_inflight, &tid);
+	__u64 bytes, objects;
+
+	if (!p)
+		return 0;
+	bytes = p->bytes;
+	objects = p->objects;
+	bpf_map_delete_elem(&mmap_inflight, &tid);
+	if ((long)PT_REGS_RC(ctx) == -1) /* MAP_FAILED: nothing was allocated */
+		return 0;
 	return mode_record(ctx, BP_KIND_ALLOC, objects, bytes, false);
 }
 

@@ -18,6 +18,7 @@ static const char *const fn_names[ALLOC_FN_MAX] = {
 	[ALLOC_MALLOC] = "malloc",     [ALLOC_CALLOC] = "calloc",
 	[ALLOC_REALLOC] = "realloc",   [ALLOC_ALIGNED_ALLOC] = "aligned_alloc",
 	[ALLOC_MEMALIGN] = "memalign", [ALLOC_POSIX_MEMALIGN] = "posix_memalign",
+	[ALLOC_MMAP] = "mmap",
 };
 
 const char *alloc_fn__name(enum alloc_fn f)

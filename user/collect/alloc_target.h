@@ -23,6 +23,7 @@ enum alloc_fn {
 	ALLOC_ALIGNED_ALLOC,
 	ALLOC_MEMALIGN,
 	ALLOC_POSIX_MEMALIGN,
+	ALLOC_MMAP, /* large blocks: anonymous private writable maps only (bpf/modes/alloc.bpf.h) */
 	ALLOC_FN_MAX,
 };
 

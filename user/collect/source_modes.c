@@ -37,7 +37,8 @@ static void programs__select(struct cpu_bpf *k, const struct event_spec *ev)
 	struct bpf_program *alloc_progs[] = {
 		k->progs.on_malloc,	   k->progs.on_calloc,	       k->progs.on_realloc,
 		k->progs.on_memalign,	   k->progs.on_posix_memalign, k->progs.on_alloc_return,
-		k->progs.on_alloc_sampled, k->progs.on_java_alloc,
+		k->progs.on_alloc_sampled, k->progs.on_java_alloc,     k->progs.on_mmap,
+		k->progs.on_mmap_return,
 	};
 
 	bpf_program__set_autoload(k->progs.on_switch, off);
@@ -58,6 +59,7 @@ static void programs__select(struct cpu_bpf *k, const struct event_spec *ev)
 	if (!alloc) {
 		bpf_map__set_max_entries(k->maps.alloc_inflight, 1);
 		bpf_map__set_max_entries(k->maps.alloc_draws, 1);
+		bpf_map__set_max_entries(k->maps.mmap_inflight, 1);
 	}
 	if (!alloc && !lock)
 		bpf_map__set_max_entries(k->maps.leaf_names, 1);
@@ -154,6 +156,7 @@ static int alloc_attach_one(struct source *src, int pid, const struct alloc_targ
 		[ALLOC_ALIGNED_ALLOC] = k->progs.on_memalign,
 		[ALLOC_MEMALIGN] = k->progs.on_memalign,
 		[ALLOC_POSIX_MEMALIGN] = k->progs.on_posix_memalign,
+		[ALLOC_MMAP] = k->progs.on_mmap,
 	};
 	int err = 0;
 
@@ -166,9 +169,11 @@ static int alloc_attach_one(struct source *src, int pid, const struct alloc_targ
 			src, bpf_program__attach_uprobe_opts(entry[f], pid, t->path, 0, &o));
 		o.retprobe = true;
 		if (!err)
-			err = source__keep_link(
-				src, bpf_program__attach_uprobe_opts(k->progs.on_alloc_return, pid,
-								     t->path, 0, &o));
+			err = source__keep_link(src,
+						bpf_program__attach_uprobe_opts(
+							f == ALLOC_MMAP ? k->progs.on_mmap_return
+									: k->progs.on_alloc_return,
+							pid, t->path, 0, &o));
 		if (err)
 			fprintf(stderr, "bpfprof: cannot attach uprobes to %s in %s: %s\n",
 				t->fn[f], t->path, strerror(-err));
@@ -218,6 +223,8 @@ static int alloc_start(struct source *src, const struct event_spec *ev)
 	}
 	if (err && why[0])
 		fprintf(stderr, "bpfprof: %s\n", why);
+	if (!err) /* every probe is in place: all count from now on, together */
+		__atomic_store_n(&src->skel->bss->alloc_armed, 1, __ATOMIC_RELEASE);
 	return err;
 }
 
@@ -246,12 +253,20 @@ static const char *modes_unit(const struct event_spec *ev)
 	return unit;
 }
 
+/* The allocation probes stop counting together, before the first of them is detached. */
+static void modes_stop(struct source *src)
+{
+	if (src->skel && src->skel->bss)
+		__atomic_store_n(&src->skel->bss->alloc_armed, 0, __ATOMIC_RELEASE);
+	source__release(src);
+}
+
 const struct source_ops source_modes = {
 	.name = "modes",
 	.unit = modes_unit,
 	.configure = modes_configure,
 	.start = modes_start,
-	.stop = source__release,
+	.stop = modes_stop,
 };
 
 /* No event: a recording of modes only. */
