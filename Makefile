@@ -132,6 +132,10 @@ $(BUILD)/tests/workloads/nofp_%: tests/workloads/nofp_%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -fomit-frame-pointer -o $@ $< -lpthread -lm
 
+$(BUILD)/tests/workloads/nofp_%: tests/workloads/nofp_%.cpp
+	@mkdir -p $(@D)
+	$(CXX) -O2 -g -fomit-frame-pointer -o $@ $< -lpthread
+
 $(BUILD)/tests/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
 	$(CLANG) -O1 -g -fno-omit-frame-pointer -fno-inline -o $@ $< -lpthread -lm

@@ -6,9 +6,14 @@
  *                    comparator) and work_c, called back from a tiny FP-only "JIT" stub in
  *                    anonymous memory (named in /tmp/perf-PID.map as jit_tramp) that has no CFI;
  *                    prints each part's measured CPU share at the end, as "share NAME PCT".
+ *   libc SECONDS [ROUNDS]  60/30/10 in cmp_a (qsort), cmp_b (bsearch) and once_c, a callback
+ *                    through pthread_once: every hot frame under a libc function; shares printed
+ *                    too. Each part runs ROUNDS times in a row (default 1): long phases, so two
+ *                    profilers sampling one run at one rate see the same split (unwind_perf.sh).
  *   recurse SECONDS  main -> recurse() 100 deep -> spin.
  *   signal SECONDS   the time in a SIGPROF handler (spin_in_handler) on top of main's loop.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +29,7 @@
 
 volatile unsigned long sink;
 static double cpu_a, cpu_b, cpu_c;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static double now(clockid_t clk)
 {
@@ -115,6 +121,21 @@ NOINLINE void run_c(void)
 	cpu_c += now(CLOCK_THREAD_CPUTIME_ID) - t;
 }
 
+NOINLINE void once_c(void)
+{
+	spin(100000);
+	NO_TAIL_CALL();
+}
+
+NOINLINE void run_once(void)
+{
+	double t = now(CLOCK_THREAD_CPUTIME_ID);
+
+	once = (pthread_once_t)PTHREAD_ONCE_INIT; /* one caller: a fresh control runs it again */
+	pthread_once(&once, once_c);
+	cpu_c += now(CLOCK_THREAD_CPUTIME_ID) - t;
+}
+
 NOINLINE int recurse(int depth, unsigned long n)
 {
 	volatile int here = depth; /* a local each level keeps: no loop, no tail call */
@@ -132,19 +153,24 @@ NOINLINE void spin_in_handler(int sig)
 	NO_TAIL_CALL();
 }
 
-static void split(double end)
+/* third: run_c (through the FP stub) or run_once (through pthread_once), named c */
+static inline __attribute__((always_inline)) void split(double end, void (*third)(void),
+							const char *c, int rounds)
 {
 	double all;
 
 	make_tramp();
 	while (now(CLOCK_MONOTONIC) < end) {
-		run_a();
-		run_b();
-		run_c();
+		for (int i = 0; i < rounds; i++)
+			run_a();
+		for (int i = 0; i < rounds; i++)
+			run_b();
+		for (int i = 0; i < rounds; i++)
+			third();
 	}
 	all = cpu_a + cpu_b + cpu_c;
-	printf("share cmp_a %.1f\nshare cmp_b %.1f\nshare work_c %.1f\n", 100 * cpu_a / all,
-	       100 * cpu_b / all, 100 * cpu_c / all);
+	printf("share cmp_a %.1f\nshare cmp_b %.1f\nshare %s %.1f\n", 100 * cpu_a / all,
+	       100 * cpu_b / all, c, 100 * cpu_c / all);
 }
 
 int main(int argc, char **argv)
@@ -153,8 +179,11 @@ int main(int argc, char **argv)
 	double end = now(CLOCK_MONOTONIC) + (argc > 2 ? atof(argv[2]) : 3);
 	char path[64];
 
-	if (!strcmp(mode, "split")) {
-		split(end);
+	if (!strcmp(mode, "split") || !strcmp(mode, "libc")) {
+		if (!strcmp(mode, "split"))
+			split(end, run_c, "work_c", 1);
+		else
+			split(end, run_once, "once_c", argc > 3 ? atoi(argv[3]) : 1);
 		snprintf(path, sizeof(path), "/tmp/perf-%d.map", getpid());
 		unlink(path);
 	} else if (!strcmp(mode, "recurse")) {
@@ -168,7 +197,8 @@ int main(int argc, char **argv)
 		while (now(CLOCK_MONOTONIC) < end)
 			spin(1000);
 	} else {
-		fprintf(stderr, "usage: nofp_unwind split|recurse|signal [SECONDS]\n");
+		fprintf(stderr,
+			"usage: nofp_unwind split|libc|recurse|signal [SECONDS] [ROUNDS]\n");
 		return 2;
 	}
 	return 0;

@@ -4,7 +4,9 @@
  *
  * The thread polls its ring buffer with a short timeout, so that stopping needs no wake-up
  * channel, and handles each notice in libbpf's callback under the lock stats take (they read the
- * tables between notices, never half-built).
+ * tables between notices, never half-built). The unwinder is deferred: a notice only publishes
+ * what is built and queues the rest, and between polls the thread builds one queued table at a
+ * time, so a notice waits for one table at most, never for another process's thirty.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -51,8 +53,14 @@ static void *unwind_worker__main(void *arg)
 {
 	struct unwind_worker *w = arg;
 
-	while (!atomic_load(&w->stopping))
-		ring_buffer__poll(w->rb, UNWIND_WORKER_POLL_MS);
+	size_t pending = 0;
+
+	while (!atomic_load(&w->stopping)) {
+		ring_buffer__poll(w->rb, pending ? 0 : UNWIND_WORKER_POLL_MS);
+		pthread_mutex_lock(&w->lock);
+		pending = unwinder__build_next(w->u);
+		pthread_mutex_unlock(&w->lock);
+	}
 	return NULL;
 }
 
@@ -66,6 +74,7 @@ struct unwind_worker *unwind_worker__new(struct unwinder *u, int events_fd)
 		return NULL;
 	}
 	w->u = u;
+	unwinder__set_deferred(u, true);
 	pthread_mutex_init(&w->lock, NULL);
 	w->rb = ring_buffer__new(events_fd, unwind_worker__notice, w, NULL);
 	if (!w->rb) {

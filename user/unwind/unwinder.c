@@ -52,6 +52,10 @@ struct ubin {
 	bool no_room;		   /* built, but unwind_rows had no room: try again later */
 	double idle_since;	   /* monotonic s when its last process went, 0 while mapped */
 	double build_ms;
+	bool pending; /* deferred: in the pending stack, to be built from src */
+	bool retry; /* deferred: could not be opened; the next process mapping it queues it again */
+	pid_t src_pid;
+	uint64_t src_start, src_end; /* a mapping of it in src_pid, to open through map_files */
 };
 
 struct uproc {
@@ -78,6 +82,9 @@ struct unwinder {
 	double last_sweep; /* monotonic s */
 	dev_t self_dev;	   /* our executable: a process running it is us, or our command's */
 	ino_t self_ino;	   /* child before its exec; neither gets tables (an exec follows) */
+	bool deferred;	   /* unwinder__set_deferred(): builds wait for unwinder__build_next() */
+	struct ubin **pending; /* binaries to build, the newest on top */
+	size_t npending, cap_pending;
 };
 
 static double cpu_ms(void)
@@ -209,7 +216,7 @@ static void unwinder__build(struct unwinder *u, struct ubin *b, int fd, const vo
 	unwind_table__free(t);
 }
 
-static int open_mapping(pid_t pid, const struct map_entry *e)
+static int open_mapping(pid_t pid, uint64_t start, uint64_t end)
 {
 	static const struct rootfs_policy pol = { UNWIND_MAX_FILE, ROOTFS_ANY_OWNER,
 						  ROOTFS_NO_SYMLINKS };
@@ -217,15 +224,32 @@ static int open_mapping(pid_t pid, const struct map_entry *e)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)pid,
-		 (unsigned long long)e->start, (unsigned long long)e->end);
+		 (unsigned long long)start, (unsigned long long)end);
 	fd = open(path, O_PATH | O_CLOEXEC);
 	return fd < 0 ? -errno : rootfs__reopen(fd, &pol);
 }
 
+/* Deferred: b goes on the pending stack, to be opened through pid's mapping e. */
+static struct ubin *unwinder__defer(struct unwinder *u, struct ubin *b, pid_t pid,
+				    const struct map_entry *e)
+{
+	if (b->pending)
+		return b;
+	if (array__grow((void **)&u->pending, &u->cap_pending, u->npending, sizeof(*u->pending)))
+		return b; /* no memory: it stays without a table until another process maps it */
+	b->pending = true;
+	b->retry = false;
+	b->src_pid = pid;
+	b->src_start = e->start;
+	b->src_end = e->end;
+	u->pending[u->npending++] = b;
+	return b;
+}
+
 /*
- * The binary behind e, built on first sight; NULL on ENOMEM, a key clash, or a file that could
- * not be opened (the process may have exec'd or unmapped it meanwhile: the next process mapping
- * it tries again, where a file without CFI is remembered as such).
+ * The binary behind e, built on first sight (or queued, deferred); NULL on ENOMEM, a key clash,
+ * or a file that could not be opened (the process may have exec'd or unmapped it meanwhile: the
+ * next process mapping it tries again, where a file without CFI is remembered as such).
  */
 static struct ubin *unwinder__binary(struct unwinder *u, pid_t pid, const struct map_entry *e)
 {
@@ -235,9 +259,21 @@ static struct ubin *unwinder__binary(struct unwinder *u, pid_t pid, const struct
 
 	if (b && (b->dev != e->dev || b->inode != e->inode))
 		return NULL;
-	if (b && !b->no_room)
+	if (b && !b->no_room && !b->retry)
 		return b;
-	fd = open_mapping(pid, e);
+	if (u->deferred) {
+		if (!b) {
+			b = calloc(1, sizeof(*b));
+			if (!b || !(b->path = strdup(e->path)) || u64map__set(u->bins, key, b)) {
+				ubin__free(b);
+				return NULL;
+			}
+			b->dev = e->dev;
+			b->inode = e->inode;
+		}
+		return unwinder__defer(u, b, pid, e);
+	}
+	fd = open_mapping(pid, e->start, e->end);
 	if (fd < 0) {
 		pr_debug("unwind: cannot open %s of pid %d: %s", e->path, (int)pid, strerror(-fd));
 		return b;
@@ -286,7 +322,7 @@ static void sweep__collect(uint64_t key, void *val, void *ctx)
 	struct sweep *sw = ctx;
 	struct ubin *b = val;
 
-	if (b->refs || b->idle_since > sw->before ||
+	if (b->refs || b->pending || b->idle_since > sw->before ||
 	    array__grow((void **)&sw->victims, &sw->cap, sw->n, sizeof(*sw->victims)))
 		return;
 	sw->victims[sw->n++] = b;
@@ -445,6 +481,63 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, bool again)
 	return err;
 }
 
+void unwinder__set_deferred(struct unwinder *u, bool deferred)
+{
+	u->deferred = deferred;
+}
+
+struct claimants {
+	const struct ubin *b;
+	pid_t *pids;
+	size_t n, cap;
+};
+
+static void claimants__collect(uint64_t pid, void *val, void *ctx)
+{
+	struct claimants *c = ctx;
+	struct uproc *p = val;
+
+	for (size_t i = 0; i < p->nbins; i++) {
+		if (p->bins[i] != c->b)
+			continue;
+		if (!array__grow((void **)&c->pids, &c->cap, c->n, sizeof(*c->pids)))
+			c->pids[c->n++] = pid;
+		return;
+	}
+}
+
+size_t unwinder__build_next(struct unwinder *u)
+{
+	struct claimants c = { 0 };
+	struct ubin *b;
+	int fd;
+
+	if (!u->npending)
+		return 0;
+	b = u->pending[--u->npending];
+	b->pending = false;
+	if (!b->refs) { /* every process mapping it went meanwhile: the sweep takes it */
+		b->idle_since = mono_s();
+		return u->npending;
+	}
+	fd = open_mapping(b->src_pid, b->src_start, b->src_end);
+	if (fd < 0) {
+		b->retry = true;
+		return u->npending;
+	}
+	unwinder__build(u, b, fd, NULL, 0);
+	close(fd);
+	if (!b->nrows)
+		return u->npending;
+	/* its processes' entries get its rows: read each one's mappings again */
+	c.b = b;
+	u64map__for_each(u->procs, claimants__collect, &c);
+	for (size_t i = 0; i < c.n; i++)
+		unwinder__add_process(u, c.pids[i], false);
+	free(c.pids);
+	return u->npending;
+}
+
 void unwinder__remove_process(struct unwinder *u, pid_t pid)
 {
 	struct uproc *p = u64map__del(u->procs, pid);
@@ -567,6 +660,7 @@ void unwinder__free(struct unwinder *u)
 	u64map__free(u->procs);
 	u64map__free(u->bins);
 	ubin__free(u->vdso);
+	free(u->pending);
 	if (u->rows)
 		munmap(u->rows, u->rows_len);
 	free(u->free);

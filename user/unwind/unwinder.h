@@ -12,6 +12,11 @@
  * go share their tables too. A binary whose table failed (no CFI, not ELF, no room) is remembered as
  * such while mapped, so it is not tried again per process. Only the rows' metadata (a few
  * hundred bytes per binary) stays in user space: the rows themselves live in the BPF map.
+ *
+ * Deferred (unwinder__set_deferred): adding a process builds nothing; it publishes the entry with
+ * the tables there are and queues the binaries without one, which unwinder__build_next() builds
+ * one at a time, newest first, each time adding again the processes that map it. So a process
+ * met while a large program's thirty libraries are being built gets its own tables first.
  */
 #ifndef BPFPROF_UNWINDER_H
 #define BPFPROF_UNWINDER_H
@@ -46,6 +51,10 @@ struct unwinder *unwinder__new(int rows_fd, uint32_t capacity, int procs_fd);
  * UNWIND_REFRESH_NS; otherwise (first sight, exec) at once, as ld.so has libraries to map yet.
  */
 int unwinder__add_process(struct unwinder *u, pid_t pid, bool again);
+/* Deferred or not (the default: tables are built by unwinder__add_process itself). */
+void unwinder__set_deferred(struct unwinder *u, bool deferred);
+/* Build the newest queued table, if any, and update the processes that map it; how many remain. */
+size_t unwinder__build_next(struct unwinder *u);
 /* Drop pid's entry and its claim on its tables (no-op for an unknown pid). */
 void unwinder__remove_process(struct unwinder *u, pid_t pid);
 void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st);
