@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include "ln_unit.h"
+#include "probe_point.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define DEFAULT_INTERVAL (512 << 10)
@@ -36,10 +37,15 @@ static __thread int64_t left; /* bytes to the next sample point; 0: not drawn ye
 static __thread uint64_t rng; /* xorshift64 state; 0: not seeded yet */
 
 /* The probe point: bpfprof reads its arguments. Never inlined, never emptied away. */
+#ifdef PROBE_POINT_NOP5
+EXPORT void bpfprof_alloc_sampled(uint64_t size, uint64_t bytes);
+PROBE_POINT(bpfprof_alloc_sampled);
+#else
 EXPORT __attribute__((noinline)) void bpfprof_alloc_sampled(uint64_t size, uint64_t bytes)
 {
 	__asm__ volatile("" : : "r"(size), "r"(bytes) : "memory");
 }
+#endif
 
 /* The next exponential gap, >= 1 byte. */
 static int64_t draw(void)
