@@ -416,6 +416,75 @@ for (phase, metric), tools in rows.items():
 PY
 }
 
+# Modes -----------------------------------------------------------------------------------------
+
+# modes_overhead: what each mode costs the program it profiles. Each mode runs on a workload that
+# hits its hook, BENCH_REPS times alone and profiled, with no load of ours: `record -- CMD` (the
+# hooks are in place before the command starts) or, for -p, a target that stops itself until
+# bpfprof has attached. The workload measures itself (wall ns of its loop; CPU ns for allocs);
+# the slowdown is profiled / alone within a repetition, then the median. Rows:
+#   offcpu, wall, lock   pingpong 100000: 200k futex waits and context switches
+#   alloc, worst case    allocs 2000000: 4M mallocs (8 GB) as fast as malloc goes, shim preloaded
+#   alloc, busy program  allocs 250000 4000: the same among arithmetic, ~1 GB/s, shim preloaded
+#   alloc -p             allocs 5000 (10k mallocs): uprobes on libc's malloc, every call traps
+#   alloc, java          Alloc 300000: 1.2 GB of arrays, sampled by HotSpot through the agent
+# Printed as its own table; the ratios go to the TSV too (phase "modes").
+modes_overhead() {
+	local rows=(
+		"offcpu|-e offcpu|$W/pingpong 100000"
+		"wall|-e wall|$W/pingpong 100000"
+		"lock|-e lock|$W/pingpong 100000"
+		"alloc, worst case|-e alloc|$W/allocs 2000000"
+		"alloc, busy program|-e alloc|$W/allocs 250000 4000"
+		"alloc -p|-e alloc|$W/allocs 5000 0"
+	)
+	local java=/usr/lib/jvm/java-17-openjdk-amd64/bin/java row name opts cmd rep a b pid rec i
+	[ -x "$java" ] && rows+=("alloc, java|-e alloc|$java -XX:+PreserveFramePointer -cp $BUILD/tests/java Alloc 300000")
+	measure() { sed -n 's/.*ns=\([0-9]*\).*/\1/p' | tail -n 1; }
+	: > "$T/modes.tsv"
+	echo "bench: modes: each on its own workload, alone and profiled, $REPS times" >&2
+	for rep in $(seq "$REPS"); do
+		for row in "${rows[@]}"; do
+			IFS='|' read -r name opts cmd <<< "$row"
+			a=$($cmd 2> /dev/null | measure)
+			if [ "$name" = "alloc -p" ]; then
+				$cmd stop > "$T/modes-p.out" 2> /dev/null &
+				pid=$!
+				for i in $(seq 100); do
+					[ "$(awk '{ print $3 }' "/proc/$pid/stat" 2> /dev/null)" = T ] && break
+					sleep 0.05
+				done
+				"$BP" record $opts -p "$pid" -o "$T/modes.folded" 2> /dev/null &
+				rec=$!
+				sleep 3 # uprobes on a dozen functions: attached well before this
+				kill -CONT "$pid"
+				wait "$pid" "$rec" || true
+				b=$(measure < "$T/modes-p.out")
+			else
+				b=$("$BP" record $opts -o "$T/modes.folded" -- $cmd 2> /dev/null | measure)
+			fi
+			[ -n "$a" ] && [ -n "$b" ] || { echo "modes: $name: no measure (alone '$a', profiled '$b')" >> "$T/notes"; continue; }
+			printf '%s\t%s\t%s\t%s\n' "$name" "$rep" "$a" "$b" >> "$T/modes.tsv"
+			raw modes "$name slowdown" bpfprof "$rep" "$(awk -v a="$a" -v b="$b" 'BEGIN { print b / a }')"
+		done
+	done
+	python3 - "$T/modes.tsv" << 'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    name, rep, a, b = line.rstrip("\n").split("\t")
+    runs.setdefault(name, []).append((float(a), float(b)))
+def ms(ns): return ("%.0f ms" if ns >= 1e8 else "%.3g ms") % (ns / 1e6)
+print("%-46s %-14s %-14s %s" % ("modes (own workload, no load)", "alone", "profiled", "slowdown"))
+for name, v in runs.items():
+    r = sorted(b / a for a, b in v)
+    span = " [%.2f-%.2f]" % (r[0], r[-1]) if len(r) > 1 else ""
+    print("%-46s %-14s %-14s %.2fx%s" % (name, ms(statistics.median(a for a, _ in v)),
+          ms(statistics.median(b for _, b in v)), statistics.median(r), span))
+print()
+PY
+}
+
 # Main ------------------------------------------------------------------------------------------
 
 mkdir -p "$OUT"
@@ -432,6 +501,7 @@ for rep in $(seq "$REPS"); do
 done
 echo "bench: load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
+modes_overhead
 summarize
 [ ! -s "$T/notes" ] || { echo; cat "$T/notes"; }
 echo

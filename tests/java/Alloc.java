@@ -3,8 +3,8 @@
  * long[126] and Alloc.bytes() one byte[1008], each 1024 bytes on a 64-bit HotSpot with
  * compressed class pointers (a 16-byte header), so long[] : byte[] = 3 : 1 by bytes, at two
  * sites. Every array is written and kept in a ring for a while (no escape analysis can drop
- * it). Prints "bytes=N checksum=C": what it allocated, and a sum that does not depend on any
- * profiler. Usage: Alloc [ROUNDS]
+ * it). Prints "bytes=N checksum=C ns=T": what it allocated, a sum that does not depend on any
+ * profiler, and how long the rounds took (tools/bench.sh). Usage: Alloc [ROUNDS]
  */
 public class Alloc {
 	static final Object[] ring = new Object[256];
@@ -35,8 +35,10 @@ public class Alloc {
 
 	public static void main(String[] args) {
 		int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 500000;
+		long t0 = System.nanoTime();
 		for (int i = 0; i < rounds; i++)
 			round(i);
-		System.out.println("bytes=" + 4L * 1024 * rounds + " checksum=" + checksum);
+		long ns = System.nanoTime() - t0;
+		System.out.println("bytes=" + 4L * 1024 * rounds + " checksum=" + checksum + " ns=" + ns);
 	}
 }

@@ -3,9 +3,11 @@
  * alloc_small() for 1000, the same number of times, so the two sites allocate bytes 3:1
  * (75 % / 25 %). Every block is freed at once. At the end it prints the bytes each site asked
  * for and the CPU time the loop took: "big_bytes=N small_bytes=N cpu_ns=N".
- * Usage: allocs [ROUNDS [WORK]] (default 50000 rounds; WORK: iterations of arithmetic per round,
- * default 0, for an allocation rate closer to a real program's).
+ * Usage: allocs [ROUNDS [WORK [stop]]] (default 50000 rounds; WORK: iterations of arithmetic per
+ * round, default 0, for an allocation rate closer to a real program's; stop: stop itself before
+ * the loop, for a profiler to attach with -p and SIGCONT it).
  */
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +54,8 @@ int main(int argc, char **argv)
 	uint64_t big = 0, small = 0;
 	struct timespec t0, t1;
 
+	if (argc > 3 && !strcmp(argv[3], "stop"))
+		raise(SIGSTOP);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	for (long i = 0; i < rounds; i++) {
 		big += alloc_big();
