@@ -115,7 +115,7 @@ $(ALLOC_SHIM): shim/alloc.c shim/ln_unit.h shim/probe_point.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -Wall -Wextra -fno-omit-frame-pointer -shared -fPIC -fvisibility=hidden $< -o $@
 
-tests-build: $(UNIT_BINS) $(WORK_BINS) $(JAVA_STAMP) $(BUILD)/tests/fixtures/.stamp
+tests-build: $(UNIT_BINS) $(WORK_BINS) $(BUILD)/tests/workloads/nofp_debuglink $(JAVA_STAMP) $(BUILD)/tests/fixtures/.stamp
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
@@ -131,6 +131,15 @@ $(BUILD)/tests/unit/agent/test_agent: $(AGENT_SRCS) $(wildcard agent/*.h)
 $(BUILD)/tests/workloads/nofp_%: tests/workloads/nofp_%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -fomit-frame-pointer -o $@ $< -lpthread -lm
+
+# nofp_unwind without CFI of its own, for the unwinder's debug-file lookup: built without unwind
+# tables (gcc then writes .debug_frame), its debug sections moved to nofp_debuglink.debug beside
+# it (named by a .gnu_debuglink) and its .eh_frame (crt's) removed.
+$(BUILD)/tests/workloads/nofp_debuglink: tests/workloads/nofp_unwind.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -fomit-frame-pointer -fno-asynchronous-unwind-tables -o $@ $< -lpthread -lm
+	objcopy --only-keep-debug $@ $@.debug
+	objcopy --strip-debug --remove-section .eh_frame --remove-section .eh_frame_hdr --add-gnu-debuglink=$@.debug $@
 
 $(BUILD)/tests/workloads/nofp_%: tests/workloads/nofp_%.cpp
 	@mkdir -p $(@D)

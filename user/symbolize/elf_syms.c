@@ -17,9 +17,9 @@
 #include <unistd.h>
 #include <stddef.h>
 #include "lib/array.h"
+#include "symbolize/debuginfo.h"
 #include "symbolize/demangle.h"
 #include "symbolize/elf_syms.h"
-#include "lib/rootfs.h"
 #include "lib/strset.h"
 
 /* libstdc++'s demangler (the Itanium C++ ABI), the one g++ and clang++ output needs. */
@@ -41,8 +41,7 @@ struct elf_syms {
 	size_t n, cap;
 	struct load_seg *segs;
 	size_t nsegs;
-	char build_id[41];
-	char debuglink[256];
+	struct debuginfo_ids ids; /* where its debug file is */
 	const char *source;
 	struct strset *strs;
 	bool full_names; /* elf_load_opts.full_names */
@@ -176,32 +175,6 @@ static int elf_syms__read_symbols(struct elf_syms *es, Elf *elf, Elf_Scn *scn, E
 	return 0;
 }
 
-static void elf_syms__read_build_id(struct elf_syms *es, Elf_Scn *scn)
-{
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t off = 0, name_off, desc_off, i;
-	GElf_Nhdr nh;
-
-	while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
-		const unsigned char *desc = (const unsigned char *)data->d_buf + desc_off;
-
-		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 || nh.n_descsz > 20 ||
-		    memcmp((const char *)data->d_buf + name_off, "GNU", 4))
-			continue;
-		for (i = 0; i < nh.n_descsz; i++)
-			sprintf(es->build_id + 2 * i, "%02x", desc[i]);
-		return;
-	}
-}
-
-static void elf_syms__read_debuglink(struct elf_syms *es, Elf_Scn *scn)
-{
-	Elf_Data *data = elf_getdata(scn, NULL);
-
-	if (data && data->d_size > 4 && memchr(data->d_buf, '\0', data->d_size))
-		snprintf(es->debuglink, sizeof(es->debuglink), "%s", (const char *)data->d_buf);
-}
-
 static int elf_syms__read_segments(struct elf_syms *es, Elf *elf)
 {
 	size_t n, i;
@@ -244,9 +217,9 @@ static int elf_syms__scan(struct elf_syms *es, Elf *elf, struct scan *sc)
 		} else if (sh.sh_type == SHT_GNU_versym) {
 			sc->versym = scn;
 		} else if (sh.sh_type == SHT_NOTE && name && !strcmp(name, ".note.gnu.build-id")) {
-			elf_syms__read_build_id(es, scn);
+			debuginfo__read_build_id(&es->ids, scn);
 		} else if (name && !strcmp(name, ".gnu_debuglink")) {
-			elf_syms__read_debuglink(es, scn);
+			debuginfo__read_debuglink(&es->ids, scn);
 		}
 	}
 	return 0;
@@ -272,55 +245,17 @@ static int elf_syms__load_debug_fd(struct elf_syms *es, int fd, const char *path
 	return err;
 }
 
-/* The debug file at path inside rootfd, opened under the rootfs policy with flags (lib/rootfs.h). */
-static int elf_syms__try_debug(struct elf_syms *es, const struct elf_load_opts *o, int rootfd,
-			       const char *path, unsigned flags)
+static int elf_syms__take_debug(int fd, const char *path, void *ctx)
 {
-	struct rootfs_policy pol = { ELF_SYMS_MAX_SIZE, ROOTFS_ANY_OWNER, flags };
-	int fd = rootfs__open(rootfd, path, &pol), err;
-
-	if (fd < 0) {
-		if (rootfs__refused(fd) && o->refused)
-			(*o->refused)++;
-		return fd;
-	}
-	err = elf_syms__load_debug_fd(es, fd, path);
-	close(fd);
-	return err;
+	return elf_syms__load_debug_fd(ctx, fd, path);
 }
 
-/*
- * The places gdb and perf look: build-id tree first, then debuglink beside and under debug_dir.
- * Only the build-id tree, which only root writes, may end in a symlink: distributions ship
- * .build-id/xx/yyyy.debug as links. A debuglink is a file name: one holding a '/' is ignored.
- */
+/* Symbols from the binary's separate debug file (symbolize/debuginfo.h), when there is one. */
 static void elf_syms__find_debug(struct elf_syms *es, const struct elf_load_opts *o)
 {
-	const char *dbg = o->debug_dir ? o->debug_dir : "/usr/lib/debug";
-	char p[4096], dir[2048] = "";
-	const char *slash;
+	struct debuginfo_where w = { o->path, o->rootfd, o->debug_dir, o->refused };
 
-	if (es->build_id[0]) {
-		snprintf(p, sizeof(p), "%s/.build-id/%.2s/%s.debug", dbg, es->build_id,
-			 es->build_id + 2);
-		if (!elf_syms__try_debug(es, o, -1, p, ROOTFS_FOLLOW_LINK))
-			return;
-		if (o->rootfd >= 0 && !elf_syms__try_debug(es, o, o->rootfd, p, ROOTFS_FOLLOW_LINK))
-			return;
-	}
-	if (!es->debuglink[0] || strchr(es->debuglink, '/') || !o->path ||
-	    !(slash = strrchr(o->path, '/')))
-		return;
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - o->path), o->path);
-	snprintf(p, sizeof(p), "%s/%s", dir, es->debuglink);
-	if (strcmp(es->debuglink, slash + 1) &&
-	    !elf_syms__try_debug(es, o, o->rootfd, p, ROOTFS_NO_SYMLINKS))
-		return;
-	snprintf(p, sizeof(p), "%s/.debug/%s", dir, es->debuglink);
-	if (!elf_syms__try_debug(es, o, o->rootfd, p, ROOTFS_NO_SYMLINKS))
-		return;
-	snprintf(p, sizeof(p), "%s%s/%s", dbg, dir, es->debuglink);
-	elf_syms__try_debug(es, o, -1, p, 0);
+	debuginfo__find(&es->ids, &w, elf_syms__take_debug, es);
 }
 
 static size_t name__underscores(const char *name)
@@ -497,7 +432,7 @@ const char *elf_syms__find(struct elf_syms *es, uint64_t vaddr)
 
 const char *elf_syms__build_id(const struct elf_syms *es)
 {
-	return es && es->build_id[0] ? es->build_id : NULL;
+	return es && es->ids.build_id[0] ? es->ids.build_id : NULL;
 }
 
 size_t elf_syms__count(const struct elf_syms *es)

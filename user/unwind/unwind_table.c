@@ -8,7 +8,10 @@
  * search table (or, for .debug_frame, from each FDE's absolute initial location): libdw has no
  * iterator over FDEs, and stepping byte by byte through gaps would cost as much as the text is
  * long. Each rule is then classified into what the BPF walk can follow; consecutive rows with the
- * same rule are merged, which shrinks typical tables by a third.
+ * same rule are merged, which shrinks typical tables by a third. A binary with no CFI of its own
+ * (stripped of .eh_frame, built without unwind tables) gets it from the .debug_frame of its
+ * separate debug file, found as its symbols are (symbolize/debuginfo.h); the segments, which say
+ * where its code is mapped, still come from the binary.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +21,7 @@
 #include <gelf.h>
 #include <elfutils/libdw.h>
 #include "lib/array.h"
+#include "symbolize/debuginfo.h"
 #include "unwind/unwind_table.h"
 
 #define DWARF_RBP 6
@@ -26,8 +30,9 @@
 #define SIGFRAME_RSP_OFF 160 /* offsetof(ucontext, uc_mcontext.rsp) in the kernel's rt_sigframe */
 
 struct builder {
-	Elf *elf;
-	Dwarf *dw; /* for .debug_frame only */
+	Elf *elf;			     /* the binary */
+	const struct debuginfo_where *where; /* its debug file, NULL: not looked for */
+	Dwarf *dw;			     /* for .debug_frame only */
 	Dwarf_CFI *cfi;
 	uint64_t *starts; /* first address of each function with CFI, sorted */
 	size_t nstarts, cap_starts;
@@ -157,11 +162,11 @@ static int builder__starts_from_hdr(struct builder *b)
 	return b->nstarts ? 0 : -ENODATA;
 }
 
-/* .debug_frame FDEs: initial locations are absolute addresses. */
-static int builder__starts_from_debug_frame(struct builder *b)
+/* .debug_frame FDEs of elf: initial locations are absolute addresses. */
+static int builder__starts_from_debug_frame(struct builder *b, Elf *elf)
 {
 	GElf_Shdr sh;
-	Elf_Scn *scn = find_section(b->elf, ".debug_frame", &sh);
+	Elf_Scn *scn = find_section(elf, ".debug_frame", &sh);
 	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
 	Dwarf_Off off = 0, next;
 	Dwarf_CFI_Entry entry;
@@ -410,24 +415,19 @@ static int builder__open_cfi(struct builder *b)
 	b->nstarts = 0;
 	b->dw = dwarf_begin_elf(b->elf, DWARF_C_READ, NULL);
 	b->cfi = b->dw ? dwarf_getcfi(b->dw) : NULL;
-	if (b->cfi && !builder__starts_from_debug_frame(b)) {
+	if (b->cfi && !builder__starts_from_debug_frame(b, b->elf)) {
 		b->t->source = "debug_frame";
 		return 0;
 	}
 	return -ENODATA;
 }
 
-static int builder__run(struct builder *b)
+/* Every function's rows, from the CFI and starts open. */
+static int builder__rows(struct builder *b)
 {
-	GElf_Ehdr eh;
 	size_t i, n = 0;
 	int err;
 
-	if (elf_kind(b->elf) != ELF_K_ELF || !gelf_getehdr(b->elf, &eh) ||
-	    eh.e_machine != EM_X86_64 || eh.e_ident[EI_CLASS] != ELFCLASS64)
-		return -ENOEXEC;
-	if ((err = builder__segments(b)) || (err = builder__open_cfi(b)))
-		return err;
 	qsort(b->starts, b->nstarts, sizeof(*b->starts), cmp_u64);
 	for (i = 0; i < b->nstarts; i++)
 		if (!n || b->starts[n - 1] != b->starts[i])
@@ -440,9 +440,63 @@ static int builder__run(struct builder *b)
 	return b->t->n ? 0 : -ENODATA;
 }
 
-static int unwind_table__build_elf(Elf *elf, struct unwind_table **out)
+static void builder__close_cfi(struct builder *b)
 {
-	struct builder b = { .elf = elf };
+	if (b->dw)
+		dwarf_end(b->dw); /* owns the .debug_frame CFI */
+	else if (b->cfi)
+		dwarf_cfi_end(b->cfi);
+	b->dw = NULL;
+	b->cfi = NULL;
+}
+
+/* debuginfo__find's candidate: its .debug_frame, if any, gives every row. */
+static int builder__take_debug(int fd, const char *path, void *ctx)
+{
+	struct builder *b = ctx;
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	int err = -ENODATA;
+
+	b->nstarts = 0;
+	b->t->n = 0; /* what an earlier candidate left */
+	b->dw = elf ? dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;
+	b->cfi = b->dw ? dwarf_getcfi(b->dw) : NULL;
+	if (b->cfi && !builder__starts_from_debug_frame(b, elf)) {
+		err = builder__rows(b);
+		b->t->source = "debug file";
+	}
+	builder__close_cfi(b);
+	elf_end(elf);
+	return err;
+}
+
+static int builder__run(struct builder *b)
+{
+	struct debuginfo_ids ids;
+	GElf_Ehdr eh;
+	int err;
+
+	if (elf_kind(b->elf) != ELF_K_ELF || !gelf_getehdr(b->elf, &eh) ||
+	    eh.e_machine != EM_X86_64 || eh.e_ident[EI_CLASS] != ELFCLASS64)
+		return -ENOEXEC;
+	if ((err = builder__segments(b)))
+		return err;
+	err = builder__open_cfi(b);
+	if (!err)
+		return builder__rows(b);
+	if (err != -ENODATA || !b->where)
+		return err;
+	builder__close_cfi(b);
+	debuginfo__read_ids(&ids, b->elf);
+	if (debuginfo__find(&ids, b->where, builder__take_debug, b))
+		return -ENODATA;
+	return 0;
+}
+
+static int unwind_table__build_elf(Elf *elf, const struct debuginfo_where *where,
+				   struct unwind_table **out)
+{
+	struct builder b = { .elf = elf, .where = where };
 	int err;
 
 	*out = NULL;
@@ -451,10 +505,7 @@ static int unwind_table__build_elf(Elf *elf, struct unwind_table **out)
 		return -ENOMEM;
 	err = builder__run(&b);
 	free(b.starts);
-	if (b.dw)
-		dwarf_end(b.dw); /* owns the .debug_frame CFI */
-	else if (b.cfi)
-		dwarf_cfi_end(b.cfi);
+	builder__close_cfi(&b);
 	if (err) {
 		unwind_table__free(b.t);
 		return err;
@@ -463,7 +514,7 @@ static int unwind_table__build_elf(Elf *elf, struct unwind_table **out)
 	return 0;
 }
 
-int unwind_table__build(int fd, struct unwind_table **out)
+int unwind_table__build(int fd, const struct debuginfo_where *where, struct unwind_table **out)
 {
 	Elf *elf;
 	int err;
@@ -472,7 +523,7 @@ int unwind_table__build(int fd, struct unwind_table **out)
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf)
 		return *out = NULL, -ENOEXEC;
-	err = unwind_table__build_elf(elf, out);
+	err = unwind_table__build_elf(elf, where, out);
 	elf_end(elf);
 	return err;
 }
@@ -486,7 +537,7 @@ int unwind_table__build_mem(const void *image, size_t size, struct unwind_table 
 	elf = elf_memory((char *)image, size);
 	if (!elf)
 		return *out = NULL, -ENOEXEC;
-	err = unwind_table__build_elf(elf, out);
+	err = unwind_table__build_elf(elf, NULL, out);
 	elf_end(elf);
 	return err;
 }

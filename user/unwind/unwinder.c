@@ -29,6 +29,7 @@
 #include "lib/rootfs.h"
 #include "lib/u64map.h"
 #include "lib/util.h"
+#include "symbolize/debuginfo.h"
 #include "symbolize/procmaps.h"
 #include "unwind/unwind_table.h"
 #include "unwind/unwinder.h"
@@ -195,14 +196,26 @@ static void unwinder__publish(struct unwinder *u, struct ubin *b, struct unwind_
 	u->st.text_bytes += t->text_bytes;
 }
 
-/* Build and publish b's table from the file open at fd (or the image at mem). */
-static void unwinder__build(struct unwinder *u, struct ubin *b, int fd, const void *mem, size_t len)
+/*
+ * Build and publish b's table from the file open at fd, mapped by pid (its debug file is looked
+ * for in pid's root), or from the image at mem.
+ */
+static void unwinder__build(struct unwinder *u, struct ubin *b, int fd, pid_t pid, const void *mem,
+			    size_t len)
 {
+	struct debuginfo_where where = { .path = b->path, .rootfd = -1 };
 	struct unwind_table *t = NULL;
 	double t0 = cpu_ms();
+	char root[64];
 	int err;
 
-	err = mem ? unwind_table__build_mem(mem, len, &t) : unwind_table__build(fd, &t);
+	if (!mem) {
+		snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+		where.rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	err = mem ? unwind_table__build_mem(mem, len, &t) : unwind_table__build(fd, &where, &t);
+	if (where.rootfd >= 0)
+		close(where.rootfd);
 	b->build_ms = cpu_ms() - t0;
 	u->st.build_ms += b->build_ms;
 	if (err) {
@@ -288,7 +301,7 @@ static struct ubin *unwinder__binary(struct unwinder *u, pid_t pid, const struct
 		b->dev = e->dev;
 		b->inode = e->inode;
 	}
-	unwinder__build(u, b, fd, NULL, 0); /* again after no room: rows may have been freed */
+	unwinder__build(u, b, fd, pid, NULL, 0); /* again after no room: rows may have been freed */
 	close(fd);
 	return b;
 }
@@ -357,7 +370,7 @@ static struct ubin *vdso__build(struct unwinder *u)
 	}
 	if (b && e && !strcmp(e->path, "[vdso]")) {
 		b->refs = 1;
-		unwinder__build(u, b, -1, (const void *)base, e->end - e->start);
+		unwinder__build(u, b, -1, 0, (const void *)base, e->end - e->start);
 	}
 	procmaps__free(pm);
 	return b;
@@ -525,7 +538,7 @@ size_t unwinder__build_next(struct unwinder *u)
 		b->retry = true;
 		return u->npending;
 	}
-	unwinder__build(u, b, fd, NULL, 0);
+	unwinder__build(u, b, fd, b->src_pid, NULL, 0);
 	close(fd);
 	if (!b->nrows)
 		return u->npending;

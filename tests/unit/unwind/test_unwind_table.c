@@ -197,7 +197,7 @@ static struct unwind_table *build(const char *path, int *err)
 	struct unwind_table *t = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	*err = fd < 0 ? -errno : unwind_table__build(fd, &t);
+	*err = fd < 0 ? -errno : unwind_table__build(fd, NULL, &t);
 	if (fd >= 0)
 		close(fd);
 	return t;

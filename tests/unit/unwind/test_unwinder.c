@@ -95,7 +95,7 @@ static void check_libc_rows(const struct maps *m, pid_t pid)
 	int fd = open(LIBC, O_RDONLY);
 
 	check(v && !bpf_map_lookup_elem(m->procs, &key, v), "the child has an unwind_procs entry");
-	check(fd >= 0 && !unwind_table__build(fd, &t), "libc's table builds on its own");
+	check(fd >= 0 && !unwind_table__build(fd, NULL, &t), "libc's table builds on its own");
 	for (size_t i = 0; pm && v && i < pm->n; i++)
 		if (strstr(pm->e[i].path, "libc.so.6"))
 			for (__u32 j = 0; j < v->nmaps; j++)
