@@ -485,6 +485,74 @@ print()
 PY
 }
 
+# Unwinding -------------------------------------------------------------------------------------
+
+# unwind_cost: what CFI unwinding (bpf/unwind/native.bpf.h, user/unwind/) costs, with no load of
+# ours, BENCH_REPS times; printed as its own table, the figures to the TSV too (phase "unwind").
+#   BPF ns / sample    two host-wide `record`s over one window, --unwind cfi and --unwind fp, while
+#                      manystacks runs on every CPU (built with frame pointers and CFI: the same
+#                      stacks either way): run_time_ns / run_cnt of each one's perf_event programs
+#   table build        `record -v` of a JVM (Burn): the loader's CPU ms for the tables of libc,
+#                      libstdc++ and libjvm, as it logs them, and per MB of their executable bytes
+#   RSS                GNU time's maximum RSS of `record` of a JVM and three C programs (one C++),
+#                      --unwind auto against fp (the rows array is mmapped: touched pages count)
+unwind_cost() {
+	local java=/usr/lib/jvm/java-17-openjdk-amd64/bin/java rep d i u pids a b ca cf lib line ms mb kb
+	local cmd="$java -cp $BUILD/tests/java Burn 4 & $W/nofp_unwind recurse 4 & $W/nofp_except 4 & $W/split 4 > /dev/null & wait"
+	echo "bench: unwinding: CFI against frame pointers, table builds, RSS; $REPS times" >&2
+	for rep in $(seq "$REPS"); do
+		d=$T/unwind$rep
+		mkdir -p "$d"
+		pids=()
+		for i in $(seq "$(nproc)"); do "$W/manystacks" 12 8 > /dev/null & pids+=($!); done
+		"$BP" record --unwind cfi -F $HZ --no-status -o "$d/cfi.folded" 2> /dev/null &
+		ca=$!
+		"$BP" record --unwind fp -F $HZ --no-status -o "$d/fp.folded" 2> /dev/null &
+		cf=$!
+		sleep 3 # attached, tables built
+		a=$(bpf_ns $ca || true) b=$(bpf_ns $cf || true)
+		sleep 6
+		a="$a $(bpf_ns $ca || true)" b="$b $(bpf_ns $cf || true)"
+		kill -INT $ca $cf
+		wait $ca $cf "${pids[@]}" || true
+		a=$(awk '{ print ($6 > $3 ? ($5 - $2) / ($6 - $3) : 0) }' <<< "$a")
+		b=$(awk '{ print ($6 > $3 ? ($5 - $2) / ($6 - $3) : 0) }' <<< "$b")
+		raw unwind "BPF ns / sample, CFI" bpfprof "$rep" "$a"
+		raw unwind "BPF ns / sample, frame pointers" bpfprof "$rep" "$b"
+		raw unwind "BPF ns / sample, CFI / frame pointers" bpfprof "$rep" "$(awk -v a="$a" -v b="$b" 'BEGIN { print b ? a / b : 0 }')"
+		[ -x "$java" ] || { echo "unwind: no $java: no table builds or RSS" >> "$T/notes"; continue; }
+		"$BP" record -v -F 99 --no-status -o "$d/java.folded" -- "$java" -cp "$BUILD/tests/java" Burn 3 > /dev/null 2> "$d/java.err" || true
+		for lib in libc.so.6 libstdc++.so.6 libjvm.so; do
+			line=$(grep -m1 "unwind: [^ ]*/$lib[.0-9]*: [0-9]* rows from" "$d/java.err") || { echo "unwind: no table build logged for $lib" >> "$T/notes"; continue; }
+			ms=$(awk '{ print $(NF - 1) }' <<< "$line")
+			mb=$(readelf -lW "$(awk '{ sub(/:$/, "", $3); print $3 }' <<< "$line")" |
+				awk '$1 == "LOAD" && / R E | RWE / { print $5 }' | while read -r h; do echo $((h)); done |
+				awk '{ s += $1 } END { print s / 1e6 }')
+			raw unwind "table build ms, $lib" bpfprof "$rep" "$ms"
+			raw unwind "table build ms / MB of text, $lib" bpfprof "$rep" "$(awk -v a="$ms" -v b="$mb" 'BEGIN { print b ? a / b : 0 }')"
+		done
+		for u in auto fp; do
+			"${TIME[@]}" -o "$d/rss_$u.time" "$BP" record --unwind $u -F $HZ --no-status -o "$d/rss.folded" -- sh -c "$cmd" > /dev/null 2>&1 || true
+			kb=$(tfield "$d/rss_$u.time" 4)
+			raw unwind "RSS MB, JVM + 3 C programs, --unwind $u" bpfprof "$rep" "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')"
+		done
+	done
+	python3 - "$RAW" << 'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    phase, metric, tool, rep, value = line.rstrip("\n").split("\t")
+    if phase == "unwind":
+        rows.setdefault(metric, []).append(float(value))
+print("%-46s %s" % ("unwinding (manystacks on every CPU; a JVM)", "median [min-max]"))
+for metric, v in rows.items():
+    v.sort()
+    f = "%.2f" if "/ frame" in metric else "%.1f" if v[-1] < 100 else "%.0f"
+    print("%-46s %s%s" % (metric, f % statistics.median(v), (" [" + f + "-" + f + "]") % (v[0], v[-1]) if len(v) > 1 else ""))
+print()
+PY
+}
+
 # Main ------------------------------------------------------------------------------------------
 
 mkdir -p "$OUT"
@@ -502,6 +570,7 @@ done
 echo "bench: load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 modes_overhead
+unwind_cost
 summarize
 [ ! -s "$T/notes" ] || { echo; cat "$T/notes"; }
 echo
