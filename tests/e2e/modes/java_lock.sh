@@ -8,7 +8,7 @@
 # -XX:+PreserveFramePointer lets the walk pass the stub: the answer does not hang on the JIT's
 # progress on a loaded machine (an interpreted waitForLock is one more Interpreter_[j]).
 # The agent names the monitor's class (MonitorContendedEnter): Contend$Gate_[l] is the leaf of
-# those waits.
+# those waits, with the agent loaded at start and attached to a running JVM (-p).
 source "$(dirname "$0")/../lib.sh"
 JAVA=/usr/lib/jvm/java-17-openjdk-amd64/bin/java
 [ -x "$JAVA" ] || { note "skip: no JDK 17"; done_testing; exit; }
@@ -29,4 +29,16 @@ ok "$(within "$named" 80 100; echo $?)" "80 % or more of it under Contend.waitFo
 gate=$(share "$TMP/enter.folded" ';Contend\$Gate_\[l\]$')
 note "$(grep -v '^#' "$TMP/j.folded" | grep -o ';[^;]*_\[l\] ' | sort | uniq -c | head -5 | tr '\n' ' ')"
 ok "$(within "$gate" 95 100; echo $?)" "the monitor's class Contend\$Gate_[l] is the leaf of 95 % or more of those waits ($gate %)"
+
+# -p: the agent attached now names the monitor too (monitors=on in the attach's options)
+"$JAVA" -XX:+PreserveFramePointer -cp "$BUILD/tests/java" Contend 5 >"$TMP/p.out" 2>&1 &
+pid=$!; cleanup_pids+=("$pid")
+wait_jvm "$pid"; sleep 1
+"$BPFPROF" record -e lock -p "$pid" -d 2 -o "$TMP/p.folded" 2>"$TMP/p.err"
+ok $? "record -e lock -p JVM"
+grep -v '^#' "$TMP/p.folded" | grep 'ObjectMonitor::enter' >"$TMP/p-enter.folded"
+gate=$(share "$TMP/p-enter.folded" ';Contend\$Gate_\[l\]$')
+ok "$(within "$gate" 90 100; echo $?)" "-p: Contend\$Gate_[l] is the leaf of 90 % or more of the monitor waits ($gate %)"
+wait "$pid"
+ok $? "the JVM exits 0 ($(cat "$TMP/p.out"))"
 done_testing
