@@ -206,19 +206,25 @@ int BPF_KPROBE(on_java_alloc, const char *cls, __u32 id, __u64 size, __u64 bytes
 	return mode_record_leaf(ctx, BP_KIND_ALLOC, objects ?: 1, bytes, false, leaf_keep(cls, id));
 }
 
-SEC("uretprobe")
-int on_alloc_return(struct pt_regs *ctx)
+/* At a return: count the thread's allocation in flight in inflight, if sampled and not failed. */
+static __always_inline int alloc_finish(struct pt_regs *ctx, void *inflight, bool failed)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct alloc_pending *p = bpf_map_lookup_elem(&alloc_inflight, &tid);
+	struct alloc_pending *p = bpf_map_lookup_elem(inflight, &tid);
 	__u64 bytes, objects;
 
 	if (!p)
 		return 0;
 	bytes = p->bytes;
 	objects = p->objects;
-	bpf_map_delete_elem(&alloc_inflight, &tid);
-	return bytes ? mode_record(ctx, BP_KIND_ALLOC, objects, bytes, false) : 0;
+	bpf_map_delete_elem(inflight, &tid);
+	return bytes && !failed ? mode_record(ctx, BP_KIND_ALLOC, objects, bytes, false) : 0;
+}
+
+SEC("uretprobe")
+int on_alloc_return(struct pt_regs *ctx)
+{
+	return alloc_finish(ctx, &alloc_inflight, false);
 }
 
 SEC("uprobe")
@@ -238,21 +244,11 @@ int BPF_KPROBE(on_mmap, void *addr, __u64 len, __u64 prot, __u64 flags)
 	return 0;
 }
 
+/* MAP_FAILED: nothing was allocated */
 SEC("uretprobe")
 int on_mmap_return(struct pt_regs *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct alloc_pending *p = bpf_map_lookup_elem(&mmap_inflight, &tid);
-	__u64 bytes, objects;
-
-	if (!p)
-		return 0;
-	bytes = p->bytes;
-	objects = p->objects;
-	bpf_map_delete_elem(&mmap_inflight, &tid);
-	if ((long)PT_REGS_RC(ctx) == -1) /* MAP_FAILED: nothing was allocated */
-		return 0;
-	return mode_record(ctx, BP_KIND_ALLOC, objects, bytes, false);
+	return alloc_finish(ctx, &mmap_inflight, (long)PT_REGS_RC(ctx) == -1);
 }
 
 #endif /* BPFPROF_MODES_ALLOC_BPF_H */
