@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * collect/proc_tracker.c - process events into symbolizer snapshots and a refresh schedule. A
- * process is first seen at exec or at its first sample, often before ld.so has mapped its
- * libraries, so its mappings are read again after refresh_delays. A JIT runtime's perf map is
+ * process is first seen at exec or at its first sample, sometimes before ld.so has mapped its
+ * libraries: then its mappings are read again after each of refresh_delays. One met past its
+ * start-up is read again once, 2 s on, for a runtime's code and libraries (a JVM's libjvm.so and
+ * code cache): most processes of a busy host live less, and cost one read. A JIT runtime's perf map is
  * read a last time when it exits (the symbolizer holds its root for that).
  */
 #include <errno.h>
@@ -43,9 +45,9 @@ struct proc_tracker *proc_tracker__new(struct symbolizer *sym, struct runtimes *
 	return t;
 }
 
-static void refresh__schedule(struct proc_tracker *t, pid_t pid, double now)
+static void refresh__schedule(struct proc_tracker *t, pid_t pid, double now, int step)
 {
-	struct refresh next = { pid, 0, now + refresh_delays[0] }, *q;
+	struct refresh next = { pid, step, now + refresh_delays[step] }, *q;
 
 	for (size_t i = 0; i < t->nrefresh; i++) {
 		if (t->refresh[i].pid == pid) { /* an exec, or a new process under pid */
@@ -93,8 +95,11 @@ void proc_tracker__seen(struct proc_tracker *t, pid_t pid, pid_t nspid, const ch
 {
 	int err = symbolizer__add_process(t->sym, pid, nspid, comm, start);
 
-	if (!err)
-		refresh__schedule(t, pid, now);
+	if (!err) /* met at its exec, or in ld.so's start-up: read it again soon */
+		refresh__schedule(t, pid, now,
+				  is_new && symbolizer__settled(t->sym, pid)
+					  ? (int)ARRAY_LEN(refresh_delays) - 1
+					  : 0);
 	else if ((err == -EMFILE || err == -ENFILE) && !t->fd_err && !t->fd_reported)
 		t->fd_err = err;
 	if (is_new)

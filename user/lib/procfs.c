@@ -3,35 +3,64 @@
  * lib/procfs.c - /proc files of a process (see lib/procfs.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "lib/procfs.h"
 
+/* Read the open fd to its end into buf (cap bytes, grown by realloc when *grow); -errno or n. */
+static ssize_t read_all(int fd, char **buf, size_t cap, bool grow)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (len + 1 >= cap) {
+			char *bigger;
+
+			if (!grow)
+				return len;
+			bigger = realloc(*buf, 2 * cap);
+			if (!bigger)
+				return -ENOMEM;
+			*buf = bigger, cap *= 2;
+		}
+		n = read(fd, *buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return len;
+		len += n;
+	}
+}
+
+/* Plain open and read, no stdio: the symbolizer reads these for every process it meets. */
 char *procfs__read(pid_t pid, const char *what, size_t *len)
 {
-	char path[64], *buf = NULL;
-	size_t size = 0;
-	FILE *f, *mem;
-	char chunk[4096];
-	size_t n;
+	char path[64], *buf;
+	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return NULL;
-	mem = open_memstream(&buf, &size);
-	if (!mem) {
-		fclose(f);
+	buf = malloc(4096);
+	n = buf ? read_all(fd, &buf, 4096, true) : -ENOMEM;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		errno = -n;
 		return NULL;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, mem);
-	fclose(f);
-	fclose(mem);
+	buf[n] = '\0';
 	if (len)
-		*len = size;
+		*len = n;
 	return buf;
 }
 
@@ -72,17 +101,32 @@ pid_t procfs__nspid(const char *s)
 /* Fields from 3 (state) on follow the last ')': the command name may hold anything. */
 int procfs__stat(pid_t pid, struct procfs_stat *st)
 {
-	char *stat = procfs__read(pid, "stat", NULL);
-	const char *p = stat ? strrchr(stat, ')') : NULL;
-	int n = 0;
+	char path[64], line[1024], *buf = line, *p;
+	ssize_t n;
+	int fd;
 
-	if (p)
-		n = sscanf(p + 1,
-			   " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
-			   "%*s %*s %*s %llu",
-			   &st->state, &st->start);
-	free(stat);
-	return n == 2 ? 0 : -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	n = read_all(fd, &buf, sizeof(line), false); /* the fields we need come well within */
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	line[n] = '\0';
+	/* after "pid (comm)" (comm may hold anything, even ") "): the fields, space-separated */
+	p = strrchr(line, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return -ESRCH;
+	st->state = p[2];
+	p += 2; /* field 3, the state; 19 spaces on is field 22 */
+	for (int i = 0; i < 19 && p; i++)
+		if ((p = strchr(p, ' ')))
+			p++;
+	if (!p || *p < '0' || *p > '9')
+		return -ESRCH;
+	st->start = strtoull(p, NULL, 10);
+	return 0;
 }
 
 bool procfs__alive(pid_t pid)

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "symbolize/elf_syms.h"
 #include "symbolize/ksyms.h"
@@ -43,7 +44,9 @@ struct sym_binary {
 	uint32_t dev;
 	bool mapped;		 /* mark of symbolizer__evict's sweep */
 	unsigned long last_used; /* epoch it was last mapped by a held process or looked up */
-	struct elf_syms *syms;	 /* NULL when the file could not be read */
+	struct elf_syms *syms;	 /* NULL when the file could not be read (or not yet read) */
+	int fd;			 /* opened while reachable, symbols not read yet; else -1 */
+	char *path;		 /* while fd is open: its path in the maps, for .gnu_debuglink */
 };
 
 struct sym_proc {
@@ -52,7 +55,8 @@ struct sym_proc {
 	const char *comm;
 	struct procmaps *snaps[MAX_SNAPS]; /* newest first: first sight, refreshes, exec */
 	int nsnaps;
-	bool late_done;		  /* re-read once at symbolization time, if alive */
+	bool late_done;		  /* no re-read at symbolization time any more (exited) */
+	unsigned long late_epoch; /* when last re-read at symbolization time, for a miss */
 	bool exited;		  /* gone: nothing is read for it any more */
 	unsigned long exit_epoch; /* the symbolizer's epoch when told of the exit */
 	bool exit_told;		  /* symbolizer__exit_process() was called for it */
@@ -80,6 +84,9 @@ struct symbolizer {
 	struct symbolizer_refusals refused;
 	unsigned long epoch; /* symbolizer__new_epoch() */
 	uint64_t evicted;    /* processes let go by symbolizer__evict */
+	size_t unread;	     /* binaries known by path, their symbols not read yet */
+	dev_t root_dev;	     /* our own root, to tell a process that shares it */
+	ino_t root_ino;
 };
 
 static struct elf_syms *vdso__load_self(void)
@@ -101,6 +108,7 @@ static struct elf_syms *vdso__load_self(void)
 struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 {
 	struct symbolizer *s = calloc(1, sizeof(*s));
+	struct stat st;
 
 	if (!s)
 		return NULL;
@@ -114,6 +122,8 @@ struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts)
 		return NULL;
 	}
 	s->vdso = vdso__load_self();
+	if (!stat("/", &st))
+		s->root_dev = st.st_dev, s->root_ino = st.st_ino;
 	return s;
 }
 
@@ -130,14 +140,20 @@ static void sym_proc__free(uint64_t key, void *val, void *ctx)
 	free(p);
 }
 
+static void sym_binary__free_one(struct sym_binary *b)
+{
+	free(b->path);
+	elf_syms__free(b->syms);
+	free(b);
+}
+
 static void sym_binary__free(uint64_t key, void *val, void *ctx)
 {
 	struct sym_binary *b = val, *next;
 
 	for (; b; b = next) {
 		next = b->next;
-		elf_syms__free(b->syms);
-		free(b);
+		sym_binary__free_one(b);
 	}
 }
 
@@ -179,14 +195,90 @@ static int mapping__open(const struct sym_proc *p, const struct map_entry *e)
 	return rootfs__open(p->rootfd, e->path, &pol);
 }
 
-static struct sym_binary *symbolizer__binary(struct symbolizer *s, const struct sym_proc *p,
-					     const struct map_entry *e, bool load)
+/* Does the process (entered) see our root? Then its files and debug files are ours too. */
+static bool symbolizer__shares_root(const struct symbolizer *s, const struct sym_proc *p)
+{
+	struct stat st;
+
+	return p->rootfd >= 0 && !fstat(p->rootfd, &st) && st.st_dev == s->root_dev &&
+	       st.st_ino == s->root_ino;
+}
+
+/* Read b's symbols from fd (closed here); rootfd: where its debug files are (-1: our root). */
+static void sym_binary__read(struct symbolizer *s, struct sym_binary *b, int fd,
+			     const char *path, int rootfd)
+{
+	struct elf_load_opts lo = { path, rootfd, s->opts.debug_dir, &s->refused.elf_files,
+				    s->opts.full_names };
+
+	if (fd >= 0) {
+		b->syms = elf_syms__load(fd, &lo);
+		close(fd);
+	} else if (rootfs__refused(fd)) {
+		s->refused.elf_files++;
+	}
+	pr_debug("%s: %zu symbols from %s", path, elf_syms__count(b->syms),
+		 b->syms ? elf_syms__source(b->syms) : "nowhere");
+	free(b->path);
+	b->path = NULL;
+}
+
+/*
+ * The file of a binary met in a process that shares our root, at its path, if it is still the
+ * file that was mapped (same device and inode); -errno otherwise.
+ */
+static int sym_binary__open_path(const struct sym_binary *b)
+{
+	static const struct rootfs_policy pol = { ELF_SYMS_MAX_SIZE, ROOTFS_ANY_OWNER,
+						  ROOTFS_NO_SYMLINKS };
+	int fd = rootfs__open(-1, b->path, &pol);
+	struct stat st;
+
+	if (fd >= 0 && (fstat(fd, &st) || st.st_ino != b->ino ||
+			(uint32_t)makedev(major(st.st_dev), minor(st.st_dev)) != b->dev)) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+static int sym_proc__enter(struct sym_proc *p);
+static void sym_proc__leave(struct sym_proc *p);
+
+/*
+ * Read the symbols of a binary kept unread (b->path set), for a lookup in p's mapping e: from
+ * its path, or through p (entered here) when the file there is another now.
+ */
+static void sym_binary__read_late(struct symbolizer *s, struct sym_binary *b,
+				  struct sym_proc *p, const struct map_entry *e)
+{
+	int fd = sym_binary__open_path(b);
+
+	if (fd < 0 && !sym_proc__enter(p)) {
+		fd = mapping__open(p, e);
+		sym_proc__leave(p);
+	}
+	sym_binary__read(s, b, fd, e->path, -1);
+}
+
+enum binary_want {
+	BINARY_FIND, /* only if known */
+	BINARY_KEEP, /* known from now on: its symbols read when first needed */
+	BINARY_READ, /* known, and its symbols read */
+};
+
+/*
+ * The binary e maps, from the cache or (p entered) from its file. Most of a host's short-lived
+ * processes map a dozen libraries and are sampled in one, so for a process that shares our root
+ * only the path is kept, and the symbols are read when a sample needs them (nothing is held
+ * open). A process in another root, or a deleted file, has them read at once, through the
+ * process, while it is there.
+ */
+static struct sym_binary *symbolizer__binary(struct symbolizer *s, struct sym_proc *p,
+					     const struct map_entry *e, enum binary_want want)
 {
 	uint64_t key = binary_key(e->dev, e->inode);
 	struct sym_binary *head = u64map__get(s->binaries, key), *b;
-	struct elf_load_opts lo = { e->path, p->rootfd, s->opts.debug_dir, &s->refused.elf_files,
-				    s->opts.full_names };
-	int fd;
 
 	for (b = head; b; b = b->next) {
 		if (b->dev == e->dev && b->ino == e->inode) {
@@ -194,38 +286,34 @@ static struct sym_binary *symbolizer__binary(struct symbolizer *s, const struct 
 			return b;
 		}
 	}
-	if (!load || !(b = calloc(1, sizeof(*b))))
+	if (want == BINARY_FIND || !(b = calloc(1, sizeof(*b))))
 		return NULL;
 	b->dev = e->dev;
 	b->ino = e->inode;
 	b->last_used = s->epoch;
-	fd = mapping__open(p, e);
-	if (fd >= 0) {
-		b->syms = elf_syms__load(fd, &lo);
-		close(fd);
-	} else if (rootfs__refused(fd)) {
-		s->refused.elf_files++;
+	if (want == BINARY_KEEP && !strstr(e->path, " (deleted)") &&
+	    symbolizer__shares_root(s, p) && (b->path = strdup(e->path))) {
+		s->unread++;
+	} else {
+		sym_binary__read(s, b, mapping__open(p, e), e->path, p->rootfd);
 	}
-	pr_debug("%s: %zu symbols from %s", e->path, elf_syms__count(b->syms),
-		 b->syms ? elf_syms__source(b->syms) : "nowhere");
 	b->next = head;
 	if (u64map__set(s->binaries, key, b)) {
-		elf_syms__free(b->syms);
-		free(b);
+		sym_binary__free_one(b);
 		return NULL;
 	}
 	return b;
 }
 
-/* Load every file-backed executable mapping's symbols now, while the files are reachable. */
-static void symbolizer__load_binaries(struct symbolizer *s, struct sym_proc *p,
+/* Know every file-backed executable mapping now, while the files are reachable. */
+static void symbolizer__keep_binaries(struct symbolizer *s, struct sym_proc *p,
 				      const struct procmaps *pm)
 {
 	size_t i;
 
 	for (i = 0; i < pm->n; i++) {
 		if (!map_entry__is_anon(&pm->e[i]))
-			symbolizer__binary(s, p, &pm->e[i], true);
+			symbolizer__binary(s, p, &pm->e[i], BINARY_KEEP);
 	}
 }
 
@@ -498,12 +586,13 @@ static int sym_proc__snapshot(struct symbolizer *s, struct sym_proc *p)
 		procmaps__free(pm); /* nothing new: keep the older, different snapshots */
 	} else if (pm) {
 		sym_proc__push_snapshot(p, pm);
-		symbolizer__load_binaries(s, p, pm);
+		symbolizer__keep_binaries(s, p, pm);
 	}
-	if (!err)
-		sym_proc__read_perf_map(p);
+	/* a perf map names anonymous code only: none, no map to look for (the first lookup would) */
 	if (pm && !p->jit)
-		p->jit = p->perf_map || procmaps__runs_jit(p->snaps[0]);
+		p->jit = procmaps__runs_jit(p->snaps[0]);
+	if (!err && p->jit)
+		sym_proc__read_perf_map(p);
 	sym_proc__leave(p);
 	return err;
 }
@@ -523,6 +612,33 @@ int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const 
 	else if (!p->comm)
 		p->comm = read_comm(s, pid);
 	return sym_proc__snapshot(s, p);
+}
+
+/* Is ld.so done with it: a library besides the program and ld.so mapped, or no ld.so at all? */
+static bool procmaps__settled(const struct procmaps *pm)
+{
+	size_t files = 0;
+	bool ldso = false;
+	uint64_t last = 0;
+
+	for (size_t i = 0; i < pm->n; i++) {
+		const struct map_entry *e = &pm->e[i];
+		const char *base = strrchr(e->path, '/');
+
+		if (map_entry__is_anon(e) || e->inode == last)
+			continue;
+		last = e->inode;
+		files++;
+		ldso |= base && !strncmp(base, "/ld-", 4) && strstr(base, ".so");
+	}
+	return !ldso || files > 2;
+}
+
+bool symbolizer__settled(struct symbolizer *s, pid_t pid)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+
+	return p && p->nsnaps && procmaps__settled(p->snaps[0]);
 }
 
 int symbolizer__refresh_process(struct symbolizer *s, pid_t pid)
@@ -659,8 +775,8 @@ static size_t evict__binary_chain(struct symbolizer *s, uint64_t key)
 			keep = b;
 			continue;
 		}
-		elf_syms__free(b->syms);
-		free(b);
+		s->unread -= b->path != NULL;
+		sym_binary__free_one(b);
 		freed++;
 	}
 	if (keep && u64map__set(s->binaries, key, keep))
@@ -785,6 +901,11 @@ size_t symbolizer__binaries(const struct symbolizer *s)
 	return u64map__count(s->binaries);
 }
 
+size_t symbolizer__binaries_unread(const struct symbolizer *s)
+{
+	return s->unread;
+}
+
 size_t symbolizer__processes(const struct symbolizer *s)
 {
 	return u64map__count(s->procs);
@@ -833,8 +954,12 @@ void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *f)
 	f->module = k ? k->module : "[kernel.kallsyms]";
 }
 
-/* The mapping holding ip: newest snapshot first, then a late re-read for code mapped since. */
-static const struct map_entry *sym_proc__mapping(struct sym_proc *p, uint64_t ip)
+/*
+ * The mapping holding ip: newest snapshot first, then a re-read for code mapped since (dlopen),
+ * at most once an epoch (a monitor's window) while the process lives.
+ */
+static const struct map_entry *sym_proc__mapping(struct symbolizer *s, struct sym_proc *p,
+						 uint64_t ip)
 {
 	const struct map_entry *e = NULL;
 	struct procmaps *pm;
@@ -842,9 +967,9 @@ static const struct map_entry *sym_proc__mapping(struct sym_proc *p, uint64_t ip
 
 	for (i = 0; i < p->nsnaps && !e; i++)
 		e = procmaps__find(p->snaps[i], ip);
-	if (e || p->late_done)
+	if (e || p->late_done || (p->late_epoch && p->late_epoch == s->epoch + 1))
 		return e;
-	p->late_done = true;
+	p->late_epoch = s->epoch + 1; /* + 1: epoch 0 is a real one */
 	pm = sym_proc__read_maps(p);
 	if (!pm)
 		return NULL;
@@ -876,12 +1001,15 @@ static int frame__set(struct sym_frame *f, const char *name, enum frame_kind kin
 static int symbolizer__elf(struct symbolizer *s, struct sym_proc *p, const struct map_entry *e,
 			   uint64_t ip, struct sym_frame *f)
 {
-	struct sym_binary *b = symbolizer__binary(s, p, e, false);
+	struct sym_binary *b = symbolizer__binary(s, p, e, BINARY_FIND);
 	uint64_t vaddr;
 	const char *name = NULL;
 
-	if (!b && !sym_proc__enter(p)) { /* a file mapped since the snapshot */
-		b = symbolizer__binary(s, p, e, true);
+	if (b && b->path) {
+		sym_binary__read_late(s, b, p, e);
+		s->unread--;
+	} else if (!b && !sym_proc__enter(p)) { /* a file mapped since the snapshot */
+		b = symbolizer__binary(s, p, e, BINARY_READ);
 		sym_proc__leave(p);
 	}
 	if (b && elf_syms__vaddr(b->syms, ip - e->start + e->offset, &vaddr))
@@ -922,7 +1050,7 @@ int symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ip, struct sym_fr
 		p = u64map__get(s->procs, pid);
 	if (!p)
 		return frame__set(out, "[unknown]", FRAME_UNKNOWN, NULL, NULL);
-	e = sym_proc__mapping(p, ip);
+	e = sym_proc__mapping(s, p, ip);
 	if (e && !strcmp(e->path, "[vdso]")) {
 		const char *name = elf_syms__find(s->vdso, ip - e->start + e->offset);
 

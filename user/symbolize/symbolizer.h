@@ -64,6 +64,12 @@ struct symbolizer;
 
 struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
 void symbolizer__free(struct symbolizer *s);
+/*
+ * Has the process's newest snapshot more than ld.so's start-up shows (a library besides the
+ * program and ld.so, or no ld.so)? Then its mappings need no timed re-reads: code mapped later
+ * (dlopen) is found by the re-read on a miss.
+ */
+bool symbolizer__settled(struct symbolizer *s, pid_t pid);
 
 /*
  * Snapshot pid now (mappings, binaries, perf map). nspid is its pid in its own namespace (0: read
@@ -100,6 +106,8 @@ uint64_t symbolizer__evicted(const struct symbolizer *s);
 /* Processes held after their exit, waiting for eviction. */
 size_t symbolizer__exited(const struct symbolizer *s);
 size_t symbolizer__binaries(const struct symbolizer *s);
+/* Binaries known by path only, until a sample needs their symbols (or they are evicted). */
+size_t symbolizer__binaries_unread(const struct symbolizer *s);
 /* The process name captured for pid, or NULL. */
 const char *symbolizer__comm(struct symbolizer *s, pid_t pid);
 /*

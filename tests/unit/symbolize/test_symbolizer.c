@@ -174,9 +174,15 @@ int main(void)
 	fds = open_fds();
 	check_int(symbolizer__add_process(s, pid, 0, NULL, 0), 0, "snapshot the live process");
 	check_int(symbolizer__refresh_process(s, pid), 0, "and again (a refresh)");
+	check(symbolizer__binaries_unread(s) >= 2, "its binaries are known, not read (%zu)",
+	      symbolizer__binaries_unread(s));
 	check_int(open_fds(), fds, "no file descriptor held for it");
 	check_str(symbolizer__comm(s, pid), "split", "its name");
+	k = symbolizer__binaries_unread(s);
 	check_user(s, pid, base + hot_a + 4, "hot_a", "live");
+	check(symbolizer__binaries_unread(s) == k - 1,
+	      "naming hot_a read split's symbols, and only its: %zu unread, were %llu",
+	      symbolizer__binaries_unread(s), k);
 
 	snprintf(map, sizeof(map), "/tmp/perf-%d.map", pid);
 	m = fopen(map, "w");
