@@ -205,8 +205,8 @@ static bool symbolizer__shares_root(const struct symbolizer *s, const struct sym
 }
 
 /* Read b's symbols from fd (closed here); rootfd: where its debug files are (-1: our root). */
-static void sym_binary__read(struct symbolizer *s, struct sym_binary *b, int fd,
-			     const char *path, int rootfd)
+static void sym_binary__read(struct symbolizer *s, struct sym_binary *b, int fd, const char *path,
+			     int rootfd)
 {
 	struct elf_load_opts lo = { path, rootfd, s->opts.debug_dir, &s->refused.elf_files,
 				    s->opts.full_names };
@@ -249,8 +249,8 @@ static void sym_proc__leave(struct sym_proc *p);
  * Read the symbols of a binary kept unread (b->path set), for a lookup in p's mapping e: from
  * its path, or through p (entered here) when the file there is another now.
  */
-static void sym_binary__read_late(struct symbolizer *s, struct sym_binary *b,
-				  struct sym_proc *p, const struct map_entry *e)
+static void sym_binary__read_late(struct symbolizer *s, struct sym_binary *b, struct sym_proc *p,
+				  const struct map_entry *e)
 {
 	int fd = sym_binary__open_path(b);
 

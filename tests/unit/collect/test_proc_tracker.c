@@ -85,7 +85,8 @@ static void test_schedule(struct symbolizer *sym)
 	proc_tracker__seen(t, pid, 0, "sleep", 0, false, 201);
 	check_int(proc_tracker__pending(t), 1, "an exec reschedules the pid, once");
 	check(near(proc_tracker__next_due(t), 201.05), "from the last exec");
-	check_int(proc_tracker__new_processes(t), 2, "execs are not new processes (2 processes met)");
+	check_int(proc_tracker__new_processes(t), 2,
+		  "execs are not new processes (2 processes met)");
 	reap(pid);
 	proc_tracker__refresh(t, 202);
 	check_int(proc_tracker__pending(t), 0, "a process gone is dropped at its refresh");
