@@ -78,10 +78,11 @@ static void test_kinds(void)
 		{ "Foo.run", FRAME_JIT },	   { "Foo.inl", FRAME_INLINED },
 		{ "Foo.c1", FRAME_JIT },	   { "Foo.interp", FRAME_JIT },
 		{ "[unknown]", FRAME_UNKNOWN },	   { "libc_start", FRAME_NATIVE },
-		{ "do_syscall_64", FRAME_KERNEL },
+		{ "do_syscall_64", FRAME_KERNEL }, { "long[]", FRAME_ALLOC },
+		{ "Contend$Gate", FRAME_MONITOR },
 	};
 	const char *in = "java;[worker tid=12];Foo.run_[j];Foo.inl_[i];Foo.c1_[1];Foo.interp_[0];"
-			 "[unknown];libc_start;do_syscall_64_[k] 1\n";
+			 "[unknown];libc_start;do_syscall_64_[k];long[]_[a];Contend$Gate_[l] 1\n";
 	struct profile *p;
 	char err[256];
 

@@ -3,9 +3,13 @@
  * test_stack_builder.c - collected samples into profile stacks, with the real symbolizer on this
  * test's own addresses: frames root first (process, [thread], callers, leaf), a return address
  * looked up inside its call, a stack lost to a collision as one marker frame, count and weight
- * into the profile's columns as given, and the frame counters weighted by samples.
+ * into the profile's columns as given, and the frame counters weighted by samples; a runtime's
+ * leaf name (a Java class) under the stack, with the JVM's own frames above an allocation's
+ * Java frames left out.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 #include "check.h"
@@ -99,6 +103,70 @@ static void test_columns(struct symbolizer *sym, const uint64_t *uips)
 	profile__free(p);
 }
 
+/*
+ * A sample with a leaf (collect/sample.h): the class is the last frame, _[a] for an allocation,
+ * _[l] for a lock wait. An allocation's native frames under its last JIT frame (here
+ * builder_leaf, standing for the JVM's allocator) go; with no JIT frame, all stay. JIT code: an
+ * anonymous mapping named in this process's /tmp/perf-PID.map.
+ */
+static void test_leaf(const uint64_t *uips)
+{
+	char path[64];
+	struct stack_builder_stats st = {};
+	struct symbolizer *sym = symbolizer__new(NULL);
+	struct profile *p = profile__new();
+	struct stack_builder b = { .profile = p, .sym = sym, .st = &st, .user = true };
+	char *jit = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t jips[4];
+	struct sample smp;
+	const struct pf_stack *s;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+	f = fopen(path, "w");
+	check(jit != MAP_FAILED && f, "an anonymous 'JIT' page and its perf map");
+	if (jit == MAP_FAILED || !f)
+		return;
+	fprintf(f, "%lx 100 Alloc.round\n%lx 100 Alloc.longs\n", (unsigned long)jit,
+		(unsigned long)jit + 0x100);
+	fclose(f);
+	symbolizer__add_process(sym, getpid(), 0, "java", 0);
+	jips[0] = uips[0];		 /* the JVM's allocator, native */
+	jips[1] = (uint64_t)jit + 0x108; /* Alloc.longs called it */
+	jips[2] = (uint64_t)jit + 0x8;	 /* Alloc.round called Alloc.longs */
+	jips[3] = 0;
+	smp = sample_of(jips, 3, 1, 524288);
+	smp.kind = SAMPLE_ALLOC;
+	smp.leaf = "long[]";
+	stack_builder__add(&b, &smp);
+	s = &p->stacks[0];
+	check_int(s->depth, 4, "java; Alloc.round; Alloc.longs; long[] (the allocator left out)");
+	check_str(frame_name(p, s, 2), "Alloc.longs", "the allocating Java frame above the class");
+	check_str(frame_name(p, s, 3), "long[]", "the class the leaf");
+	check_int(frame_kind(p, s, 3), FRAME_ALLOC, "of kind FRAME_ALLOC (_[a])");
+	check_str(frame_kind__suffix(FRAME_ALLOC), "_[a]", "suffix _[a]");
+
+	smp = sample_of(uips, 2, 1, 1000);
+	smp.kind = SAMPLE_LOCK;
+	smp.leaf = "Contend$Gate";
+	stack_builder__add(&b, &smp);
+	s = &p->stacks[1];
+	check(s->depth == 4 && !strcmp(frame_name(p, s, 2), "builder_leaf"),
+	      "a lock wait keeps its native frames (%u frames)", s->depth);
+	check(!strcmp(frame_name(p, s, 3), "Contend$Gate") && frame_kind(p, s, 3) == FRAME_MONITOR,
+	      "the monitor's class the leaf, FRAME_MONITOR (_[l])");
+
+	smp = sample_of(uips, 2, 1, 524288);
+	smp.kind = SAMPLE_ALLOC;
+	smp.leaf = "byte[]";
+	stack_builder__add(&b, &smp);
+	check_int(p->stacks[2].depth, 4, "an allocation with no Java frame keeps its native ones");
+	unlink(path);
+	munmap(jit, 4096);
+	profile__free(p);
+	symbolizer__free(sym);
+}
+
 int main(void)
 {
 	static const struct pf_value_type types[] = { { "samples", "count" },
@@ -169,6 +237,7 @@ int main(void)
 		  "an unknown pid named by number");
 
 	test_columns(sym, uips);
+	test_leaf(uips);
 	u64map__free(pids);
 	profile__free(p);
 	symbolizer__free(sym);
