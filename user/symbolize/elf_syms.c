@@ -4,7 +4,8 @@
  *
  * One pass over the sections collects PT_LOAD segments, the build-id note, the debuglink and
  * the function symbols; a binary stripped of .symtab then gets its symbols from a debug file.
- * Everything the lookup needs is copied out, so the ELF handle and file are closed at once.
+ * Everything the lookup needs is copied out, so the ELF handle and file are closed at once; of
+ * the names, only those left after aliases are dropped (one name an address).
  * libelf checks bounds for us; a corrupt file gives fewer symbols or ENOEXEC, never a crash.
  */
 #include <errno.h>
@@ -27,9 +28,11 @@ char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 struct esym {
 	uint64_t addr, size;
-	const char *name; /* interned, without "@VERSION"; demangled once looked up */
+	const char *name; /* interned, without "@VERSION"; demangled once looked up (while a
+			     file is read: in its string table, len long) */
 	uint8_t rank;	  /* esym__rank(): lower is the better name for a shared address */
 	bool demangled;
+	uint32_t len; /* while a file is read: the length of name */
 };
 
 struct load_seg {
@@ -122,32 +125,26 @@ static int elf_syms__push(struct elf_syms *es, uint64_t addr, uint64_t size, con
 			  uint8_t rank)
 {
 	const char *at;
-	struct esym *s;
-	char buf[1024];
+	size_t len;
 
 	if (!strncmp(name, "__GI_", 5) && name[5])
 		name += 5;
 	at = strchr(name, '@');
-	if (array__grow((void **)&es->syms, &es->cap, es->n, sizeof(*es->syms)))
+	len = at && at > name ? (size_t)(at - name) : strlen(name);
+	if (len > UINT32_MAX || array__grow((void **)&es->syms, &es->cap, es->n, sizeof(*es->syms)))
 		return -ENOMEM;
-	if (at && at > name && (size_t)(at - name) < sizeof(buf)) {
-		snprintf(buf, sizeof(buf), "%.*s", (int)(at - name), name);
-		name = buf;
-	}
-	s = &es->syms[es->n];
-	*s = (struct esym){ addr, size, strset__add(es->strs, name), rank, false };
-	if (!s->name)
-		return -ENOMEM;
-	es->n++;
+	es->syms[es->n++] = (struct esym){ addr, size, name, rank, false, (uint32_t)len };
 	return 0;
 }
 
 /* The symbols of scn; versym, when not NULL, is the .gnu.version section that goes with it. */
+static int elf_syms__settle(struct elf_syms *es, size_t first);
+
 static int elf_syms__read_symbols(struct elf_syms *es, Elf *elf, Elf_Scn *scn, Elf_Scn *versym)
 {
 	Elf_Data *data, *vdata = versym ? elf_getdata(versym, NULL) : NULL;
+	size_t i, count, first = es->n;
 	GElf_Shdr sh;
-	size_t i, count;
 
 	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
 		return 0;
@@ -169,10 +166,12 @@ static int elf_syms__read_symbols(struct elf_syms *es, Elf *elf, Elf_Scn *scn, E
 			continue;
 		v = vdata && gelf_getversym(vdata, i, &ver) ? ver : -1;
 		if (elf_syms__push(es, sym.st_value, sym.st_size, name,
-				   esym__rank(name, GELF_ST_BIND(sym.st_info), v)))
+				   esym__rank(name, GELF_ST_BIND(sym.st_info), v))) {
+			es->n = first; /* their names point into the file */
 			return -ENOMEM;
+		}
 	}
-	return 0;
+	return elf_syms__settle(es, first);
 }
 
 static int elf_syms__read_segments(struct elf_syms *es, Elf *elf)
@@ -281,11 +280,38 @@ static int esym__cmp(const void *a, const void *b)
 	uy = name__underscores(y->name);
 	if (ux != uy)
 		return ux < uy ? -1 : 1;
-	lx = strlen(x->name);
-	ly = strlen(y->name);
+	lx = x->len;
+	ly = y->len;
 	if (lx != ly)
 		return lx > ly ? -1 : 1;
-	return strcmp(x->name, y->name);
+	return strncmp(x->name, y->name, lx);
+}
+
+/*
+ * The symbols from first on, just read from one file (their names still in its string table):
+ * sorted, aliases at one address dropped (the first kept: sized, the best name), and the names
+ * left copied out. 0 or -ENOMEM.
+ */
+static int elf_syms__settle(struct elf_syms *es, size_t first)
+{
+	struct esym *v = es->syms + first;
+	size_t n = es->n - first, i, j = 0;
+
+	qsort(v, n, sizeof(*v), esym__cmp);
+	for (i = 0; i < n; i++) {
+		if (j && v[j - 1].addr == v[i].addr)
+			continue;
+		v[j++] = v[i];
+	}
+	es->n = first + j;
+	for (i = 0; i < j; i++) {
+		v[i].name = strset__addn(es->strs, v[i].name, v[i].len);
+		if (!v[i].name) {
+			es->n = first + i; /* the rest still point into the file */
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 /* Sort and drop aliases at the same address (keep the first: sized, the best name). */
@@ -293,7 +319,9 @@ static void elf_syms__finish(struct elf_syms *es)
 {
 	size_t i, j = 0;
 
-	if (!es->n)
+	for (i = 1; i < es->n && es->syms[i - 1].addr < es->syms[i].addr; i++)
+		;
+	if (i >= es->n) /* one file's, settled already */
 		return;
 	qsort(es->syms, es->n, sizeof(*es->syms), esym__cmp);
 	for (i = 0; i < es->n; i++) {
