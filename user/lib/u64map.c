@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * lib/u64map.c - open-addressing hash map, uint64_t -> pointer (see lib/u64map.h).
- * Entries are never deleted (the maps live for one recording), so probing needs no tombstones.
+ * Linear probing; a deletion shifts the rest of its run back, so probing needs no tombstones.
  */
 #include <errno.h>
 #include <stdbool.h>

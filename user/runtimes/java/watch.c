@@ -149,7 +149,7 @@ void java_watch__forget(struct java_watch *w, pid_t pid)
 	if (!w)
 		return;
 	pthread_mutex_lock(&w->lock);
-	u64map__set(w->offered, pid, NULL); /* a NULL value reads as never offered */
+	u64map__del(w->offered, pid); /* not kept: over days, pids cycle through millions */
 	pthread_mutex_unlock(&w->lock);
 }
 
