@@ -16,10 +16,10 @@ static const struct mode_info modes[MODE_MAX] = {
 			"wall-clock time of each thread of -p/COMMAND, running or not, in ns",
 			"wall", "nanoseconds", NULL, SAMPLE_OFFCPU },
 	[MODE_LOCK] = { "lock",
-			"contended futex waits (mutexes, condition variables): ns and count",
+			"contended futex waits (mutexes, condition variables, Java monitors with their class): ns and count",
 			"delay", "nanoseconds", "contentions", SAMPLE_LOCK },
 	[MODE_ALLOC] = { "alloc",
-			 "native allocations of -p/COMMAND (malloc, calloc, realloc, aligned_alloc): bytes and objects, one sample per --alloc-interval bytes",
+			 "allocations of -p/COMMAND (malloc, calloc, realloc, aligned_alloc, anonymous mmap; a JVM's heap through the agent, its class as the leaf): bytes and objects, one sample per --alloc-interval bytes",
 			 "alloc_space", "bytes", "alloc_objects", SAMPLE_ALLOC },
 };
 
