@@ -29,6 +29,7 @@
 
 #include "agent.h"
 #include "jvm_events.h"
+#include "methods.h"
 
 static JavaVM *agent_vm;
 static jvmtiEnv *agent_jvmti;
@@ -305,6 +306,14 @@ static void agent__add_running_threads(JNIEnv *jni)
 static void JNICALL agent__on_vm_init(jvmtiEnv *ti, JNIEnv *jni, jthread thread)
 {
 	agent__add_running_threads(jni);
+	methods__add_loaded(ti, jni);
+}
+
+/* A class ready to run: its methods' Method* to the methods file (interpreted frames). */
+static void JNICALL agent__on_class_prepare(jvmtiEnv *ti, JNIEnv *jni, jthread thread,
+					    jclass klass)
+{
+	methods__add_class(ti, klass);
 }
 
 /* Ask the JVM to re-send events for code that existed before we listened. */
@@ -318,7 +327,7 @@ static void agent__replay(void)
 	mapfile__replay_end();
 }
 
-static int agent__listen(bool attached, bool threads_ok)
+static int agent__listen(bool attached, bool threads_ok, bool methods_ok)
 {
 	jvmtiEventCallbacks cb = {
 		.CompiledMethodLoad = agent__on_compiled_method_load,
@@ -330,6 +339,7 @@ static int agent__listen(bool attached, bool threads_ok)
 		.SampledObjectAlloc = alloc__on_sample,
 		.MonitorContendedEnter = monitors__on_enter,
 		.MonitorContendedEntered = monitors__on_entered,
+		.ClassPrepare = agent__on_class_prepare,
 	};
 	jvmtiCapabilities caps = { .can_generate_compiled_method_load_events = 1 };
 	jvmtiEnv *ti = agent_jvmti;
@@ -345,10 +355,11 @@ static int agent__listen(bool attached, bool threads_ok)
 	if (threads_ok) {
 		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_THREAD_START, NULL);
 		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_THREAD_END, NULL);
-		if (!attached)
-			(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_VM_INIT,
-							NULL);
 	}
+	if (methods_ok) /* before GetLoadedClasses (at VM init, attach): no class slips between */
+		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_CLASS_PREPARE, NULL);
+	if (!attached && (threads_ok || methods_ok))
+		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE, JVMTI_EVENT_VM_INIT, NULL);
 	/* Unloads only tell which lines a compaction may drop. */
 	if (agent_opts.compact)
 		(*ti)->SetEventNotificationMode(ti, JVMTI_ENABLE,
@@ -371,7 +382,7 @@ static void agent__features(const struct agent_opts *opts)
 static int agent__start(JavaVM *vm, const char *options, bool attached)
 {
 	char msg[PATH_MAX + 256];
-	bool threads_ok;
+	bool threads_ok, methods_ok;
 
 	if (agent_opts__parse(&agent_opts, options, msg, sizeof(msg)))
 		agent__log("%s", msg);
@@ -382,12 +393,15 @@ static int agent__start(JavaVM *vm, const char *options, bool attached)
 	threads_ok = !threads__open(&agent_opts, getpid(), msg, sizeof(msg));
 	if (!threads_ok)
 		agent__log("%s", msg);
+	methods_ok = !methods__open(&agent_opts, getpid(), msg, sizeof(msg));
+	if (!methods_ok)
+		agent__log("%s", msg);
 	agent_vm = vm;
 	if ((*vm)->GetEnv(vm, (void **)&agent_jvmti, JVMTI_VERSION_1_2) != JNI_OK) {
 		agent__log("this JVM offers no JVMTI 1.2; use a HotSpot JVM 8 or newer");
 		return -1;
 	}
-	if (agent__listen(attached, threads_ok)) {
+	if (agent__listen(attached, threads_ok, methods_ok)) {
 		agent__log(
 			"the JVM refused the JIT events (can_generate_compiled_method_load_events); Java frames stay unnamed");
 		(*agent_jvmti)->DisposeEnvironment(agent_jvmti);
@@ -400,6 +414,8 @@ static int agent__start(JavaVM *vm, const char *options, bool attached)
 		agent__replay();
 	if (attached && threads_ok)
 		agent__add_running_threads(agent__jni());
+	if (attached && methods_ok)
+		methods__add_loaded(agent_jvmti, agent__jni());
 	return 0;
 }
 

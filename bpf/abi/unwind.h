@@ -114,4 +114,30 @@ enum unwind_stat {
 	UNWIND_STAT_MAX,
 };
 
+/*
+ * HotSpot's interpreter (bpf/unwind/hotspot.bpf.h). Every interpreted Java frame runs the one
+ * code range HotSpot names "Interpreter" (its perf map line), which user space writes, per
+ * process, into `hotspot_procs`. A frame whose pc lies there is recorded in the stack as
+ * UNWIND_FRAME_HOTSPOT | Method* instead of its pc: the Method* its interpreter frame keeps at
+ * rbp + 8 * HOTSPOT_METHOD_SLOT (frame::interpreter_frame_method_offset, -3 on x86_64 in JDK
+ * 8 to 25), which user space names from the agent's /tmp/perf-PID.methods. Method* values are
+ * 8-byte aligned user addresses below 2^56, so the tag never meets a pc; a reader rounds the
+ * pointer up to 8 (the stack builder takes 1 from every return address). A frame whose slot
+ * cannot be read keeps its pc (named "Interpreter").
+ */
+#define UNWIND_FRAME_TAG_MASK 0xff00000000000000ULL
+#define UNWIND_FRAME_HOTSPOT 0x4a00000000000000ULL /* 'J' */
+#define HOTSPOT_METHOD_SLOT (-3)
+
+struct hotspot_interp {
+	__u64 start, end; /* [start, end): the interpreter's code */
+};
+
+/* Counters in the .bss `hotspot_stats` array. */
+enum hotspot_stat {
+	HOTSPOT_STAT_FRAMES, /* frames in the interpreter's range */
+	HOTSPOT_STAT_NAMED,  /* ... recorded as a Method* */
+	HOTSPOT_STAT_MAX,
+};
+
 #endif /* BPFPROF_BPF_UNWIND_H */

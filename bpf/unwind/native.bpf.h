@@ -19,6 +19,7 @@
 #define BPFPROF_BPF_UNWIND_NATIVE_H
 
 #include "abi/unwind.h"
+#include "unwind/hotspot.bpf.h"
 
 const volatile __u32 unwind_mode = UNWIND_MODE_FP;
 
@@ -111,6 +112,7 @@ static __always_inline void unwind_stat(__u32 idx)
 struct unwind_walk {
 	struct unwind_scratch *s;
 	struct unwind_proc *proc;
+	struct hotspot_interp hotspot; /* the interpreter's range: its frames record a Method* */
 };
 
 /*
@@ -301,19 +303,20 @@ static long unwind_frame(__u64 i, void *arg)
 	struct unwind_map *m = NULL;
 	struct unwind_row *r = NULL;
 	__u32 n = s->st.len;
-	__u64 pc = s->pc, look;
+	__u64 pc = s->pc, look, ip;
 
 	if (n >= UNWIND_MAX_DEPTH) {
 		s->stop = UNWIND_STAT_DEPTH;
 		return 1;
 	}
-	s->st.ips[n] = pc;
-	s->st.len = n + 1;
-	s->hash = (s->hash ^ pc) * 0x100000001b3ULL;
-	s->st.hash2 = (s->st.hash2 + pc) * 0x9e3779b97f4a7c15ULL;
-	s->st.hash2 ^= s->st.hash2 >> 29;
 	/* A return address is past the call: look up the call itself (not so after a signal). */
 	look = n && !s->after_signal ? pc - 1 : pc;
+	ip = hotspot_frame(&w->hotspot, pc, look, s->bp);
+	s->st.ips[n] = ip;
+	s->st.len = n + 1;
+	s->hash = (s->hash ^ ip) * 0x100000001b3ULL;
+	s->st.hash2 = (s->st.hash2 + ip) * 0x9e3779b97f4a7c15ULL;
+	s->st.hash2 ^= s->st.hash2 >> 29;
 	if (w->proc) {
 		m = unwind_find_map(w->proc, look);
 		if (!m && s->trusted)
@@ -376,6 +379,7 @@ static __always_inline __u64 unwind_user(struct unwind_proc *proc, void *ustacks
 	w.s->stop = 0;
 	w.s->trusted = 1;
 	unwind_stat(UNWIND_STAT_WALKS);
+	hotspot_walk_begin(&w.hotspot);
 	bpf_loop(UNWIND_MAX_DEPTH + 1, unwind_frame, &w, 0);
 	if (w.s->stop)
 		unwind_stat(w.s->stop);

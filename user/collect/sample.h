@@ -24,6 +24,14 @@ enum stack_lost {
 	STACK_COLLISION, /* another stack held its bucket in the kernel's stack map */
 };
 
+/*
+ * A user ip whose SAMPLE_IP_TAG_MASK bits are SAMPLE_IP_METHOD is no address but an interpreted
+ * frame: the runtime's structure for the method it runs (HotSpot's Method*) is in the low bits,
+ * rounded up to 8 (a return address comes to the symbolizer minus 1).
+ */
+#define SAMPLE_IP_TAG_MASK 0xff00000000000000ULL
+#define SAMPLE_IP_METHOD 0x4a00000000000000ULL
+
 struct sample_stack {
 	const uint64_t *ips; /* leaf first, len entries, then 0 */
 	uint32_t len;

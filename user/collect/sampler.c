@@ -26,6 +26,8 @@
 
 _Static_assert(SAMPLE_MAX_DEPTH == MAX_STACK_DEPTH, "collect/sample.h and bpf/abi/sample.h agree");
 _Static_assert(SAMPLE_COMM_LEN == TASK_COMM_LEN, "collect/sample.h and bpf/abi/sample.h agree");
+_Static_assert(SAMPLE_IP_TAG_MASK == UNWIND_FRAME_TAG_MASK && SAMPLE_IP_METHOD == UNWIND_FRAME_HOTSPOT,
+	       "collect/sample.h and bpf/abi/unwind.h agree");
 _Static_assert((int)SAMPLE_KINDS == (int)BP_KIND_MAX && (int)SAMPLE_ALLOC == (int)BP_KIND_ALLOC,
 	       "collect/sample.h and bpf/abi/sample.h agree");
 
@@ -84,6 +86,8 @@ static int ringbuf_cb(void *ctx, void *data, size_t size)
 	/* a BP_EVENT_FULL notice is only its type: the caller then sees sampler__wants_rotate() */
 	if (size < sizeof(*e) || !s->event_fn || !proc_event__type(e->type, &pe.type))
 		return 0;
+	if (pe.type != PROC_NEW && s->unwinder) /* its interpreter is gone, or elsewhere */
+		bpf_map_delete_elem(bpf_map__fd(s->skel->maps.hotspot_procs), &e->pid);
 	pe.pid = e->pid;
 	pe.nspid = e->nspid;
 	pe.start_ns = e->start_ns;
@@ -314,6 +318,9 @@ static void sampler__log_unwind(struct sampler *s)
 	if (s->unwind_logged || sampler__unwind_stats(s, st, &t))
 		return;
 	s->unwind_logged = true;
+	pr_debug("unwind: %llu frames in HotSpot's interpreter, %llu of them named by their Method*",
+		 (unsigned long long)s->skel->bss->hotspot_stats[HOTSPOT_STAT_FRAMES],
+		 (unsigned long long)s->skel->bss->hotspot_stats[HOTSPOT_STAT_NAMED]);
 	walks = st[UNWIND_STAT_WALKS] + st[UNWIND_STAT_FP_ONLY];
 	frames = st[UNWIND_STAT_CFI_FRAMES] + st[UNWIND_STAT_FP_FRAMES];
 	if (pct(st[UNWIND_STAT_FP_ONLY], walks) >= 1)
@@ -344,6 +351,18 @@ static void sampler__log_unwind(struct sampler *s)
 		(unsigned long long)t.built, t.text_bytes / 1e6, t.build_ms,
 		t.text_bytes ? t.build_ms / (t.text_bytes / 1e6) : 0, (unsigned long long)t.failed,
 		(unsigned long long)t.no_room, (unsigned long long)t.processes);
+}
+
+int sampler__hotspot_interp(struct sampler *s, pid_t pid, uint64_t start, uint64_t end)
+{
+	struct hotspot_interp in = { start, end };
+	__u32 key = pid;
+
+	if (!s->unwinder)
+		return -ENOENT;
+	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.hotspot_procs), &key, &in, BPF_ANY)
+		       ? -errno
+		       : 0;
 }
 
 void sampler__stop(struct sampler *s)

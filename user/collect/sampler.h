@@ -91,6 +91,12 @@ void sampler__stats(struct sampler *s, uint64_t out[STAT_MAX]);
 struct unwinder_stats;
 int sampler__unwind_stats(struct sampler *s, uint64_t out[UNWIND_STAT_MAX],
 			  struct unwinder_stats *tables);
+/*
+ * pid runs HotSpot with its interpreter's code at [start, end): the BPF walk (--unwind auto,
+ * cfi) records its interpreted frames as Method* (bpf/abi/unwind.h). Forgotten at its exit or
+ * exec. 0 or -errno (-ENOENT with --unwind fp: nothing to do).
+ */
+int sampler__hotspot_interp(struct sampler *s, pid_t pid, uint64_t start, uint64_t end);
 /* BPF run time and run count of the sampling program (kernel.bpf_stats_enabled=1). */
 int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt);
 /* Detach and free without delivering any event (the callback's context may be gone). */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "cli/record.h"
 #include "collect/proc_info.h"
+#include "collect/interp_watch.h"
 #include "collect/alloc_target.h"
 #include "collect/mode.h"
 #include "collect/proc_tracker.h"
@@ -46,6 +47,7 @@ struct session {
 	struct sampler *sampler;
 	struct symbolizer *sym;
 	struct proc_tracker *procs;
+	struct interp_watch *interp; /* JVMs whose interpreter the BPF walk is still to be told of */
 	struct workload *cmd;	   /* NULL without a command */
 	struct runtimes *runtimes; /* NULL: --java off */
 	struct proc_info *info;	   /* exe and cgroup per process, with cfg.labels */
@@ -82,6 +84,7 @@ static void on_proc_event(const struct proc_event *e, void *ctx)
 		return;
 	if (e->type == PROC_EXIT) {
 		proc_tracker__exit(s->procs, e->pid, start);
+		interp_watch__exit(s->interp, e->pid);
 		if (s->info)
 			proc_info__exit(s->info, e->pid, start, symbolizer__epoch(s->sym));
 		return;
@@ -90,6 +93,7 @@ static void on_proc_event(const struct proc_event *e, void *ctx)
 			   mono_s());
 	if (s->info)
 		proc_info__seen(s->info, e->pid, start);
+	interp_watch__seen(s->interp, e->pid, mono_s());
 }
 
 /* A drained stack goes into every open collection. */
@@ -224,7 +228,8 @@ struct session *session__new(const struct session_cfg *cfg, char *err, size_t er
 	}
 	/* The tracker offers the runtimes every process it meets. */
 	s->procs = proc_tracker__new(s->sym, s->runtimes);
-	if (!s->procs) {
+	s->interp = interp_watch__new(s->sym, s->sampler);
+	if (!s->procs || !s->interp) {
 		fail(err, errlen, 0, "out of memory");
 		goto out_free;
 	}
@@ -306,6 +311,7 @@ int session__poll(struct session *s, int timeout_ms, char *err, size_t errlen)
 	if (e < 0)
 		return fail(err, errlen, e, "polling events: %s", strerror(-e));
 	proc_tracker__refresh(s->procs, mono_s());
+	interp_watch__run(s->interp, mono_s());
 	if ((e = proc_tracker__fd_error(s->procs)))
 		fd_warning(e, err, errlen);
 	/* Empty the in-kernel set that is filling up into the raw table, before it loses stacks. */
@@ -330,7 +336,10 @@ int session__fd(const struct session *s)
 int session__timeout_ms(const struct session *s, int max_ms)
 {
 	double now = mono_s(), due = proc_tracker__next_due(s->procs), ms = max_ms;
+	double interp = interp_watch__next_due(s->interp);
 
+	if (interp && (!due || interp < due))
+		due = interp;
 	if (due && (due - now) * 1000 < ms)
 		ms = (due - now) * 1000;
 	if (s->cfg.npids && (s->t_start + s->next_check - now) * 1000 < ms)
@@ -636,6 +645,7 @@ void session__free(struct session *s)
 	sampler__free(s->sampler);
 	runtimes__free(s->runtimes);
 	proc_tracker__free(s->procs);
+	interp_watch__free(s->interp);
 	while (s->taps) {
 		struct session_tap *t = s->taps;
 

@@ -22,6 +22,7 @@
 
 struct strset;
 struct thread_names;
+struct method_names;
 
 struct runtime_cfg {
 	const char *agent_opts; /* the runtime's agent options ("key=value,..."), NULL: defaults */
@@ -64,6 +65,13 @@ struct runtime_ops {
 	 * that loads it (bpf/modes/: allocations, monitors), or NULL.
 	 */
 	const char *(*probe_lib)(void *state);
+	/*
+	 * Interpreted frames (bpf/abi/unwind.h): the perf-map name of the interpreter's code, whose
+	 * frames the BPF walk records by their method (NULL: none), and the method names the runtime
+	 * published for process nspid, read as thread_names are.
+	 */
+	const char *interpreter;
+	struct method_names *(*method_names)(int rootfd, pid_t nspid, uid_t owner);
 };
 
 extern const struct runtime_ops java_runtime;

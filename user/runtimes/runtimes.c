@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "runtimes/runtimes.h"
 #include "lib/procfs.h"
@@ -139,6 +140,29 @@ struct thread_names *runtimes__thread_names(int rootfd, pid_t nspid, uid_t owner
 		tn = all_runtimes[i]->thread_names(rootfd, nspid, owner);
 		if (tn)
 			return tn;
+	}
+	return NULL;
+}
+
+bool runtimes__is_interpreter(const char *name)
+{
+	for (size_t i = 0; i < NRUNTIMES; i++)
+		if (all_runtimes[i]->interpreter && !strcmp(name, all_runtimes[i]->interpreter))
+			return true;
+	return false;
+}
+
+struct method_names *runtimes__method_names(int rootfd, pid_t nspid, uid_t owner)
+{
+	struct method_names *mn;
+
+	errno = ENOENT;
+	for (size_t i = 0; i < NRUNTIMES; i++) {
+		if (!all_runtimes[i]->method_names)
+			continue;
+		mn = all_runtimes[i]->method_names(rootfd, nspid, owner);
+		if (mn)
+			return mn;
 	}
 	return NULL;
 }

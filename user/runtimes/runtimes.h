@@ -12,6 +12,7 @@
 #ifndef BPFPROF_RUNTIMES_H
 #define BPFPROF_RUNTIMES_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "runtimes/runtime.h"
@@ -44,5 +45,18 @@ const char *runtimes__jit_name(const char *name, struct strset *strs);
  * none (errno: ENOENT, a rootfs refusal, ENOMEM). Free with thread_names__free.
  */
 struct thread_names *runtimes__thread_names(int rootfd, pid_t nspid, uid_t owner);
+
+/*
+ * Is name a runtime's perf-map name for its interpreter's code, whose frames the BPF walk
+ * records by their method (runtime.h interpreter)?
+ */
+bool runtimes__is_interpreter(const char *name);
+/* An interpreted frame whose method has no published name: HotSpot's name for its interpreter. */
+#define RUNTIMES_UNNAMED_METHOD "Interpreter"
+/*
+ * The method names a runtime published for a process (runtime.h method_names), or NULL: none
+ * (errno: ENOENT, a rootfs refusal, ENOMEM). Free with method_names__free.
+ */
+struct method_names *runtimes__method_names(int rootfd, pid_t nspid, uid_t owner);
 
 #endif /* BPFPROF_RUNTIMES_H */

@@ -203,6 +203,17 @@ const struct perf_map_entry *perf_map__find(const struct perf_map *pm, uint64_t 
 	return best;
 }
 
+const struct perf_map_entry *perf_map__find_named(const struct perf_map *pm,
+						  bool (*match)(const char *name))
+{
+	const struct perf_map_entry *best = NULL;
+
+	for (size_t i = 0; pm && i < pm->n; i++)
+		if ((!best || pm->e[i].seq > best->seq) && match(pm->e[i].name))
+			best = &pm->e[i];
+	return best;
+}
+
 size_t perf_map__count(const struct perf_map *pm)
 {
 	return pm ? pm->n : 0;

@@ -45,6 +45,9 @@ struct perf_map *perf_map__load(int rootfd, const char *path, uid_t owner);
 struct perf_map *perf_map__parse(FILE *f, uint64_t max_bytes);
 /* The newest entry covering addr, or NULL. */
 const struct perf_map_entry *perf_map__find(const struct perf_map *pm, uint64_t addr);
+/* The newest entry whose name match() accepts, or NULL (a walk over every entry). */
+const struct perf_map_entry *perf_map__find_named(const struct perf_map *pm,
+						  bool (*match)(const char *name));
 size_t perf_map__count(const struct perf_map *pm);
 size_t perf_map__bad_lines(const struct perf_map *pm);
 /* Was the text cut at max_bytes? (Its last, partial line is then dropped, not counted bad.) */

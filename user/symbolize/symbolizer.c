@@ -27,6 +27,8 @@
 #include "symbolize/ksyms.h"
 #include "symbolize/perf_map.h"
 #include "runtimes/thread_names.h"
+#include "runtimes/method_names.h"
+#include "collect/sample.h"
 #include "lib/log.h"
 #include "lib/procfs.h"
 #include "symbolize/procmaps.h"
@@ -71,6 +73,9 @@ struct sym_proc {
 	struct thread_names *threads; /* whole thread names its runtime published, or NULL */
 	bool threads_done;
 	unsigned long threads_epoch; /* when they were last read */
+	struct method_names *methods; /* its runtime's method names (interpreted frames), or NULL */
+	bool methods_done;
+	unsigned long methods_epoch; /* when they were last read */
 };
 
 struct symbolizer {
@@ -135,6 +140,7 @@ static void sym_proc__free(uint64_t key, void *val, void *ctx)
 		procmaps__free(p->snaps[--p->nsnaps]);
 	perf_map__free(p->perf_map);
 	thread_names__free(p->threads);
+	method_names__free(p->methods);
 	if (p->rootfd >= 0)
 		close(p->rootfd);
 	free(p);
@@ -346,6 +352,7 @@ static void sym_proc__reset(struct sym_proc *p, unsigned long long start)
 		procmaps__free(p->snaps[--p->nsnaps]);
 	perf_map__free(p->perf_map);
 	thread_names__free(p->threads);
+	method_names__free(p->methods);
 	if (p->rootfd >= 0)
 		close(p->rootfd);
 	*p = (struct sym_proc){ .pid = p->pid, .start = start, .rootfd = -1 };
@@ -402,9 +409,21 @@ static void sym_proc__read_threads(struct sym_proc *p)
 	p->threads = tn;
 }
 
+/* Its runtime's method names as they are now; the copy we had stays when there are none. */
+static void sym_proc__read_methods(struct sym_proc *p)
+{
+	struct method_names *mn =
+		runtimes__method_names(p->rootfd, p->nspid ? p->nspid : p->pid, p->uid);
+
+	if (!mn)
+		return;
+	method_names__free(p->methods);
+	p->methods = mn;
+}
+
 /*
- * pid no longer names the process: a last read of its perf map (and thread names) through a
- * held root, then none.
+ * pid no longer names the process: a last read of its perf map (thread names, method names)
+ * through a held root, then none.
  */
 static void sym_proc__let_go(struct sym_proc *p)
 {
@@ -413,6 +432,7 @@ static void sym_proc__let_go(struct sym_proc *p)
 		return;
 	sym_proc__read_perf_map(p);
 	sym_proc__read_threads(p);
+	sym_proc__read_methods(p);
 	close(p->rootfd);
 	p->rootfd = -1;
 }
@@ -1038,6 +1058,45 @@ static int symbolizer__jit(struct symbolizer *s, const char *name, struct sym_fr
 	return n;
 }
 
+/*
+ * An interpreted frame (collect/sample.h SAMPLE_IP_METHOD): its method's name from what the
+ * runtime published, read when first asked and again at most once an epoch on a miss.
+ */
+static int symbolizer__method(struct symbolizer *s, struct sym_proc *p, uint64_t ip,
+			      struct sym_frame *out)
+{
+	uint64_t addr = ((ip & ~SAMPLE_IP_TAG_MASK) + 7) & ~7ULL;
+	const char *name = method_names__find(p->methods, addr);
+
+	if (!name && !(p->methods_done && (p->exited || p->methods_epoch == s->epoch))) {
+		p->methods_done = true;
+		p->methods_epoch = s->epoch;
+		sym_proc__read_entered(p, sym_proc__read_methods);
+		name = method_names__find(p->methods, addr);
+	}
+	return frame__set(out, name ? name : RUNTIMES_UNNAMED_METHOD, FRAME_JIT, NULL, NULL);
+}
+
+int symbolizer__interpreter(struct symbolizer *s, pid_t pid, bool reread, uint64_t *start,
+			    uint64_t *end)
+{
+	struct sym_proc *p = u64map__get(s->procs, pid);
+	const struct perf_map_entry *e;
+
+	if (!p || p->exited)
+		return -ESRCH;
+	e = perf_map__find_named(p->perf_map, runtimes__is_interpreter);
+	if (!e && reread && p->jit) {
+		sym_proc__read_entered(p, sym_proc__read_perf_map);
+		e = perf_map__find_named(p->perf_map, runtimes__is_interpreter);
+	}
+	if (!e)
+		return -ENOENT;
+	*start = e->start;
+	*end = e->start + e->size;
+	return 0;
+}
+
 int symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ip, struct sym_frame *out, int max)
 {
 	struct sym_proc *p = u64map__get(s->procs, pid);
@@ -1050,6 +1109,8 @@ int symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ip, struct sym_fr
 		p = u64map__get(s->procs, pid);
 	if (!p)
 		return frame__set(out, "[unknown]", FRAME_UNKNOWN, NULL, NULL);
+	if ((ip & SAMPLE_IP_TAG_MASK) == SAMPLE_IP_METHOD)
+		return symbolizer__method(s, p, ip, out);
 	e = sym_proc__mapping(s, p, ip);
 	if (e && !strcmp(e->path, "[vdso]")) {
 		const char *name = elf_syms__find(s->vdso, ip - e->start + e->offset);

@@ -119,6 +119,14 @@ size_t symbolizer__processes(const struct symbolizer *s);
 /* What was refused so far; perf maps are counted over the processes known now. */
 const struct symbolizer_refusals *symbolizer__refusals(struct symbolizer *s);
 
+/*
+ * Where pid's interpreter code lies (runtimes__is_interpreter names it in its perf map), as the
+ * perf map was last read; reread: read the map again first when it has none (a JIT process).
+ * 0, -ENOENT (none yet) or -ESRCH (unknown or gone).
+ */
+int symbolizer__interpreter(struct symbolizer *s, pid_t pid, bool reread, uint64_t *start,
+			    uint64_t *end);
+
 /* Name a kernel address. Always fills f (name "[unknown]" when kallsyms has nothing). */
 void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *f);
 

@@ -30,6 +30,7 @@
 
 #include "runtimes/runtime.h"
 #include "runtimes/java/jattach.h"
+#include "runtimes/java/methods.h"
 #include "runtimes/java/names.h"
 #include "runtimes/java/threads.h"
 #include "runtimes/java/watch.h"
@@ -321,4 +322,6 @@ const struct runtime_ops java_runtime = {
 	.finish = java__finish,
 	.jit_name = java__jit_name,
 	.thread_names = java__thread_names,
+	.interpreter = JAVA_INTERPRETER,
+	.method_names = java__method_names,
 };
