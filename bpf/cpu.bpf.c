@@ -213,7 +213,7 @@ static __always_inline void take_user_stack(void *ctx, void *stacks, struct samp
 
 	if (unwind_mode != UNWIND_MODE_FP)
 		proc = bpf_map_lookup_elem(&unwind_procs, &key->pid);
-	if (!proc) {
+	if (!proc && !hotspot_walk_anyway(key->pid)) {
 		if (unwind_mode != UNWIND_MODE_FP)
 			unwind_stat(UNWIND_STAT_FP_ONLY);
 		key->ustack_id = get_stack(ctx, stacks, BPF_F_USER_STACK, STAT_USTACK_LOST,
@@ -237,7 +237,7 @@ static __always_inline void take_user_stack_kept(void *ctx, void *fp_map, __s32 
 
 	if (unwind_mode != UNWIND_MODE_FP)
 		proc = bpf_map_lookup_elem(&unwind_procs, &pid);
-	if (!proc) {
+	if (!proc && !hotspot_walk_anyway(pid)) {
 		*id = get_stack(ctx, fp_map, BPF_F_USER_STACK, STAT_USTACK_LOST,
 				STAT_USTACK_COLLISION);
 		return;

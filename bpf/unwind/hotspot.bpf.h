@@ -35,6 +35,15 @@ static __always_inline void hotspot_walk_begin(struct hotspot_interp *in)
 }
 
 /*
+ * Does the BPF walk take pid's stacks even before its unwind tables are built (a walk by frame
+ * pointers, as the kernel's would be), so that its interpreted frames are named from the start?
+ */
+static __always_inline bool hotspot_walk_anyway(__u32 pid)
+{
+	return unwind_mode != UNWIND_MODE_FP && bpf_map_lookup_elem(&hotspot_procs, &pid);
+}
+
+/*
  * What the walk records for the frame at pc (look: pc, or pc - 1 for a return address) with
  * frame pointer bp: its tagged Method* when look is interpreter code, else pc.
  */

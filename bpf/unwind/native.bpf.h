@@ -19,9 +19,10 @@
 #define BPFPROF_BPF_UNWIND_NATIVE_H
 
 #include "abi/unwind.h"
-#include "unwind/hotspot.bpf.h"
 
 const volatile __u32 unwind_mode = UNWIND_MODE_FP;
+
+#include "unwind/hotspot.bpf.h" /* interpreted Java frames: the walk asks it per frame */
 
 /* Offsets in the ucontext the kernel leaves at rsp in a signal trampoline (rt_sigframe minus
  * its return address): uc_mcontext starts at 40; rbp, rsp, rip are its 11th, 16th, 17th words. */

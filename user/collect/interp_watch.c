@@ -50,16 +50,6 @@ void interp_watch__exit(struct interp_watch *w, pid_t pid)
 		}
 }
 
-void interp_watch__seen(struct interp_watch *w, pid_t pid, double now)
-{
-	if (!w || w->off)
-		return;
-	interp_watch__exit(w, pid); /* an exec: start again */
-	if (array__grow((void **)&w->w, &w->cap, w->n, sizeof(*w->w)))
-		return; /* no memory: its interpreted frames stay "Interpreter" */
-	w->w[w->n++] = (struct watched){ pid, now, now };
-}
-
 /* Ask about one process; true when it is done with (published, gone, or given up). */
 static bool interp_watch__ask(struct interp_watch *w, struct watched *p, double now)
 {
@@ -73,6 +63,19 @@ static bool interp_watch__ask(struct interp_watch *w, struct watched *p, double 
 	}
 	p->next = now + INTERP_WATCH_EVERY;
 	return err != -ENOENT || now - p->first > INTERP_WATCH_FOR;
+}
+
+void interp_watch__seen(struct interp_watch *w, pid_t pid, double now)
+{
+	if (!w || w->off)
+		return;
+	interp_watch__exit(w, pid); /* an exec: start again */
+	if (array__grow((void **)&w->w, &w->cap, w->n, sizeof(*w->w)))
+		return; /* no memory: its interpreted frames stay "Interpreter" */
+	w->w[w->n] = (struct watched){ pid, now, now };
+	/* At once: a JVM met late (record -p) is told of before its unwind tables are built. */
+	if (!interp_watch__ask(w, &w->w[w->n], now))
+		w->n++;
 }
 
 void interp_watch__run(struct interp_watch *w, double now)
