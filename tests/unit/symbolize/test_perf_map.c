@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "check.h"
@@ -61,6 +62,35 @@ static struct perf_map *parse_mem(const char *text, size_t len, uint64_t max_byt
 
 	fclose(f);
 	return pm;
+}
+
+static bool is_interp(const char *name)
+{
+	return !strcmp(name, "Interpreter");
+}
+
+static bool is_burn(const char *name)
+{
+	return !strncmp(name, "Burn.", 5);
+}
+
+static bool is_none(const char *name)
+{
+	return false;
+}
+
+/* perf_map__find_named: the newest entry a predicate accepts, by line order, not address. */
+static void test_find_named(const struct perf_map *pm)
+{
+	const struct perf_map_entry *e = perf_map__find_named(pm, is_interp);
+
+	check(e && e->start == 0x7f0000001300 && e->size == 0x40,
+	      "the interpreter's range found by its name (CRLF line)");
+	e = perf_map__find_named(pm, is_burn);
+	check_str(e ? e->name : NULL, "Burn.run->Burn.hotA->Burn.mix",
+		  "several match: the newest line wins");
+	check(!perf_map__find_named(pm, is_none), "no match: NULL");
+	check(!perf_map__find_named(NULL, is_interp), "no map: NULL");
 }
 
 /* A line of exactly PERF_MAP_MAX_LINE bytes is kept; one byte more and it is skipped, counted. */
@@ -190,6 +220,7 @@ int main(void)
 		else
 			check(!e, "%s finds nothing (got %s)", what, e ? e->name : "nothing");
 	}
+	test_find_named(pm);
 	perf_map__free(pm);
 	perf_map__free(NULL);
 	check(perf_map__load(-1, "/nonexistent/perf-1.map", 0) == NULL, "missing map: NULL");
