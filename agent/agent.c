@@ -310,8 +310,7 @@ static void JNICALL agent__on_vm_init(jvmtiEnv *ti, JNIEnv *jni, jthread thread)
 }
 
 /* A class ready to run: its methods' Method* to the methods file (interpreted frames). */
-static void JNICALL agent__on_class_prepare(jvmtiEnv *ti, JNIEnv *jni, jthread thread,
-					    jclass klass)
+static void JNICALL agent__on_class_prepare(jvmtiEnv *ti, JNIEnv *jni, jthread thread, jclass klass)
 {
 	methods__add_class(ti, klass);
 }

@@ -10,6 +10,7 @@
 #include "collect/interp_watch.h"
 #include "collect/sampler.h"
 #include "lib/array.h"
+#include "lib/log.h"
 #include "symbolize/symbolizer.h"
 
 struct watched {
@@ -57,11 +58,15 @@ static bool interp_watch__ask(struct interp_watch *w, struct watched *p, double 
 	int err = symbolizer__interpreter(w->sym, p->pid, true, &start, &end);
 
 	if (!err) {
-		if (sampler__hotspot_interp(w->smp, p->pid, start, end) == -ENOENT)
-			w->off = true;
+		err = sampler__hotspot_interp(w->smp, p->pid, start, end);
+		w->off = err == -ENOENT;
+		pr_debug("hotspot: pid %d: interpreter at %#llx-%#llx, %.2f s after first sight%s",
+			 (int)p->pid, (unsigned long long)start, (unsigned long long)end,
+			 now - p->first, err ? ": not published" : "");
 		return true;
 	}
-	p->next = now + INTERP_WATCH_EVERY;
+	p->next = now + ((now - p->first) / 4 > INTERP_WATCH_EVERY ? (now - p->first) / 4
+								   : INTERP_WATCH_EVERY);
 	return err != -ENOENT || now - p->first > INTERP_WATCH_FOR;
 }
 

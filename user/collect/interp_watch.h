@@ -4,9 +4,11 @@
  * interpreted frames by their method (bpf/unwind/hotspot.bpf.h) rather than as "Interpreter".
  *
  * The range is in the process's perf map (symbolizer__interpreter), which the agent writes a
- * moment after the JVM starts; a process met (new, exec'd) is asked about every INTERP_WATCH_EVERY
- * seconds until its map names the interpreter or INTERP_WATCH_FOR seconds have passed (not a
- * JVM with our agent), then published with sampler__hotspot_interp once. Time is passed in.
+ * moment after the JVM starts; a process met (new, exec'd) is asked about at once, then every
+ * INTERP_WATCH_EVERY seconds, less often as it ages (a quarter of its age), until its map names
+ * the interpreter or INTERP_WATCH_FOR seconds have passed (not a JVM with our agent): some twenty
+ * reads of a perf map that is not there for a process that is no JVM. Once found, the range is
+ * published with sampler__hotspot_interp. Time is passed in.
  */
 #ifndef BPFPROF_INTERP_WATCH_H
 #define BPFPROF_INTERP_WATCH_H

@@ -26,7 +26,8 @@
 
 _Static_assert(SAMPLE_MAX_DEPTH == MAX_STACK_DEPTH, "collect/sample.h and bpf/abi/sample.h agree");
 _Static_assert(SAMPLE_COMM_LEN == TASK_COMM_LEN, "collect/sample.h and bpf/abi/sample.h agree");
-_Static_assert(SAMPLE_IP_TAG_MASK == UNWIND_FRAME_TAG_MASK && SAMPLE_IP_METHOD == UNWIND_FRAME_HOTSPOT,
+_Static_assert(SAMPLE_IP_TAG_MASK == UNWIND_FRAME_TAG_MASK &&
+		       SAMPLE_IP_METHOD == UNWIND_FRAME_HOTSPOT,
 	       "collect/sample.h and bpf/abi/unwind.h agree");
 _Static_assert((int)SAMPLE_KINDS == (int)BP_KIND_MAX && (int)SAMPLE_ALLOC == (int)BP_KIND_ALLOC,
 	       "collect/sample.h and bpf/abi/sample.h agree");
@@ -318,9 +319,10 @@ static void sampler__log_unwind(struct sampler *s)
 	if (s->unwind_logged || sampler__unwind_stats(s, st, &t))
 		return;
 	s->unwind_logged = true;
-	pr_debug("unwind: %llu frames in HotSpot's interpreter, %llu of them named by their Method*",
-		 (unsigned long long)s->skel->bss->hotspot_stats[HOTSPOT_STAT_FRAMES],
-		 (unsigned long long)s->skel->bss->hotspot_stats[HOTSPOT_STAT_NAMED]);
+	pr_debug(
+		"unwind: %llu frames in HotSpot's interpreter, %llu of them named by their Method*",
+		(unsigned long long)s->skel->bss->hotspot_stats[HOTSPOT_STAT_FRAMES],
+		(unsigned long long)s->skel->bss->hotspot_stats[HOTSPOT_STAT_NAMED]);
 	walks = st[UNWIND_STAT_WALKS] + st[UNWIND_STAT_FP_ONLY];
 	frames = st[UNWIND_STAT_CFI_FRAMES] + st[UNWIND_STAT_FP_FRAMES];
 	if (pct(st[UNWIND_STAT_FP_ONLY], walks) >= 1)

@@ -47,13 +47,14 @@ struct session {
 	struct sampler *sampler;
 	struct symbolizer *sym;
 	struct proc_tracker *procs;
-	struct interp_watch *interp; /* JVMs whose interpreter the BPF walk is still to be told of */
 	struct workload *cmd;	   /* NULL without a command */
 	struct runtimes *runtimes; /* NULL: --java off */
 	struct proc_info *info;	   /* exe and cgroup per process, with cfg.labels */
 	struct session_tap *taps;  /* open collections, newest first */
 	struct session_tap *main;  /* record's: open from start to collect, unless cfg.taps_only */
 	struct u64map *pids_seen;
+	/* JVMs whose interpreter the BPF walk is still to be told of */
+	struct interp_watch *interp;
 	/* The profile's columns for the event and modes, and where each kind's values go. */
 	struct pf_value_type types[PROFILE_MAX_VALUES];
 	int ntypes;

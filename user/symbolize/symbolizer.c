@@ -72,7 +72,7 @@ struct sym_proc {
 	uid_t uid, perf_map_owner;    /* effective uid, and the map's owner when refused */
 	struct thread_names *threads; /* whole thread names its runtime published, or NULL */
 	bool threads_done;
-	unsigned long threads_epoch; /* when they were last read */
+	unsigned long threads_epoch;  /* when they were last read */
 	struct method_names *methods; /* its runtime's method names (interpreted frames), or NULL */
 	bool methods_done;
 	unsigned long methods_epoch; /* when they were last read */
@@ -1086,7 +1086,7 @@ int symbolizer__interpreter(struct symbolizer *s, pid_t pid, bool reread, uint64
 	if (!p || p->exited)
 		return -ESRCH;
 	e = perf_map__find_named(p->perf_map, runtimes__is_interpreter);
-	if (!e && reread && p->jit) {
+	if (!e && reread) { /* p->jit may not know yet: a JVM maps its code cache late */
 		sym_proc__read_entered(p, sym_proc__read_perf_map);
 		e = perf_map__find_named(p->perf_map, runtimes__is_interpreter);
 	}

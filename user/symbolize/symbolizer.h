@@ -121,7 +121,7 @@ const struct symbolizer_refusals *symbolizer__refusals(struct symbolizer *s);
 
 /*
  * Where pid's interpreter code lies (runtimes__is_interpreter names it in its perf map), as the
- * perf map was last read; reread: read the map again first when it has none (a JIT process).
+ * perf map was last read; reread: read the map again first when it has none.
  * 0, -ENOENT (none yet) or -ESRCH (unknown or gone).
  */
 int symbolizer__interpreter(struct symbolizer *s, pid_t pid, bool reread, uint64_t *start,

@@ -52,8 +52,9 @@ static void test_parse(void)
 	check_str(find(mn, 0x7f0038), " two spaces", "the name is everything after one space");
 	check_str(find(mn, 0x7f0024), "(null)", "an unaligned pointer is no Method*");
 	check_str(find(mn, 0x7f0011), "(null)", "only the exact pointer is found");
-	check_int(method_names__count(mn), 4,
-		  "bad lines skipped (not hex, unaligned, 0, too big, no name), a cut last line dropped");
+	check_int(
+		method_names__count(mn), 4,
+		"bad lines skipped (not hex, unaligned, 0, too big, no name), a cut last line dropped");
 	method_names__free(mn);
 
 	f = fmemopen((void *)text, sizeof(text) - 1, "r");
