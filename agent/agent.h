@@ -177,6 +177,17 @@ void mapfile__stop_rewrites(void);
 
 const char *mapfile__path(void);
 
+/* --- files.c: the files beside the map (threads, methods) --- */
+
+/*
+ * Create (empty) DIR/perf-PID.SUFFIX into path, to append to. The fd, or -errno with "cannot
+ * open PATH: ERROR; WITHOUT" in err (without: what goes missing).
+ */
+int agent_file__create(char *path, size_t path_len, const char *dir, int pid, const char *suffix,
+		       const char *without, char *err, size_t err_len);
+/* Write all of p to fd (short writes and EINTR retried); false on an error. */
+bool agent_file__write(int fd, const char *p, size_t len);
+
 /* --- threads.c: DIR/perf-PID.threads, "TID NAME" per Java thread (last line wins) --- */
 #define THREAD_NAME_MAX 255 /* longer names are cut */
 

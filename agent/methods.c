@@ -46,16 +46,12 @@ int methods__open(const struct agent_opts *opts, int pid, char *err, size_t err_
 	int fd;
 
 	pthread_mutex_lock(&mf.lock);
-	snprintf(mf.path, sizeof(mf.path), "%s/perf-%d.methods", opts->dir, pid);
 	/* Every class alive is written again (methods__add_loaded): an older file goes. */
-	fd = open(mf.path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = agent_file__create(mf.path, sizeof(mf.path), opts->dir, pid, "methods",
+				"interpreted frames stay unnamed", err, err_len);
 	if (fd < 0) {
-		int e = errno;
-
 		pthread_mutex_unlock(&mf.lock);
-		snprintf(err, err_len, "cannot open %s: %s; interpreted frames stay unnamed",
-			 mf.path, strerror(e));
-		return -e;
+		return fd;
 	}
 	if (mf.fd >= 0)
 		close(mf.fd);
@@ -69,26 +65,13 @@ int methods__open(const struct agent_opts *opts, int pid, char *err, size_t err_
 /* Append sb to the file with one write(); quiet after an error (the map says it once). */
 static void methods__write(const struct strbuf *sb)
 {
-	const char *p = sb->buf;
-	size_t len = sb->len;
-
 	pthread_mutex_lock(&mf.lock);
-	if (mf.fd >= 0 && mf.size + len <= METHODS_MAX_SIZE)
-		mf.size += len;
-	else
-		len = 0;
-	while (len) {
-		ssize_t n = write(mf.fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
+	if (mf.fd >= 0 && mf.size + sb->len <= METHODS_MAX_SIZE) {
+		mf.size += sb->len;
+		if (!agent_file__write(mf.fd, sb->buf, sb->len)) {
 			close(mf.fd);
 			mf.fd = -1;
-			break;
 		}
-		p += n;
-		len -= n;
 	}
 	pthread_mutex_unlock(&mf.lock);
 }

@@ -89,22 +89,6 @@ static struct thread_rec *threads__rec_locked(int tid)
 	return &tf.recs[tf.n++];
 }
 
-/* Caller holds tf.lock. Write all of p to fd; false on an error (the caller says so). */
-static bool threads__write(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= n;
-	}
-	return true;
-}
-
 /* Caller holds tf.lock. Forget threads ended more than grace ago; write the rest to a new file. */
 static void threads__rewrite_locked(void)
 {
@@ -131,7 +115,8 @@ static void threads__rewrite_locked(void)
 	fd = sb.failed ? -1
 		       : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC,
 			      0644);
-	if (fd >= 0 && threads__write(fd, sb.buf ? sb.buf : "", sb.len) && !rename(tmp, tf.path)) {
+	if (fd >= 0 && agent_file__write(fd, sb.buf ? sb.buf : "", sb.len) &&
+	    !rename(tmp, tf.path)) {
 		close(tf.fd);
 		tf.fd = fd;
 		tf.size = tf.last_size = sb.len;
@@ -150,15 +135,11 @@ int threads__open(const struct agent_opts *opts, int pid, char *err, size_t err_
 	int fd;
 
 	pthread_mutex_lock(&tf.lock);
-	snprintf(tf.path, sizeof(tf.path), "%s/perf-%d.threads", opts->dir, pid);
-	fd = open(tf.path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = agent_file__create(tf.path, sizeof(tf.path), opts->dir, pid, "threads",
+				"threads keep their 15-character names", err, err_len);
 	if (fd < 0) {
-		int e = errno;
-
 		pthread_mutex_unlock(&tf.lock);
-		snprintf(err, err_len, "cannot open %s: %s; threads keep their 15-character names",
-			 tf.path, strerror(e));
-		return -e;
+		return fd;
 	}
 	if (tf.fd >= 0)
 		close(tf.fd);
@@ -189,7 +170,7 @@ void threads__start(int tid, const char *name)
 		r->ended = 0;
 		copy = NULL;
 	}
-	if (tf.fd >= 0 && !threads__write(tf.fd, line, len)) {
+	if (tf.fd >= 0 && !agent_file__write(tf.fd, line, len)) {
 		/* Quietly: the map, in the same directory, says it once (a full disk, ...). */
 		close(tf.fd);
 		tf.fd = -1;

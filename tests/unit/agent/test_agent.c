@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "../../../agent/files.c"
 #include "../../../agent/hotspot.c"
 #include "../../../agent/liveset.c"
 #include "../../../agent/mapfile.c"

@@ -25,27 +25,24 @@ static int java_methods__line(char *line, void *mn)
 	return method_names__set(mn, ptr, end + 1, strlen(end + 1));
 }
 
+static void java_methods__drop(void *table)
+{
+	method_names__free(table);
+}
+
 struct method_names *java_methods__parse(FILE *f, uint64_t max_bytes)
 {
-	struct method_names *mn = method_names__new();
+	return java_published__fill(f, max_bytes, LINE_MAX_LEN, method_names__new(),
+				    java_methods__line, java_methods__drop);
+}
 
-	if (mn && java_published__lines(f, max_bytes, LINE_MAX_LEN, java_methods__line, mn)) {
-		method_names__free(mn);
-		mn = NULL;
-	}
-	if (!mn)
-		errno = ENOMEM;
-	return mn;
+static void *java_methods__parse_any(FILE *f, uint64_t max_bytes)
+{
+	return java_methods__parse(f, max_bytes);
 }
 
 struct method_names *java__method_names(int rootfd, pid_t nspid, uid_t owner)
 {
-	FILE *f = java_published__open(rootfd, nspid, "methods", owner, JAVA_METHODS_MAX_SIZE);
-	struct method_names *mn;
-
-	if (!f)
-		return NULL;
-	mn = java_methods__parse(f, JAVA_METHODS_MAX_SIZE);
-	fclose(f);
-	return mn;
+	return java_published__load(rootfd, nspid, "methods", owner, JAVA_METHODS_MAX_SIZE,
+				    java_methods__parse_any);
 }

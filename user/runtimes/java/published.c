@@ -46,3 +46,28 @@ int java_published__lines(FILE *f, uint64_t max_bytes, size_t line_max,
 	free(line);
 	return err;
 }
+
+void *java_published__fill(FILE *f, uint64_t max_bytes, size_t line_max, void *table,
+			   int (*line)(char *line, void *table), void (*drop)(void *table))
+{
+	if (table && java_published__lines(f, max_bytes, line_max, line, table)) {
+		drop(table);
+		table = NULL;
+	}
+	if (!table)
+		errno = ENOMEM;
+	return table;
+}
+
+void *java_published__load(int rootfd, pid_t nspid, const char *suffix, uid_t owner,
+			   uint64_t max_size, void *(*parse)(FILE *f, uint64_t max_bytes))
+{
+	FILE *f = java_published__open(rootfd, nspid, suffix, owner, max_size);
+	void *table;
+
+	if (!f)
+		return NULL;
+	table = parse(f, max_size);
+	fclose(f);
+	return table;
+}

@@ -29,4 +29,17 @@ FILE *java_published__open(int rootfd, pid_t nspid, const char *suffix, uid_t ow
 int java_published__lines(FILE *f, uint64_t max_bytes, size_t line_max,
 			  int (*fn)(char *line, void *ctx), void *ctx);
 
+/*
+ * A table filled from f's lines by line(line, table): table itself, or NULL with errno ENOMEM
+ * (table NULL, or line failed: drop(table) frees it).
+ */
+void *java_published__fill(FILE *f, uint64_t max_bytes, size_t line_max, void *table,
+			   int (*line)(char *line, void *table), void (*drop)(void *table));
+/*
+ * parse(f, max_size) on /tmp/perf-NSPID.SUFFIX, opened as java_published__open does. NULL with
+ * errno: no file (ENOENT), a refusal, ENOMEM.
+ */
+void *java_published__load(int rootfd, pid_t nspid, const char *suffix, uid_t owner,
+			   uint64_t max_size, void *(*parse)(FILE *f, uint64_t max_bytes));
+
 #endif /* BPFPROF_JAVA_PUBLISHED_H */

@@ -27,27 +27,24 @@ static int java_threads__line(char *line, void *tn)
 	return thread_names__set(tn, (pid_t)tid, end + 1, strlen(end + 1));
 }
 
+static void java_threads__drop(void *table)
+{
+	thread_names__free(table);
+}
+
 struct thread_names *java_threads__parse(FILE *f, uint64_t max_bytes)
 {
-	struct thread_names *tn = thread_names__new();
+	return java_published__fill(f, max_bytes, LINE_MAX_LEN, thread_names__new(),
+				    java_threads__line, java_threads__drop);
+}
 
-	if (tn && java_published__lines(f, max_bytes, LINE_MAX_LEN, java_threads__line, tn)) {
-		thread_names__free(tn);
-		tn = NULL;
-	}
-	if (!tn)
-		errno = ENOMEM;
-	return tn;
+static void *java_threads__parse_any(FILE *f, uint64_t max_bytes)
+{
+	return java_threads__parse(f, max_bytes);
 }
 
 struct thread_names *java__thread_names(int rootfd, pid_t nspid, uid_t owner)
 {
-	FILE *f = java_published__open(rootfd, nspid, "threads", owner, JAVA_THREADS_MAX_SIZE);
-	struct thread_names *tn;
-
-	if (!f)
-		return NULL;
-	tn = java_threads__parse(f, JAVA_THREADS_MAX_SIZE);
-	fclose(f);
-	return tn;
+	return java_published__load(rootfd, nspid, "threads", owner, JAVA_THREADS_MAX_SIZE,
+				    java_threads__parse_any);
 }
