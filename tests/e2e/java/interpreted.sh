@@ -1,8 +1,9 @@
 # java_interpreted.sh - interpreted Java frames carry their method's name (bpf/unwind/hotspot.bpf.h
 # reads each interpreter frame's Method*, the agent's /tmp/perf-PID.methods names it), where they
-# used to be "Interpreter_[j]". Burn under -Xint runs every Java frame in the interpreter: `record
-# -p` (which attaches the agent, so the classes already loaded are published at the attach and
-# Burn$Late, loaded at half time, by its ClassPrepare event) must name >= 95% of its samples all the way
+# used to be "Interpreter_[j]". Burn under -Xint runs every Java frame in the interpreter, with the
+# agent from its start (the classes loaded before VM init are published then, Burn$Late, loaded at
+# half time, by its ClassPrepare event; no attach, so a host-wide recording running beside this
+# test cannot load another agent into it): `record -p` must name >= 95% of its samples all the way
 # from call_stub down (Burn.main;Burn.round;Burn.hotX...), leave < 1% with a nameless Interpreter
 # frame and split hotA/hotB/hotC 60/30/10 as the program does; on JDK 17 and on JDK 25 where
 # installed. --unwind fp (the kernel's walk) still says Interpreter_[j]. A mixed-mode JVM started
@@ -18,7 +19,8 @@ WHOLE='call_stub_\[j\];Burn\.main_\[j\];Burn\.round_\[j\];(Burn\.hot[ABC]_\[j\];
 for jdk in "${JDKS[@]}"; do
 	v=$(basename "$jdk")
 	secs=5; [ "$jdk" = "${JDKS[0]}" ] && secs=7 # time for the --unwind fp recording too
-	"$jdk/bin/java" -Xint -cp "$CLASSES" Burn "$secs" > "$TMP/out" 2>&1 &
+	"$jdk/bin/java" -XX:+DisableAttachMechanism "-agentpath:$BUILD/libbpfprof-agent.so" -Xint \
+		-cp "$CLASSES" Burn "$secs" > "$TMP/out" 2>&1 &
 	pid=$!; cleanup_pids+=("$pid")
 	wait_jvm "$pid"; ok $? "$v: the JVM is up"
 	out=$TMP/$v.folded
@@ -40,7 +42,7 @@ for jdk in "${JDKS[@]}"; do
 	wait "$pid"; rc=$?
 	grep -q "$CHECKSUM" "$TMP/out"; ok $(( rc != 0 || $? != 0 )) "$v: the JVM exits 0 with the right checksum"
 	grep -q ' Burn\$Late\.work$' "/tmp/perf-$pid.methods"
-	ok $? "$v: Burn\$Late.work, loaded after the attach, is in the agent's methods file"
+	ok $? "$v: Burn\$Late.work, loaded at half time, is in the agent's methods file"
 	rm -f "/tmp/perf-$pid.map" "/tmp/perf-$pid.threads" "/tmp/perf-$pid.methods"
 done
 
