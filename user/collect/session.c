@@ -234,6 +234,8 @@ struct session *session__new(const struct session_cfg *cfg, char *err, size_t er
 		fail(err, errlen, 0, "out of memory");
 		goto out_free;
 	}
+	for (int i = 0; i < s->cfg.npids; i++) /* a JVM's interpreter, before its first sample */
+		interp_watch__seen(s->interp, s->cfg.pids[i], mono_s());
 	return s;
 
 out_free:
