@@ -105,13 +105,13 @@ $(LIB): $(USER_OBJS) $(PROTO_OBJS)
 $(BUILD)/bpfprof: user/cli/main.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(BUILD)/user/cli/main.d $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-$(AGENT): $(AGENT_SRCS) $(wildcard agent/*.h) shim/probe_point.h
+$(AGENT): $(AGENT_SRCS) $(wildcard agent/*.h) agent/shim/probe_point.h
 	$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -shared -fPIC -fvisibility=hidden \
 		-I$(JAVA_HOME)/include -I$(JAVA_HOME)/include/linux $(AGENT_SRCS) -lpthread -o $@
 
-# -e alloc's in-process sampler, preloaded into a command (shim/alloc.c); frame pointers so the
+# -e alloc's in-process sampler, preloaded into a command (agent/shim/alloc.c); frame pointers so the
 # walk from its probe reaches the allocating caller.
-$(ALLOC_SHIM): shim/alloc.c shim/ln_unit.h shim/probe_point.h
+$(ALLOC_SHIM): agent/shim/alloc.c agent/shim/ln_unit.h agent/shim/probe_point.h
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -Wall -Wextra -fno-omit-frame-pointer -shared -fPIC -fvisibility=hidden $< -o $@
 

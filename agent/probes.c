@@ -9,12 +9,12 @@
  * the id bpfprof keeps the name under: the BPF side reads each name only the first time.
  * Nothing here calls JVMTI, so the unit tests compile it as is. On x86-64 each starts with a
  * 5-byte nop, which the kernel probes far more cheaply than an ordinary instruction
- * (shim/probe_point.h).
+ * (agent/shim/probe_point.h).
  */
 #include <stdint.h>
 
 #include "agent.h"
-#include "../shim/probe_point.h"
+#include "shim/probe_point.h"
 
 #ifdef PROBE_POINT_NOP5
 PROBE_POINT(bpfprof_java_alloc);

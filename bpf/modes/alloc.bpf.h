@@ -11,7 +11,7 @@
  * weight of every allocation is its size, and totals are unbiased whatever the sizes. Its
  * objects are that weight / size, rounded.
  *
- * A command gets the sampling done in-process instead (shim/alloc.c: no trap per call) and only
+ * A command gets the sampling done in-process instead (agent/shim/alloc.c: no trap per call) and only
  * its samples come here, through on_alloc_sampled; -p targets get the uprobes below. Java heap
  * allocations are sampled by the JVM and come through our agent (on_java_alloc).
  *
@@ -177,7 +177,7 @@ int BPF_KPROBE(on_posix_memalign, void **out, __u64 alignment, __u64 size)
 }
 
 /*
- * libbpfprof-alloc.so (shim/alloc.c), preloaded into a command, samples in the process and
+ * libbpfprof-alloc.so (agent/shim/alloc.c), preloaded into a command, samples in the process and
  * calls bpfprof_alloc_sampled(size, bytes) once per sample: the stack is taken there, the weight
  * is the shim's.
  */

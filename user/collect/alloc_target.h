@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define ALLOC_SHIM_NAME "libbpfprof-alloc.so" /* built from shim/alloc.c, beside bpfprof */
+#define ALLOC_SHIM_NAME "libbpfprof-alloc.so" /* built from agent/shim/alloc.c, beside bpfprof */
 
 enum alloc_fn {
 	ALLOC_MALLOC,
@@ -44,7 +44,7 @@ const char *alloc_fn__name(enum alloc_fn f);
 int alloc_target__find(pid_t pid, const char *exe, struct alloc_target *t, char *err, size_t len);
 
 /*
- * The in-process sampler for a command (shim/alloc.c): libbpfprof-alloc.so next to this
+ * The in-process sampler for a command (agent/shim/alloc.c): libbpfprof-alloc.so next to this
  * executable, when the program exe (found on PATH) is dynamic and not set-uid, so that
  * LD_PRELOAD reaches it. 0 with its path, or -ENOENT: probe the command's malloc instead.
  */

@@ -21,7 +21,7 @@
 #include "collect/alloc_target.h"
 #include "collect/mode.h"
 #include "collect/source.h"
-#include "shim/ln_unit.h"
+#include "agent/shim/ln_unit.h"
 
 #define ALLOC_DRAWS 4096 /* bpf/modes/alloc.bpf.h */
 

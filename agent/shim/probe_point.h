@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * shim/probe_point.h - PROBE_POINT(name): an exported function that does nothing, for bpfprof's
- * BPF side to uprobe (shim/alloc.c, agent/probes.c), shaped so that the probe is cheap.
+ * agent/shim/probe_point.h - PROBE_POINT(name): an exported function that does nothing, for bpfprof's
+ * BPF side to uprobe (agent/shim/alloc.c, agent/probes.c), shaped so that the probe is cheap.
  *
  * A uprobe on an ordinary first instruction traps (int3, then a single step): ~50 us a hit in
  * a Firecracker guest, 1-3 us on bare metal. On x86-64 the kernel (6.18+) turns a uprobe on a

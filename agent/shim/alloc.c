@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * shim/alloc.c - libbpfprof-alloc.so: -e alloc's sampler inside the process, preloaded into a
+ * agent/shim/alloc.c - libbpfprof-alloc.so: -e alloc's sampler inside the process, preloaded into a
  * command (LD_PRELOAD), so that an allocation costs a few instructions, not a uprobe trap.
  *
  * malloc, calloc, realloc, aligned_alloc, memalign and posix_memalign are passed to glibc's own

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * shim/ln_unit.h - ln(u) for u in (0, 1] without libm, for the exponential gaps of -e alloc's
- * byte sampling: shim/alloc.c (inside the profiled process, which must not need libm) and
+ * agent/shim/ln_unit.h - ln(u) for u in (0, 1] without libm, for the exponential gaps of -e alloc's
+ * byte sampling: agent/shim/alloc.c (inside the profiled process, which must not need libm) and
  * collect/source_modes.c (the table the uprobe path draws from) share it. Header only.
  */
 #ifndef BPFPROF_SHIM_LN_UNIT_H
