@@ -126,7 +126,8 @@ static __always_inline void emit_bp_event(__u32 type, struct task_struct *task, 
 	e->nspid = task_nspid(task);
 	e->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	BPF_CORE_READ_STR_INTO(&e->comm, task, group_leader, comm);
-	bpf_ringbuf_submit(e, 0);
+	/* an exit can wait for the next wake-up: only a new process must be read while it lives */
+	bpf_ringbuf_submit(e, type == BP_EVENT_EXIT ? BPF_RB_NO_WAKEUP : 0);
 }
 
 /*
