@@ -9,8 +9,8 @@
  * an allocation that holds n >= 1 sample points calls bpfprof_alloc_sampled(size, n * interval),
  * an empty function bpfprof's BPF side probes (bpf/modes/alloc.bpf.h): one trap per sample.
  * mmap of anonymous private writable memory is counted the same way (a program's own large
- * blocks). free() is glibc's, untouched. Built with frame pointers, so the walk from the probe reaches the
- * allocating caller.
+ * blocks). free() is glibc's, untouched. Built with frame pointers, so the walk from the probe
+ * reaches the allocating caller.
  */
 #define _GNU_SOURCE
 #include <errno.h>
