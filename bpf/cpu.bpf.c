@@ -333,8 +333,13 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 {
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 
-	if (!bpf_map_lookup_elem(&seen_pids, &pid))
+	if (!bpf_map_lookup_elem(&seen_pids, &pid)) {
+		/* a target not sampled yet (a command's child before its exec): its tables now,
+		 * before its first samples and blocks (host-wide, only processes that are sampled) */
+		if (filter_pids && bpf_map_lookup_elem(&target_pids, &pid))
+			unwind_notify(BP_EVENT_EXEC, pid);
 		return 0;
+	}
 	emit_bp_event(BP_EVENT_EXEC, p, pid);
 	return 0;
 }

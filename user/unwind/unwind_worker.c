@@ -7,6 +7,12 @@
  * tables between notices, never half-built). The unwinder is deferred: a notice only publishes
  * what is built and queues the rest, and between polls the thread builds one queued table at a
  * time, so a notice waits for one table at most, never for another process's thirty.
+ *
+ * A process just exec'd has only its executable and ld.so mapped; the libraries come next. The
+ * BPF walk asks for a refresh when it meets one (BP_EVENT_MAPS), but the walk that asks has lost
+ * its frames, and an off-CPU block is walked once, at its start: a JVM launcher that blocks in
+ * pthread_join for the JVM's whole life would keep a one-frame stack. So the mappings of an
+ * exec'd process are read again on a schedule, UNWIND_WORKER_RECHECK_MS after the notice.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -17,10 +23,18 @@
 #include <linux/types.h>
 #include "bpf/abi/sample.h"
 #include "bpf/abi/unwind.h"
+#include "lib/array.h"
 #include "lib/log.h"
+#include "lib/util.h"
 #include "unwind/unwind_worker.h"
 
 #define UNWIND_WORKER_POLL_MS 50 /* how late a stop is seen */
+static const int recheck_ms[] = { 2, 10, 30, 100, 300 };
+
+struct recheck {
+	pid_t pid;
+	double due; /* monotonic s */
+};
 
 struct unwind_worker {
 	struct unwinder *u;
@@ -28,7 +42,44 @@ struct unwind_worker {
 	pthread_t thread;
 	pthread_mutex_t lock; /* the unwinder */
 	atomic_bool stopping;
+	struct recheck *rechecks; /* the worker thread's own: unordered */
+	size_t nrechecks, cap_rechecks;
 };
+
+static void unwind_worker__schedule(struct unwind_worker *w, pid_t pid)
+{
+	double now = mono_s();
+
+	for (size_t i = 0; i < sizeof(recheck_ms) / sizeof(recheck_ms[0]); i++) {
+		if (array__grow((void **)&w->rechecks, &w->cap_rechecks, w->nrechecks,
+				sizeof(*w->rechecks)))
+			return;
+		w->rechecks[w->nrechecks++] = (struct recheck){ pid, now + recheck_ms[i] / 1e3 };
+	}
+}
+
+/* Read again the mappings of processes due; the ms until the next one is (at most max_ms). */
+static int unwind_worker__recheck(struct unwind_worker *w, int max_ms)
+{
+	double now = mono_s(), next = now + max_ms / 1e3;
+	size_t i = 0;
+
+	while (i < w->nrechecks) {
+		struct recheck *r = &w->rechecks[i];
+
+		if (r->due > now) {
+			if (r->due < next)
+				next = r->due;
+			i++;
+			continue;
+		}
+		pthread_mutex_lock(&w->lock);
+		unwinder__add_process(w->u, r->pid, false); /* gone meanwhile: -ESRCH */
+		pthread_mutex_unlock(&w->lock);
+		*r = w->rechecks[--w->nrechecks];
+	}
+	return (int)((next - now) * 1e3) + 1;
+}
 
 static int unwind_worker__notice(void *ctx, void *data, size_t size)
 {
@@ -44,6 +95,8 @@ static int unwind_worker__notice(void *ctx, void *data, size_t size)
 	else
 		err = unwinder__add_process(w->u, e->pid, e->type == BP_EVENT_MAPS);
 	pthread_mutex_unlock(&w->lock);
+	if (e->type == BP_EVENT_EXEC || e->type == BP_EVENT_NEW)
+		unwind_worker__schedule(w, e->pid);
 	if (err && err != -ESRCH && err != -ENOENT)
 		pr_debug("unwind: no tables for pid %u: %s", e->pid, strerror(-err));
 	return 0;
@@ -54,9 +107,11 @@ static void *unwind_worker__main(void *arg)
 	struct unwind_worker *w = arg;
 
 	size_t pending = 0;
+	int wait_ms;
 
 	while (!atomic_load(&w->stopping)) {
-		ring_buffer__poll(w->rb, pending ? 0 : UNWIND_WORKER_POLL_MS);
+		wait_ms = unwind_worker__recheck(w, UNWIND_WORKER_POLL_MS);
+		ring_buffer__poll(w->rb, pending ? 0 : wait_ms);
 		pthread_mutex_lock(&w->lock);
 		pending = unwinder__build_next(w->u);
 		pthread_mutex_unlock(&w->lock);
@@ -109,5 +164,6 @@ void unwind_worker__free(struct unwind_worker *w)
 	ring_buffer__free(w->rb);
 	pthread_mutex_destroy(&w->lock);
 	unwinder__free(w->u);
+	free(w->rechecks);
 	free(w);
 }

@@ -10,13 +10,16 @@ readelf -S "$W" | grep -q eh_frame; ok $? "the workload has .eh_frame"
 objdump -d "$W" --no-show-raw-insn | awk '/<cmp_a>:/,/ret/' | grep -q 'push *%rbp'
 ok $([ $? -ne 0 ]; echo $?) "the workload has no frame pointers (cmp_a does not push rbp)"
 
+# samples that reach main, or the root of the start-up code before it (ld.so's entry)
+ROOT=';main(;|$)|^[^;]*;\[ld-linux[^];]*\];_dl_start;'
+
 rec() { # rec NAME UNWIND ARGS...: record the workload, its own output in NAME.out
 	local name=$1 unwind=$2; shift 2
 	"$BPFPROF" record --unwind "$unwind" -F "${F:-499}" -v -o "$TMP/$name.folded" -- "$W" "$@" > "$TMP/$name.out" 2> "$TMP/$name.err"
 }
 
 F=999 rec split auto split 4; ok $? "record -- nofp_unwind split"
-n=$(total "$TMP/split.folded") m=$(share "$TMP/split.folded" ';main(;|$)')
+n=$(total "$TMP/split.folded") m=$(share "$TMP/split.folded" "$ROOT")
 note "split: $n samples, $m% reach main"
 within "$m" 98 100; ok $? "no frame pointers: main reached in $m% of samples (>= 98)"
 grep -q '_start;__libc_start_main;__libc_start_call_main;main;' "$TMP/split.folded"; ok $? "stacks go up to _start through libc"
@@ -41,14 +44,14 @@ note "frame pointers: $f% reach main"
 within "$f" 0 50; ok $? "the frame-pointer walk loses main ($f% reach it)"
 
 rec recurse auto recurse 3; ok $? "record -- nofp_unwind recurse"
-m=$(share "$TMP/recurse.folded" ';main(;|$)')
+m=$(share "$TMP/recurse.folded" "$ROOT")
 deep=$(awk '/^#/ { next } { n = gsub(/;recurse/, "&"); if (n >= 100) c += $NF } END { print c + 0 }' "$TMP/recurse.folded")
 within "$m" 98 100; ok $? "100 deep: main reached in $m% of samples (>= 98)"
 [ "$deep" -gt 0 ]; ok $? "100 deep: all 100 recurse frames are there ($deep samples)"
 
 rec signal auto signal 3; ok $? "record -- nofp_unwind signal"
 h=$(share "$TMP/signal.folded" ';main;spin;[^;]*;spin_in_handler;spin$')
-m=$(share "$TMP/signal.folded" ';main(;|$)')
+m=$(share "$TMP/signal.folded" "$ROOT")
 within "$h" 3 100; ok $? "signal handler: main;spin;<trampoline>;spin_in_handler ($h%)"
 within "$m" 98 100; ok $? "signal handler: main reached in $m% of samples (>= 98)"
 
@@ -78,13 +81,18 @@ public class Blocked {
 JAVA
 	"$JAVA_HOME/bin/javac" -d "$TMP" "$TMP/Blocked.java"
 	for u in auto fp; do
-		"$BPFPROF" record --unwind $u -e offcpu --java off -o "$TMP/java_$u.folded" -- "$JAVA_HOME/bin/java" -cp "$TMP" Blocked 3 > /dev/null 2>&1
+		"$BPFPROF" record --unwind $u -e offcpu --java off -o "$TMP/java_$u.folded" -- "$JAVA_HOME/bin/java" -cp "$TMP" Blocked 2 > /dev/null 2>&1
 	done
 	re='clone3;start_thread;ThreadJavaMain;JavaMain;.*JVM_Sleep;.*__futex_abstimed_wait_common'
 	j=$(share "$TMP/java_auto.folded" "$re") jf=$(share "$TMP/java_fp.folded" "$re")
 	note "JVM main thread asleep, whole stack: $j% of off-CPU time with CFI, $jf% by frame pointers"
 	within "$j" 1 100; ok $? "a futex-blocked JVM thread reaches clone3;start_thread;...;JVM_Sleep;...;futex ($j%)"
 	within "$jf" 0 0; ok $? "... which frame pointers never reach ($jf%)"
+	# every thread: JVM threads from clone3, the launcher (blocked in pthread_join from its first
+	# switch on) from its executable's entry; it blocks once, so its stack is walked once, early
+	root='^java;(clone3;start_thread|\[java\];__libc_start_main);'
+	r=$(share "$TMP/java_auto.folded" "$root") rf=$(share "$TMP/java_fp.folded" "$root")
+	within "$r" 98 100; ok $? "all the JVM's blocked time reaches a thread's root: $r% (>= 98; frame pointers $rf%)"
 else
 	note "no javac: JVM check skipped"
 fi
