@@ -193,9 +193,81 @@ static void test_no_room(void)
 	maps__close(&m);
 }
 
+/* The entry's mapping of the file whose path ends in name, or NULL. */
+static const struct unwind_map *entry_map(struct maps *m, pid_t pid, struct unwind_proc *v,
+					  const char *name)
+{
+	struct procmaps *pm = procmaps__read(pid);
+	const struct unwind_map *found = NULL;
+	__u32 key = pid;
+
+	if (!pm || bpf_map_lookup_elem(m->procs, &key, v)) {
+		procmaps__free(pm);
+		return NULL;
+	}
+	for (size_t i = 0; i < pm->n && !found; i++) {
+		const char *base = strrchr(pm->e[i].path, '/');
+
+		for (__u32 j = 0; base && !strcmp(base + 1, name) && j < v->nmaps && !found; j++)
+			if (v->maps[j].start == pm->e[i].start)
+				found = &v->maps[j];
+	}
+	procmaps__free(pm);
+	return found;
+}
+
+/*
+ * Deferred: adding builds nothing new (libc's table, built at the start, is in the entry at
+ * once; sleep's is queued), and unwinder__build_next() builds sleep's and updates the entry.
+ */
+static void test_deferred(void)
+{
+	struct unwind_proc *v = calloc(1, sizeof(*v));
+	const struct unwind_map *mp;
+	struct unwinder_stats st, st2;
+	struct unwinder *u;
+	struct maps m;
+	size_t left, steps = 0;
+	pid_t a;
+
+	if (!v || maps__new(&m, 200000)) {
+		free(v);
+		return;
+	}
+	u = unwinder__new(m.rows, 200000, m.procs);
+	if (!check(u != NULL, "a deferred unwinder"))
+		goto out_maps;
+	unwinder__set_deferred(u, true);
+	unwinder__stats(u, &st);
+	a = spawn_sleep();
+	check_int(unwinder__add_process(u, a, false), 0, "add sleep: deferred");
+	unwinder__stats(u, &st2);
+	check(st2.built == st.built && st2.processes == 1, "nothing built yet (%llu builds)",
+	      (unsigned long long)st2.built);
+	mp = entry_map(&m, a, v, "libc.so.6");
+	check(mp && mp->nrows > 28000, "libc's rows are in the entry at once");
+	mp = entry_map(&m, a, v, "sleep");
+	check(mp && !mp->nrows, "sleep's mapping is there, without rows (frame-pointer steps)");
+	while ((left = unwinder__build_next(u)) && steps < 100)
+		steps++;
+	unwinder__stats(u, &st2);
+	check(st2.built > st.built, "build_next built the queued tables (%llu)",
+	      (unsigned long long)(st2.built - st.built));
+	mp = entry_map(&m, a, v, "sleep");
+	check(mp && mp->nrows > 0, "sleep's rows are in the entry now (%u)", mp ? mp->nrows : 0);
+	check_int((int)unwinder__build_next(u), 0, "nothing left to build");
+	unwinder__remove_process(u, a);
+	reap(a);
+	unwinder__free(u);
+out_maps:
+	maps__close(&m);
+	free(v);
+}
+
 int main(void)
 {
 	test_shared();
 	test_no_room();
+	test_deferred();
 	return check_done();
 }
