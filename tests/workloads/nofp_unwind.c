@@ -2,14 +2,16 @@
  * nofp_unwind.c - a program built the way distributions build theirs (gcc -O2, no frame
  * pointers; see the Makefile's nofp_% rule), for the CFI unwinder's end-to-end test. Every hot
  * frame is reached through libc or through code without CFI, so a frame-pointer walk loses main:
- *   split SECONDS    60/30/10 of the CPU in cmp_a (a qsort comparator), cmp_b (a bsearch
+ *   split SECONDS [ROUNDS]  60/30/10 of the CPU in cmp_a (a qsort comparator), cmp_b (a bsearch
  *                    comparator) and work_c, called back from a tiny FP-only "JIT" stub in
  *                    anonymous memory (named in /tmp/perf-PID.map as jit_tramp) that has no CFI;
  *                    prints each part's measured CPU share at the end, as "share NAME PCT".
+ *                    Each part runs ROUNDS times in a row (default 1): phases long against the
+ *                    sampling period, so sampled shares match measured ones closely.
  *   libc SECONDS [ROUNDS]  60/30/10 in cmp_a (qsort), cmp_b (bsearch) and once_c, a callback
  *                    through pthread_once: every hot frame under a libc function; shares printed
- *                    too. Each part runs ROUNDS times in a row (default 1): long phases, so two
- *                    profilers sampling one run at one rate see the same split (unwind_perf.sh).
+ *                    too. Long phases also let two profilers sampling one run at one rate see
+ *                    the same split (unwind_perf.sh).
  *   recurse SECONDS  main -> recurse() 100 deep -> spin.
  *   signal SECONDS   the time in a SIGPROF handler (spin_in_handler) on top of main's loop.
  */
@@ -181,7 +183,7 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "split") || !strcmp(mode, "libc")) {
 		if (!strcmp(mode, "split"))
-			split(end, run_c, "work_c", 1);
+			split(end, run_c, "work_c", argc > 3 ? atoi(argv[3]) : 1);
 		else
 			split(end, run_once, "once_c", argc > 3 ? atoi(argv[3]) : 1);
 		snprintf(path, sizeof(path), "/tmp/perf-%d.map", getpid());

@@ -18,7 +18,7 @@ rec() { # rec NAME UNWIND ARGS...: record the workload, its own output in NAME.o
 	"$BPFPROF" record --unwind "$unwind" -F "${F:-499}" -v -o "$TMP/$name.folded" -- "$W" "$@" > "$TMP/$name.out" 2> "$TMP/$name.err"
 }
 
-F=999 rec split auto split 4; ok $? "record -- nofp_unwind split"
+F=999 rec split auto split 4 20; ok $? "record -- nofp_unwind split"
 n=$(total "$TMP/split.folded") m=$(share "$TMP/split.folded" "$ROOT")
 note "split: $n samples, $m% reach main"
 within "$m" 98 100; ok $? "no frame pointers: main reached in $m% of samples (>= 98)"
