@@ -8,7 +8,8 @@
 tap_n=0 failed=0
 TMP=$(mktemp -d /tmp/bpfprof-test.XXXXXX)
 cleanup_pids=() cleanup_files=()
-trap 'for p in "${cleanup_pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$TMP" "${cleanup_files[@]}"' EXIT
+# A JVM's agent leaves /tmp/perf-PID.threads and .methods beside its map: gone with the JVM.
+trap 'for p in "${cleanup_pids[@]}"; do kill -9 "$p" 2>/dev/null; rm -f "/tmp/perf-$p.threads" "/tmp/perf-$p.methods"; done; rm -rf "$TMP" "${cleanup_files[@]}"' EXIT
 ok() {
 	tap_n=$((tap_n + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $tap_n - $2"; else echo "not ok $tap_n - $2"; failed=$((failed + 1)); fi
