@@ -15,24 +15,7 @@
 #include <stdexcept>
 #include <vector>
 
-#define NOINLINE __attribute__((noinline, noclone))
-#define NO_TAIL_CALL() __asm__ volatile("" ::: "memory")
-
-volatile unsigned long sink;
-
-static double now(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-NOINLINE void spin(unsigned long n)
-{
-	for (unsigned long i = 0; i < n; i++)
-		sink += i ^ (sink >> 3);
-}
+#include "nofp_spin.h"
 
 NOINLINE int thrower(int depth)
 {

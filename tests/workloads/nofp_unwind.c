@@ -25,27 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NOINLINE __attribute__((noinline, noclone))
-/* After a call: keeps gcc from turning it into a jump (a tail call leaves no frame behind). */
-#define NO_TAIL_CALL() __asm__ volatile("" ::: "memory")
+#include "nofp_spin.h"
 
-volatile unsigned long sink;
 static double cpu_a, cpu_b, cpu_c;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static double now(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-NOINLINE void spin(unsigned long n)
-{
-	for (unsigned long i = 0; i < n; i++)
-		sink += i ^ (sink >> 3);
-}
 
 NOINLINE int cmp_a(const void *x, const void *y)
 {

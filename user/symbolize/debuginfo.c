@@ -9,7 +9,7 @@
 #include "lib/rootfs.h"
 #include "symbolize/debuginfo.h"
 
-void debuginfo__read_build_id(struct debuginfo_ids *ids, Elf_Scn *scn)
+static void debuginfo__read_build_id(struct debuginfo_ids *ids, Elf_Scn *scn)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	size_t off = 0, name_off, desc_off, i;
@@ -27,7 +27,7 @@ void debuginfo__read_build_id(struct debuginfo_ids *ids, Elf_Scn *scn)
 	}
 }
 
-void debuginfo__read_debuglink(struct debuginfo_ids *ids, Elf_Scn *scn)
+static void debuginfo__read_debuglink(struct debuginfo_ids *ids, Elf_Scn *scn)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 

@@ -31,11 +31,7 @@ struct debuginfo_where {
 	unsigned *refused;     /* counts files the rootfs policy refused; may be NULL */
 };
 
-/* The build-id note of the section scn, if it is one, into ids. */
-void debuginfo__read_build_id(struct debuginfo_ids *ids, Elf_Scn *scn);
-/* The .gnu_debuglink section scn into ids. */
-void debuginfo__read_debuglink(struct debuginfo_ids *ids, Elf_Scn *scn);
-/* Both, from elf's sections. */
+/* The build-id note and .gnu_debuglink of elf into ids. */
 void debuginfo__read_ids(struct debuginfo_ids *ids, Elf *elf);
 
 /*

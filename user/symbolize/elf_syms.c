@@ -2,8 +2,8 @@
 /*
  * symbolize/elf_syms.c - ELF function symbols with libelf (see symbolize/elf_syms.h).
  *
- * One pass over the sections collects PT_LOAD segments, the build-id note, the debuglink and
- * the function symbols; a binary stripped of .symtab then gets its symbols from a debug file.
+ * One pass over the sections finds the symbol tables (symbolize/debuginfo.h reads the build-id
+ * and debuglink); a binary stripped of .symtab then gets its symbols from a debug file.
  * Everything the lookup needs is copied out, so the ELF handle and file are closed at once; of
  * the names, only those left after aliases are dropped (one name an address).
  * libelf checks bounds for us; a corrupt file gives fewer symbols or ENOEXEC, never a crash.
@@ -193,7 +193,7 @@ static int elf_syms__read_segments(struct elf_syms *es, Elf *elf)
 	return 0;
 }
 
-/* Walk the sections once: remember the symbol tables, read build-id and debuglink. */
+/* Remember the symbol tables; read the build-id and debuglink (symbolize/debuginfo.h). */
 static int elf_syms__scan(struct elf_syms *es, Elf *elf, struct scan *sc)
 {
 	size_t shstrndx;
@@ -203,11 +203,9 @@ static int elf_syms__scan(struct elf_syms *es, Elf *elf, struct scan *sc)
 		return -ENOEXEC;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
-		const char *name;
 
 		if (!gelf_getshdr(scn, &sh))
 			continue;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
 		if (sh.sh_type == SHT_SYMTAB) {
 			sc->symtab = scn;
 			sc->has_symtab = sh.sh_size > sh.sh_entsize;
@@ -215,12 +213,9 @@ static int elf_syms__scan(struct elf_syms *es, Elf *elf, struct scan *sc)
 			sc->dynsym = scn;
 		} else if (sh.sh_type == SHT_GNU_versym) {
 			sc->versym = scn;
-		} else if (sh.sh_type == SHT_NOTE && name && !strcmp(name, ".note.gnu.build-id")) {
-			debuginfo__read_build_id(&es->ids, scn);
-		} else if (name && !strcmp(name, ".gnu_debuglink")) {
-			debuginfo__read_debuglink(&es->ids, scn);
 		}
 	}
+	debuginfo__read_ids(&es->ids, elf);
 	return 0;
 }
 
