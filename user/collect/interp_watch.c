@@ -26,13 +26,14 @@ struct interp_watch {
 	bool off; /* the walk is not ours (--unwind fp): nothing to publish */
 };
 
-struct interp_watch *interp_watch__new(struct symbolizer *sym, struct sampler *smp)
+struct interp_watch *interp_watch__new(struct symbolizer *sym, struct sampler *smp, bool on)
 {
 	struct interp_watch *w = calloc(1, sizeof(*w));
 
 	if (w) {
 		w->sym = sym;
 		w->smp = smp;
+		w->off = !on;
 	}
 	return w;
 }

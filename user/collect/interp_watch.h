@@ -18,12 +18,14 @@
 #define INTERP_WATCH_EVERY 0.1
 #define INTERP_WATCH_FOR 30.0
 
+#include <stdbool.h>
+
 struct interp_watch;
 struct symbolizer;
 struct sampler;
 
-/* sym and smp are borrowed. NULL on ENOMEM. */
-struct interp_watch *interp_watch__new(struct symbolizer *sym, struct sampler *smp);
+/* sym and smp are borrowed; !on: nothing is watched (the kernel walks user stacks). NULL on ENOMEM. */
+struct interp_watch *interp_watch__new(struct symbolizer *sym, struct sampler *smp, bool on);
 /* pid was met (new or exec'd) at now: look for its interpreter from now on. */
 void interp_watch__seen(struct interp_watch *w, pid_t pid, double now);
 /* pid exited: stop looking. */

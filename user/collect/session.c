@@ -229,7 +229,8 @@ struct session *session__new(const struct session_cfg *cfg, char *err, size_t er
 	}
 	/* The tracker offers the runtimes every process it meets. */
 	s->procs = proc_tracker__new(s->sym, s->runtimes);
-	s->interp = interp_watch__new(s->sym, s->sampler);
+	/* with --unwind fp the kernel walks user stacks: no interpreter frame of ours to name */
+	s->interp = interp_watch__new(s->sym, s->sampler, s->cfg.unwind != UNWIND_MODE_FP);
 	if (!s->procs || !s->interp) {
 		fail(err, errlen, 0, "out of memory");
 		goto out_free;

@@ -1086,7 +1086,8 @@ int symbolizer__interpreter(struct symbolizer *s, pid_t pid, bool reread, uint64
 	if (!p || p->exited)
 		return -ESRCH;
 	e = perf_map__find_named(p->perf_map, runtimes__is_interpreter);
-	if (!e && reread) { /* p->jit may not know yet: a JVM maps its code cache late */
+	/* only where there is JIT code: every process a host-wide recording meets is asked */
+	if (!e && reread && p->jit) {
 		sym_proc__read_entered(p, sym_proc__read_perf_map);
 		e = perf_map__find_named(p->perf_map, runtimes__is_interpreter);
 	}
