@@ -126,8 +126,12 @@ static __always_inline void emit_bp_event(__u32 type, struct task_struct *task, 
 	e->nspid = task_nspid(task);
 	e->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	BPF_CORE_READ_STR_INTO(&e->comm, task, group_leader, comm);
-	/* an exit can wait for the next wake-up: only a new process must be read while it lives */
-	bpf_ringbuf_submit(e, type == BP_EVENT_EXIT ? BPF_RB_NO_WAKEUP : 0);
+	/*
+	 * An exit can wait for the next wake-up; a new process must be read while it lives, so its
+	 * notice wakes the reader even behind unread exits (an adaptive wake-up would not: the
+	 * reader is not caught up to it).
+	 */
+	bpf_ringbuf_submit(e, type == BP_EVENT_EXIT ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP);
 }
 
 /*
@@ -285,6 +289,10 @@ static __always_inline int record_value(void *ctx, __u32 kind, __u64 count, __u6
 	stat_inc(STAT_SAMPLES);
 	if (per_thread) {
 		key.tid = (__u32)id;
+		bpf_get_current_comm(&key.tcomm, sizeof(key.tcomm));
+	} else if (BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), flags) &
+		   PF_EXITING) {
+		/* no new-process notice for an exiting task (note_pid): its name comes with it */
 		bpf_get_current_comm(&key.tcomm, sizeof(key.tcomm));
 	}
 	take_stacks(ctx, stacks, &key, kernel, set);

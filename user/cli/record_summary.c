@@ -36,10 +36,15 @@ static void print_losses(const struct record_stats *st, const struct record_cfg 
 		fprintf(stderr,
 			"bpfprof: %llu new-process notices lost (ring buffer full); short-lived processes may show as [pid N]\n",
 			(unsigned long long)st->bpf[STAT_EVENTS_LOST]);
-	if (st->frames.truncated)
+	if (st->frames.truncated > st->frames.garbage)
 		fprintf(stderr,
 			"bpfprof: %llu samples have stacks deeper than %d frames; their roots are cut off\n",
-			(unsigned long long)st->frames.truncated, MAX_STACK_DEPTH);
+			(unsigned long long)(st->frames.truncated - st->frames.garbage),
+			MAX_STACK_DEPTH);
+	if (st->frames.garbage)
+		fprintf(stderr,
+			"bpfprof: %llu samples have user stacks of %d addresses mostly outside any mapping: a frame-pointer walk through code built without frame pointers (not deep stacks); use --unwind cfi\n",
+			(unsigned long long)st->frames.garbage, MAX_STACK_DEPTH);
 	if (st->frames.dropped)
 		fprintf(stderr,
 			"bpfprof: %llu samples dropped while building the profile (out of memory)\n",
@@ -130,7 +135,7 @@ void record_stats__print(const struct record_stats *st, const struct record_cfg 
 			(unsigned long long)st->run_cnt, (double)st->run_ns / st->run_cnt, tracked);
 	else if (cfg->verbose)
 		fprintf(stderr,
-			"bpfprof: BPF run time unknown: enable it with sysctl kernel.bpf_stats_enabled=1\n");
+			"bpfprof: BPF run time unknown: its statistics could not be turned on for the whole run (needs CAP_SYS_ADMIN)\n");
 	if (cfg->verbose)
 		fprintf(stderr,
 			"bpfprof: post-processing (drain, symbolize, write): %.1f ms for %zu unique stacks; in-kernel tables emptied %lu times during the run\n",

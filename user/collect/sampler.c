@@ -50,6 +50,7 @@ struct sampler {
 	enum unwind_mode unwind;
 	bool unwind_logged;
 	struct u64map *leaves; /* leaf_names id -> its name (strdup'd), as read so far */
+	int stats_fd;	       /* BPF run-time statistics held on (-v), else -1 */
 };
 
 static bool libbpf_verbose;
@@ -219,6 +220,11 @@ struct sampler *sampler__new(const struct sampler_cfg *cfg, proc_event_fn fn, vo
 	s->event_fn = fn;
 	s->event_ctx = ctx;
 	s->quiesce_fd = s->quiesce_inner = -1;
+	/*
+	 * -v: the programs' run time, counted from before the first run to the last, whoever else
+	 * turns kernel.bpf_stats_enabled on or off meanwhile.
+	 */
+	s->stats_fd = cfg->verbose ? bpf_enable_stats(BPF_STATS_RUN_TIME) : -1;
 	s->leaves = u64map__new(); /* NULL: samples go without their leaf names */
 	s->skel = cpu_bpf__open();
 	if (!s->skel) {
@@ -720,6 +726,8 @@ int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt)
 
 	if (!s->src.prog)
 		return -ENOENT;
+	if (s->stats_fd < 0) /* not counted over the whole run: no figure rather than a wrong one */
+		return -ENODATA;
 	err = bpf_obj_get_info_by_fd(bpf_program__fd(s->src.prog), &info, &len);
 	if (err)
 		return -errno;
@@ -743,6 +751,8 @@ void sampler__free(struct sampler *s)
 	u64map__for_each(s->leaves, free_ips, NULL);
 	u64map__free(s->leaves);
 	cpu_bpf__destroy(s->skel);
+	if (s->stats_fd >= 0)
+		close(s->stats_fd);
 	free(s->pids);
 	free(s);
 }

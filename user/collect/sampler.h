@@ -97,7 +97,11 @@ int sampler__unwind_stats(struct sampler *s, uint64_t out[UNWIND_STAT_MAX],
  * exec. 0 or -errno (-ENOENT with --unwind fp: nothing to do).
  */
 int sampler__hotspot_interp(struct sampler *s, pid_t pid, uint64_t start, uint64_t end);
-/* BPF run time and run count of the sampling program (kernel.bpf_stats_enabled=1). */
+/*
+ * BPF run time and run count of the sampling program, counted over the whole run (a
+ * BPF_ENABLE_STATS descriptor held since before its first run: with cfg.verbose only);
+ * -ENODATA otherwise.
+ */
 int sampler__prog_stats(struct sampler *s, uint64_t *run_ns, uint64_t *run_cnt);
 /* Detach and free without delivering any event (the callback's context may be gone). */
 void sampler__free(struct sampler *s);

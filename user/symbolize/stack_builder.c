@@ -59,7 +59,7 @@ static void stacks__user_frames(struct stack_builder *b, const struct sample *s,
 {
 	const uint64_t *uips = s->user.ips, count = s->count;
 	struct sym_frame f[16];
-	int depth = stack_depth(&s->user), i, j, m;
+	int depth = stack_depth(&s->user), i, j, m, unknown = 0;
 
 	if (depth == SAMPLE_MAX_DEPTH)
 		b->st->truncated += count;
@@ -68,6 +68,7 @@ static void stacks__user_frames(struct stack_builder *b, const struct sample *s,
 		uint64_t ip = i ? uips[i] - 1 : uips[i];
 
 		m = symbolizer__user(b->sym, s->pid, ip, f, 16);
+		unknown += m == 1 && f[0].kind == FRAME_UNKNOWN;
 		for (j = 0; j < m && *n < MAX_FRAMES; j++) {
 			int64_t fid = stacks__frame(b, &f[j]);
 
@@ -76,6 +77,12 @@ static void stacks__user_frames(struct stack_builder *b, const struct sample *s,
 				ids[(*n)++] = fid;
 		}
 	}
+	/*
+	 * A frame-pointer walk through code built without them reads whatever the register held:
+	 * a full stack of addresses no mapping holds is that, not a deep one (python3.11's 126).
+	 */
+	if (depth == SAMPLE_MAX_DEPTH && 2 * unknown > depth)
+		b->st->garbage += count;
 }
 
 static void stacks__kernel_frames(struct stack_builder *b, const struct sample *s, uint32_t *ids,
@@ -138,7 +145,11 @@ static void stacks__root_frames(struct stack_builder *b, const struct sample *k,
 	char buf[64], tcomm[SAMPLE_COMM_LEN + 1], tbuf[300];
 	int64_t fid;
 
-	if (!comm) {
+	if (!comm && k->pid &&
+	    k->tcomm[0]) { /* a process met only while exiting: its task's name */
+		snprintf(buf, sizeof(buf), "%.*s", SAMPLE_COMM_LEN, k->tcomm);
+		comm = buf;
+	} else if (!comm) {
 		snprintf(buf, sizeof(buf), k->pid ? "[pid %u]" : "swapper", k->pid);
 		comm = buf;
 	}

@@ -20,6 +20,7 @@ struct stack_builder_stats {
 	uint64_t user_frames, user_unnamed, user_anon; /* unnamed: "[module]"; anon: "[anon]" */
 	uint64_t kernel_frames, kernel_unnamed;
 	uint64_t truncated; /* stacks cut at SAMPLE_MAX_DEPTH */
+	uint64_t garbage;   /* of those, mostly frames no mapping holds: a walk gone astray */
 	uint64_t dropped;   /* samples the profile could not take (out of memory) */
 };
 

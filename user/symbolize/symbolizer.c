@@ -634,6 +634,20 @@ int symbolizer__add_process(struct symbolizer *s, pid_t pid, pid_t nspid, const 
 	return sym_proc__snapshot(s, p);
 }
 
+/* Does a mapping's path end in suffix? */
+static bool procmaps__maps_file(const struct procmaps *pm, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	for (size_t i = 0; i < pm->n; i++) {
+		size_t len = strlen(pm->e[i].path);
+
+		if (len >= n && !strcmp(pm->e[i].path + len - n, suffix))
+			return true;
+	}
+	return false;
+}
+
 /* Is ld.so done with it: a library besides the program and ld.so mapped, or no ld.so at all? */
 static bool procmaps__settled(const struct procmaps *pm)
 {
@@ -1086,8 +1100,12 @@ int symbolizer__interpreter(struct symbolizer *s, pid_t pid, bool reread, uint64
 	if (!p || p->exited)
 		return -ESRCH;
 	e = perf_map__find_named(p->perf_map, runtimes__is_interpreter);
-	/* only where there is JIT code: every process a host-wide recording meets is asked */
-	if (!e && reread && p->jit) {
+	/*
+	 * Only a JVM's map has an interpreter, and every process a host-wide recording meets is
+	 * asked: re-read where libjvm.so is mapped, or JIT code runs.
+	 */
+	if (!e && reread &&
+	    (p->jit || (p->nsnaps && procmaps__maps_file(p->snaps[0], "/libjvm.so")))) {
 		sym_proc__read_entered(p, sym_proc__read_perf_map);
 		e = perf_map__find_named(p->perf_map, runtimes__is_interpreter);
 	}

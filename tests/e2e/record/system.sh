@@ -11,7 +11,7 @@ ok $? "host-wide record -d 4 exits 0"
 note "$(head -n 1 "$TMP/err")"
 procs=$(cut -d';' -f1 "$TMP/sys.folded" | sort -u | wc -l)
 [ "$procs" -ge 2 ]; ok $? "several processes in the profile ($procs)"
-grep -q '^split;__libc_start_call_main;main;work;hot_a;spin ' "$TMP/sys.folded"
+grep -Eq '^split;(_start;__libc_start_main;)?__libc_start_call_main;main;work;hot_a;spin ' "$TMP/sys.folded"
 ok $? "split is there by name with its frames"
 grep -q '^dd;.*_\[k\]' "$TMP/sys.folded"; ok $? "dd shows kernel frames (_[k])"
 grep -Eq '^dd;.*;(read|write|__libc_read|__libc_write|__GI___libc_write|__GI___libc_read)[;]' "$TMP/sys.folded" || grep -Eq '^dd;.*(ksys_read|ksys_write|read_zero|vfs_write|vfs_read)' "$TMP/sys.folded"

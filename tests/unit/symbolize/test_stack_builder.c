@@ -235,6 +235,31 @@ int main(void)
 	stack_builder__add(&b, &smp);
 	check_str(frame_name(p, &p->stacks[3], 0), "[pid 2147483632]",
 		  "an unknown pid named by number");
+	memcpy(smp.tcomm, "dying", 6); /* the BPF side names a task it met only while exiting */
+	stack_builder__add(&b, &smp);
+	check_str(frame_name(p, &p->stacks[4], 0), "dying",
+		  "an unknown pid whose sample carries its task's name is named by it");
+
+	{
+		/* a full-depth stack: deep (real frames) or a walk gone astray (no mapping) */
+		uint64_t deep[SAMPLE_MAX_DEPTH], astray[SAMPLE_MAX_DEPTH];
+
+		for (int i = 0; i < SAMPLE_MAX_DEPTH; i++) {
+			deep[i] = (uint64_t)builder_caller + 8;
+			astray[i] = 0x10 + 16 * (uint64_t)i; /* below any mapping */
+		}
+		st.truncated = st.garbage = 0;
+		smp = sample_of(deep, SAMPLE_MAX_DEPTH, 2, 2);
+		stack_builder__add(&b, &smp);
+		check(st.truncated == 2 && st.garbage == 0,
+		      "127 real frames: a deep stack, cut (truncated %llu, astray %llu)",
+		      (unsigned long long)st.truncated, (unsigned long long)st.garbage);
+		smp = sample_of(astray, SAMPLE_MAX_DEPTH, 3, 3);
+		stack_builder__add(&b, &smp);
+		check(st.truncated == 5 && st.garbage == 3,
+		      "127 addresses no mapping holds: a walk gone astray, said apart (%llu of %llu)",
+		      (unsigned long long)st.garbage, (unsigned long long)st.truncated);
+	}
 
 	test_columns(sym, uips);
 	test_leaf(uips);
