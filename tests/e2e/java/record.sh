@@ -12,7 +12,7 @@ for jdk in "${JDKS[@]}"; do
 	v=$(basename "$jdk")
 	# dontinline keeps the three as frames of their own; the map is made by record, not by us.
 	"$jdk/bin/java" -XX:+PreserveFramePointer -XX:CompileCommand=quiet \
-		'-XX:CompileCommand=dontinline,Burn::hot*' -cp "$CLASSES" Burn 12 > "$TMP/out" 2>&1 &
+		'-XX:CompileCommand=dontinline,Burn::hot*' -cp "$CLASSES" Burn 9 > "$TMP/out" 2>&1 &
 	pid=$!; cleanup_pids+=("$pid"); sleep 2
 	rm -f "/tmp/perf-$pid.map"
 	out=$TMP/$v.folded
@@ -36,7 +36,7 @@ done
 jdk=${JDKS[0]}
 # The agent cannot load (its map dir is missing): JDK 17+ still gets names from Compiler.perfmap.
 "$jdk/bin/java" -XX:+PreserveFramePointer -XX:CompileCommand=quiet \
-	'-XX:CompileCommand=dontinline,Burn::hot*' -cp "$CLASSES" Burn 6 > "$TMP/out" 2>&1 &
+	'-XX:CompileCommand=dontinline,Burn::hot*' -cp "$CLASSES" Burn 5 > "$TMP/out" 2>&1 &
 pid=$!; cleanup_pids+=("$pid"); sleep 2
 rm -f "/tmp/perf-$pid.map"
 "$BPFPROF" record -p "$pid" -F 499 -d 2 --agent-opts dir=/nonexistent -o "$TMP/fb.folded" --no-status 2> "$TMP/rec.err"
@@ -50,7 +50,7 @@ wait "$pid"; rc=$?
 grep -q "$CHECKSUM" "$TMP/out"; ok $(( rc != 0 || $? != 0 )) "  and the JVM exits 0 with the right checksum"
 rm -f "/tmp/perf-$pid.map"
 
-"$jdk/bin/java" -cp "$CLASSES" Burn 5 > "$TMP/out" 2>&1 &
+"$jdk/bin/java" -cp "$CLASSES" Burn 3 > "$TMP/out" 2>&1 &
 pid=$!; cleanup_pids+=("$pid"); sleep 1
 "$BPFPROF" record -p "$pid" -d 1 -o "$TMP/nofp.folded" --no-status 2> "$TMP/rec.err"
 [ "$(grep -c "JVM $pid runs without -XX:+PreserveFramePointer: Java stacks will be truncated; restart it with -XX:+PreserveFramePointer" "$TMP/rec.err")" -eq 1 ]
