@@ -30,9 +30,10 @@ run_one() {
 # by what they exercise (tests/e2e/record/pid.sh). Names are shown relative to those roots.
 # Two lanes run side by side, the second's output shown after the first's: the end-to-end tests
 # that sample workloads and measure shares and rates, and beside them the unit tests and the
-# end-to-end tests that only read files or wait on timeouts (SIDE), none of which measures time
-# or CPU: on a 2-CPU machine the suite stays within its 10 minutes.
-SIDE='^(report/|safety/hostile_perfmap$|monitor/config$)'
+# end-to-end tests that only read files, wait on timeouts or check shares of their own command
+# (SIDE), none of which measures time or rates: on a 2-CPU machine the suite stays within its 10
+# minutes.
+SIDE='^(report/|record/(formats|unwind)$|safety/hostile_perfmap$|monitor/config$)'
 e2e_tests() { find tests/e2e -mindepth 2 -name '*.sh' | sort; }
 side_lane() {
 	while read -r t; do

@@ -1,10 +1,10 @@
 # soak.sh - the monitor stays flat: host-wide at 99 Hz with 1 s windows while processes come and
 # go (forked burners and exec'd commands, about 50 a second), its RSS, open descriptors and the
 # processes its symbolizer holds in the last stretch are within 10 % of the second stretch, it
-# loses no sample, and each window is done in well under the window. SOAK_SECONDS (default 40;
+# loses no sample, and each window is done in well under the window. SOAK_SECONDS (default 30;
 # `make soak` runs 600) sets the length.
 . "$(dirname "$0")/../lib.sh"
-T=${SOAK_SECONDS:-40}
+T=${SOAK_SECONDS:-30}
 seg=$((T / 4))
 port=$((20000 + RANDOM % 20000))
 url=http://127.0.0.1:$port
