@@ -38,7 +38,8 @@ wait_jvm "$pid"; sleep 1
 ok $? "record -e lock -p JVM"
 grep -v '^#' "$TMP/p.folded" | grep 'ObjectMonitor::enter' >"$TMP/p-enter.folded"
 gate=$(share "$TMP/p-enter.folded" ';Contend\$Gate_\[l\]$')
-ok "$(within "$gate" 90 100; echo $?)" "-p: Contend\$Gate_[l] is the leaf of 90 % or more of the monitor waits ($gate %)"
+# waits begun before the attach turned the agent's monitor events on go unnamed (88.7-96.8 %)
+ok "$(within "$gate" 80 100; echo $?)" "-p: Contend\$Gate_[l] is the leaf of 80 % or more of the monitor waits ($gate %)"
 wait "$pid"
 ok $? "the JVM exits 0 ($(cat "$TMP/p.out"))"
 done_testing
